@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/**
+ * The gateway's configuration: the only module that reads `process.env`. `loadConfig` validates
+ * once at start and throws a `ConfigError` naming the variable at fault; everything else receives
+ * the typed `Config` it returns.
+ */
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+
+/** Apollo Sandbox's origin, allowed by CORS in development. */
+export const SANDBOX_ORIGIN = "https://studio.apollographql.com";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Interface the HTTP server binds. Default 127.0.0.1. */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** TCP port of the HTTP server. Default 4000; 0 picks a free port. */
+  PORT: int(0, 65535).default(4000),
+  /** PostgreSQL connection string. Unset: embedded PGlite in PGLITE_DATA_DIR. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
+  /** PostgreSQL pool size. Default 10. */
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /** Data folder of the embedded database; "memory://" keeps it in memory. Default .data/pglite. */
+  PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
+  /** Folder holding the Best Buy data set; seeds the real catalog on first start when set. */
+  CATALOG_SEED_DIR: z.string().min(1).optional(),
+  /** Size of the generated catalog seeded on first start when CATALOG_SEED_DIR is unset. */
+  SEED_PRODUCTS: int(0, 10_000_000).default(5000),
+  SEED_CATEGORIES: int(1, 100_000).default(200),
+  /** Apply migrations (and seed an empty embedded database) at start. Default true. */
+  MIGRATE_ON_START: bool.default(true),
+  /** Web origins allowed by CORS, comma separated. Sandbox's origin is added in development. */
+  CORS_ORIGINS: list.default([]),
+  /** Schema introspection and the Sandbox landing page. Default: on unless NODE_ENV=production. */
+  INTROSPECTION: bool.optional(),
+  /** Largest `first` a connection accepts; larger is a BAD_USER_INPUT. Default 100. */
+  MAX_PAGE_SIZE: int(1, 1000).default(100),
+  /** Default `first` of a connection. Default 20. */
+  DEFAULT_PAGE_SIZE: int(1, 1000).default(20),
+  /** pino log level. Default info (silent under test). */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  env: "development" | "production" | "test";
+  http: { host: string; port: number; corsOrigins: string[]; introspection: boolean };
+  database:
+    | { kind: "postgres"; url: string; poolSize: number }
+    | { kind: "pglite"; dataDir: string };
+  migrateOnStart: boolean;
+  seed: { dir?: string; products: number; categories: number };
+  pagination: { defaultPageSize: number; maxPageSize: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string, value: string | undefined) {
+    super(`Invalid configuration: ${variable}=${JSON.stringify(value ?? "")} ${problem}`);
+  }
+}
+
+/** Reads and validates the configuration from `env` (process.env by default). */
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0]);
+    throw new ConfigError(variable, issue.message, env[variable]);
+  }
+  const e = parsed.data;
+  const development = e.NODE_ENV !== "production";
+  const corsOrigins = development ? [...new Set([...e.CORS_ORIGINS, SANDBOX_ORIGIN])] : e.CORS_ORIGINS;
+  if (e.DEFAULT_PAGE_SIZE > e.MAX_PAGE_SIZE) {
+    throw new ConfigError("DEFAULT_PAGE_SIZE", `must not exceed MAX_PAGE_SIZE (${e.MAX_PAGE_SIZE})`, env.DEFAULT_PAGE_SIZE);
+  }
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, corsOrigins, introspection: e.INTROSPECTION ?? development },
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: "pglite", dataDir: e.PGLITE_DATA_DIR },
+    migrateOnStart: e.MIGRATE_ON_START,
+    seed: { dir: e.CATALOG_SEED_DIR, products: e.SEED_PRODUCTS, categories: e.SEED_CATEGORIES },
+    pagination: { defaultPageSize: e.DEFAULT_PAGE_SIZE, maxPageSize: e.MAX_PAGE_SIZE },
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
+  };
+}

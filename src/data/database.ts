@@ -1,0 +1,110 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Pool } from "pg";
+import type { Config } from "../config";
+import { PrismaClient } from "../generated/prisma/client";
+
+/** Runs SQL outside Prisma: multi-statement scripts (migrations) and maintenance statements. */
+export interface SqlRunner {
+  /** Runs a script of one or more statements, without parameters. */
+  exec(sql: string): Promise<void>;
+  /** Runs one parameterized statement and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `work` in one transaction on one connection. */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+/** Counts SQL statements sent through Prisma, for tests, metrics and the cache trace. */
+export interface SqlCounter {
+  statements: number;
+}
+
+export interface Database {
+  kind: "postgres" | "pglite";
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  counter: SqlCounter;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database: PostgreSQL through a pg pool, or PGlite with pgvector. */
+export async function createDatabase(config: Config["database"]): Promise<Database> {
+  return config.kind === "postgres" ? openPostgres(config.url, config.poolSize) : openPglite(config.dataDir);
+}
+
+type AdapterFactory = NonNullable<ConstructorParameters<typeof PrismaClient>[0]["adapter"]>;
+
+// Every statement Prisma sends is counted through its query event, on both drivers.
+function countingClient(adapter: AdapterFactory): { prisma: PrismaClient; counter: SqlCounter } {
+  const counter: SqlCounter = { statements: 0 };
+  const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  prisma.$on("query", () => {
+    counter.statements += 1;
+  });
+  return { prisma: prisma as unknown as PrismaClient, counter };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new Pool({ connectionString: url, max: poolSize });
+  const { prisma, counter } = countingClient(new PrismaPg(pool));
+  const sql: SqlRunner = {
+    async exec(text) {
+      await pool.query(text);
+    },
+    async query(text, params) {
+      return (await pool.query(text, params as unknown[])).rows;
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      const tx: SqlRunner = {
+        exec: async (text) => void (await client.query(text)),
+        query: async (text, params) => (await client.query(text, params as unknown[])).rows,
+        transaction: (inner) => inner(tx),
+      };
+      try {
+        await client.query("BEGIN");
+        const result = await work(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+  return {
+    kind: "postgres",
+    prisma,
+    sql,
+    counter,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  // PGlite and its pgvector extension are ES modules: load them with a real dynamic import.
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { vector } = await import("@electric-sql/pglite-pgvector");
+  const { PrismaPGlite } = await import("pglite-prisma-adapter");
+  const pg = await PGlite.create(dataDir, { extensions: { vector } });
+  const { prisma, counter } = countingClient(new PrismaPGlite(pg));
+  const wrap = (db: Pick<typeof pg, "exec" | "query">): SqlRunner => ({
+    exec: async (text) => void (await db.exec(text)),
+    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params as unknown[])).rows,
+    transaction: (work) => pg.transaction((tx) => work(wrap(tx))),
+  });
+  return {
+    kind: "pglite",
+    prisma,
+    sql: wrap(pg),
+    counter,
+    async close() {
+      await prisma.$disconnect();
+      await pg.close();
+    },
+  };
+}

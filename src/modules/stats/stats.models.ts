@@ -1,0 +1,1 @@
+export interface CategoryStatModel { categoryId: number; productCount: number }
