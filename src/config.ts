@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { defaultKeyPrefix } from "./cache/keys";
+import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from "./cache/ttl";
 
 /**
  * The gateway's configuration: the only module that reads `process.env`. `loadConfig` validates
@@ -40,6 +42,14 @@ const schema = z.object({
   MAX_PAGE_SIZE: int(1, 1000).default(100),
   /** Default `first` of a connection. Default 20. */
   DEFAULT_PAGE_SIZE: int(1, 1000).default(20),
+  /** Where cached entries live: redis (shared, needs REDIS_URL), memory (this process), none. Default: redis when REDIS_URL is set, else memory. */
+  CACHE_STORE: z.enum(["redis", "memory", "none"]).optional(),
+  /** Redis (redis:// or rediss://). Unset: the in-process store. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  /** Prefix of every cache key; it carries the schema version. Default "cg:v1:". */
+  CACHE_PREFIX: z.string().min(1).max(64).default(defaultKeyPrefix),
+  /** How long a missing id or SKU stays cached as missing, seconds. Default 30. */
+  CACHE_NEGATIVE_TTL_SECONDS: int(1, 86_400).default(defaultNegativeTtlSeconds),
   /** pino log level. Default info (silent under test). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
@@ -55,7 +65,33 @@ export interface Config {
   migrateOnStart: boolean;
   seed: { dir?: string; products: number; categories: number };
   pagination: { defaultPageSize: number; maxPageSize: number };
+  cache: {
+    store: "redis" | "memory" | "none";
+    redisUrl?: string;
+    prefix: string;
+    /** Per family; CACHE_TTL_<FAMILY> overrides one, e.g. CACHE_TTL_PROD=600, CACHE_TTL_PRODS_CAT=60. */
+    ttlSeconds: FamilyTtls;
+    negativeTtlSeconds: number;
+  };
   logLevel: string;
+}
+
+/** CACHE_TTL_<FAMILY>: the family name upper-cased with ":" as "_" (cat:tree -> CACHE_TTL_CAT_TREE). */
+export function ttlVariable(family: string): string {
+  return `CACHE_TTL_${family.toUpperCase().replace(/:/g, "_")}`;
+}
+
+function familyTtls(env: Env): FamilyTtls {
+  const ttls = { ...defaultFamilyTtls };
+  for (const family of Object.keys(ttls) as (keyof FamilyTtls)[]) {
+    const variable = ttlVariable(family);
+    const raw = env[variable];
+    if (raw === undefined) continue;
+    const parsed = int(1, 7 * 86_400).safeParse(raw);
+    if (!parsed.success) throw new ConfigError(variable, "must be a whole number of seconds from 1 to 604800", raw);
+    ttls[family] = parsed.data;
+  }
+  return ttls;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +123,18 @@ export function loadConfig(env: Env = process.env): Config {
     migrateOnStart: e.MIGRATE_ON_START,
     seed: { dir: e.CATALOG_SEED_DIR, products: e.SEED_PRODUCTS, categories: e.SEED_CATEGORIES },
     pagination: { defaultPageSize: e.DEFAULT_PAGE_SIZE, maxPageSize: e.MAX_PAGE_SIZE },
+    cache: {
+      store: cacheStore(e.CACHE_STORE, e.REDIS_URL, env),
+      redisUrl: e.REDIS_URL,
+      prefix: e.CACHE_PREFIX,
+      ttlSeconds: familyTtls(env),
+      negativeTtlSeconds: e.CACHE_NEGATIVE_TTL_SECONDS,
+    },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
   };
+}
+
+function cacheStore(store: "redis" | "memory" | "none" | undefined, redisUrl: string | undefined, env: Env) {
+  if (store === "redis" && !redisUrl) throw new ConfigError("CACHE_STORE", "is redis but REDIS_URL is not set", env.CACHE_STORE);
+  return store ?? (redisUrl ? "redis" : "memory");
 }

@@ -1,1 +1,16 @@
-export interface Context { placeholder?: true }
+import type { CacheTrace } from "./cache/read-through";
+import type { Loaders } from "./loaders";
+
+/** Who is asking; set by the auth plugin for writes (the writes issue adds roles). */
+export interface Viewer {
+  subject: string;
+  roles: string[];
+}
+
+/** What every resolver receives, built once per request (never shared across requests). */
+export interface Context {
+  loaders: Loaders;
+  services: { pagination: { defaultPageSize: number; maxPageSize: number } };
+  viewer: Viewer | null;
+  cacheTrace: CacheTrace;
+}

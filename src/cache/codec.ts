@@ -1,0 +1,31 @@
+import { Prisma } from "../generated/prisma/client";
+
+/**
+ * How values are written to the cache: JSON, because every store and every operator tool can read
+ * it and our rows are small; the fields JSON loses (dates, decimals) are revived by name. A codec is
+ * chosen per family, so a row read from the cache has exactly the type of a row read from Prisma.
+ */
+export interface Codec<V> {
+  encode(value: V): string;
+  decode(text: string): V;
+}
+
+/** JSON as is: ids, id lists, counts, plain records. */
+export function jsonCodec<V>(): Codec<V> {
+  return { encode: (value) => JSON.stringify(value), decode: (text) => JSON.parse(text) as V };
+}
+
+/** JSON with the named fields revived as Date (ISO strings) and Decimal (strings). */
+export function rowCodec<V extends object>(fields: { dates?: (keyof V)[]; decimals?: (keyof V)[] }): Codec<V> {
+  const dates = new Set<string>((fields.dates ?? []).map(String));
+  const decimals = new Set<string>((fields.decimals ?? []).map(String));
+  return {
+    encode: (value) => JSON.stringify(value),
+    decode: (text) => {
+      const row = JSON.parse(text) as Record<string, unknown>;
+      for (const name of dates) if (typeof row[name] === "string") row[name] = new Date(row[name] as string);
+      for (const name of decimals) if (row[name] != null) row[name] = new Prisma.Decimal(row[name] as string);
+      return row as V;
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The cache's key schema (DESIGN.md, "The cache"): the only place where cache keys are spelled.
+ * Every builder applies the prefix, so a deploy that changes what is stored bumps the version in
+ * the prefix and never reads entries of the old shape.
+ */
+
+/** The prefix of every key; it carries the schema version. Default "cg:v1:". */
+export const defaultKeyPrefix = "cg:v1:";
+
+/** The key families of DESIGN.md's table, used for TTL policy and per-family stats. */
+export type Family =
+  | "cat"
+  | "cat:slug"
+  | "cat:tree"
+  | "cat:children"
+  | "attrs:cat"
+  | "prod"
+  | "prod:sku"
+  | "prods:cat"
+  | "search"
+  | "stats";
+
+/** Every family, in table order. */
+export const families: readonly Family[] = [
+  "cat",
+  "cat:slug",
+  "cat:tree",
+  "cat:children",
+  "attrs:cat",
+  "prod",
+  "prod:sku",
+  "prods:cat",
+  "search",
+  "stats",
+];
+
+/** What `familyOf` reports: a family, "gen" for a generation counter, null for a foreign key. */
+export type KeyKind = Family | "gen";
+
+/** An entity id: the database's integer ids, as a number or a string of digits (GraphQL's ID). */
+export type Id = number | string;
+
+export interface CacheKeys {
+  readonly prefix: string;
+  /** `cat:<id>`: one category row. */
+  categoryKey(id: Id): string;
+  /** `cat:slug:<slug>`: the category id for a slug (percent-encoded). */
+  categorySlugKey(slug: string): string;
+  /** `cat:tree`: the whole tree as id/parent pairs. */
+  categoryTreeKey(): string;
+  /** `cat:<id>:children`: child ids. */
+  categoryChildrenKey(id: Id): string;
+  /** `attrs:cat:<id>`: the attribute definitions that apply to a category (own and inherited). */
+  categoryAttributesKey(id: Id): string;
+  /** `prod:<id>`: one product row. */
+  productKey(id: Id): string;
+  /** `prod:sku:<sku>`: the product id for a SKU; the SKU is percent-encoded. */
+  productSkuKey(sku: string): string;
+  /**
+   * `prods:cat:<id>:<argsHash>` (`all` for null, the whole catalog): one page of product ids.
+   * With a generation, `prods:cat:<id>:g<generation>:<argsHash>`, so one INCR of
+   * `generationKey("prods:cat", id)` retires every page of the listing.
+   */
+  productListKey(categoryId: Id | null, argsHash: string, generation?: number): string;
+  /** `search:<hash>` (`search:g<generation>:<hash>` with a generation): one ranked result page. */
+  searchKey(hash: string, generation?: number): string;
+  /** `stats:<type>` (`stats:g<generation>:<type>` with a generation): one statistic. */
+  statsKey(type: string, generation?: number): string;
+  /**
+   * `gen:<family>` or `gen:<family>:<id>` (`all` for null): a generation counter, e.g.
+   * `gen:prods:cat:7`, `gen:search`, `gen:stats`. Counters carry no TTL.
+   */
+  generationKey(family: Family, scope?: Id | null): string;
+  /** The family of a full key built here, "gen" for a counter, null if it is not one of ours. */
+  familyOf(key: string): KeyKind | null;
+}
+
+/** Key builders under `prefix` (default `defaultKeyPrefix`). */
+export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
+  const k = (rest: string) => prefix + rest;
+  const gen = (generation: number | undefined) => (generation === undefined ? "" : `g${generationSegment(generation)}:`);
+  return {
+    prefix,
+    categoryKey: (id) => k(`cat:${idSegment(id)}`),
+    categorySlugKey: (slug) => k(`cat:slug:${encodeSegment(slug)}`),
+    categoryTreeKey: () => k("cat:tree"),
+    categoryChildrenKey: (id) => k(`cat:${idSegment(id)}:children`),
+    categoryAttributesKey: (id) => k(`attrs:cat:${idSegment(id)}`),
+    productKey: (id) => k(`prod:${idSegment(id)}`),
+    productSkuKey: (sku) => k(`prod:sku:${encodeSegment(sku)}`),
+    productListKey: (categoryId, argsHash, generation) =>
+      k(`prods:cat:${categoryId === null ? "all" : idSegment(categoryId)}:${gen(generation)}${encodeSegment(argsHash)}`),
+    searchKey: (hash, generation) => k(`search:${gen(generation)}${encodeSegment(hash)}`),
+    statsKey: (type, generation) => k(`stats:${gen(generation)}${encodeSegment(type)}`),
+    generationKey: (family, scope) =>
+      k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}`),
+    familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
+  };
+}
+
+// Ids are the database's integers; a canonical decimal form means "7", "007" and 7 share one key,
+// and no id can spell a reserved word such as `cat:tree` or `prods:cat:all`.
+function idSegment(id: Id): string {
+  const n = typeof id === "number" ? id : /^-?\d{1,16}$/.test(id) ? Number(id) : NaN;
+  if (!Number.isSafeInteger(n)) throw new TypeError(`A cache key id must be an integer, got ${JSON.stringify(id)}`);
+  return String(n);
+}
+
+function generationSegment(generation: number): string {
+  if (!Number.isSafeInteger(generation) || generation < 0) {
+    throw new TypeError(`A generation must be a non-negative integer, got ${generation}`);
+  }
+  return String(generation);
+}
+
+/**
+ * Free text (a SKU, a stat type) as a key segment that cannot contain ":" or "#", so it cannot
+ * end one segment early or spell a store-internal suffix. encodeURIComponent throws on a lone
+ * surrogate; those code units become "%uXXXX", which encodeURIComponent never produces.
+ */
+function encodeSegment(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text.replace(/[\s\S]/g, (ch) => {
+      try {
+        return encodeURIComponent(ch);
+      } catch {
+        return `%u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+      }
+    });
+  }
+}
+
+function kindOf(rest: string): KeyKind | null {
+  if (rest === "cat:tree") return "cat:tree";
+  if (/^cat:slug:[^:]*$/.test(rest)) return "cat:slug";
+  if (/^cat:[^:]+:children$/.test(rest)) return "cat:children";
+  if (/^cat:[^:]+$/.test(rest)) return "cat";
+  if (/^attrs:cat:[^:]+$/.test(rest)) return "attrs:cat";
+  if (/^prod:sku:[^:]*$/.test(rest)) return "prod:sku";
+  if (/^prod:[^:]+$/.test(rest)) return "prod";
+  if (rest.startsWith("prods:cat:")) return "prods:cat";
+  if (rest.startsWith("search:")) return "search";
+  if (rest.startsWith("stats:")) return "stats";
+  if (rest.startsWith("gen:")) return "gen";
+  return null;
+}
+
+/** Length of `hashArgs` output: 16 base64url characters, 96 bits of SHA-1. */
+export const argsHashLength = 16;
+
+/**
+ * A short stable hash of plain JSON data (args, filters, a normalized query): object keys are
+ * sorted at every depth, so `{a, b}` and `{b, a}` hash alike; undefined properties are dropped,
+ * as JSON.stringify does. Throws on a bigint, which JSON cannot carry.
+ */
+export function hashArgs(value: unknown): string {
+  return createHash("sha1").update(stableStringify(value)).digest("base64url").slice(0, argsHashLength);
+}
+
+function stableStringify(value: unknown): string {
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return stableStringify((value as { toJSON(): unknown }).toJSON());
+  }
+  if (typeof value === "bigint") throw new TypeError(`hashArgs cannot hash a bigint, got ${value}n`);
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : stableStringify(v))).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

@@ -1,0 +1,264 @@
+import type { Codec } from "./codec";
+import type { Family } from "./keys";
+import type { CacheStats } from "./stats";
+import type { CacheStore } from "./store";
+
+/**
+ * The read path every loader goes through: one store round trip for a batch of keys (values, leases
+ * and the generation counters they depend on), one `load` for the misses, one guarded write-back.
+ *
+ * Two guards keep a value read before an invalidation from being served after it:
+ * - entity families hold a lease per missed key; an invalidation deletes the lease, so the fill of
+ *   a reader that read the old row is refused by the store (DESIGN.md promise 2);
+ * - list families (`dependsOn`) stamp each entry with the generations of what they depend on, read
+ *   in the same round trip before the database; one INCR retires every entry stamped before it.
+ */
+export interface FamilySpec<K, V> {
+  family: Family;
+  /** The full cache key of `key`, from the key builders. */
+  key(key: K): string;
+  ttlSeconds: number;
+  /** Cache misses (null) this long; unset: a null is not cached. */
+  negativeTtlSeconds?: number;
+  codec: Codec<V>;
+  /** One query for all the keys; results in key order, null where missing. */
+  load(keys: readonly K[]): Promise<(V | null)[]>;
+  /** Generation counter keys an entry depends on; it is stale once any of them moved. */
+  dependsOn?(key: K): string[];
+}
+
+/** Options of the read path, with defaults in `defaultReadThroughOptions`. */
+export interface ReadThroughOptions {
+  /** How long a lease protects a fill, ms. Longer than the slowest load. Default 5000. */
+  leaseTtlMs: number;
+  /** How long a reader waits for another's lease before loading without filling, ms. Default 150. */
+  leaseWaitMs: number;
+  /** Pause between polls of a busy key, ms. Default 15. */
+  leaseRetryMs: number;
+  /** TTLs are shortened by up to this fraction at random, so entries do not expire together. Default 0.1. */
+  ttlJitter: number;
+}
+
+export const defaultReadThroughOptions: ReadThroughOptions = {
+  leaseTtlMs: 5000,
+  leaseWaitMs: 150,
+  leaseRetryMs: 15,
+  ttlJitter: 0.1,
+};
+
+/** Process-wide state of the read path: the store, its counters, and the loads in flight. */
+export interface CacheRuntime {
+  store: CacheStore | null;
+  stats: CacheStats;
+  options: ReadThroughOptions;
+  /** Single flight: the fill in progress for a cache key in this process. */
+  inflight: Map<string, Promise<unknown>>;
+}
+
+/** What one request read from the cache, for `extensions.cache` and a later response cache. */
+export interface CacheTrace {
+  families: Partial<Record<Family, { hits: number; misses: number; roundTrips: number }>>;
+  roundTrips: number;
+  /** Every entry key and generation key the request's answer depends on. */
+  dependencies: Set<string>;
+}
+
+export function createCacheTrace(): CacheTrace {
+  return { families: {}, roundTrips: 0, dependencies: new Set() };
+}
+
+export interface ReadThrough {
+  load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]>;
+}
+
+// An entry is "<v|n><stamp>|<payload>": v a value, n a cached miss; stamp the generations it saw.
+function encodeEntry(payload: string | null, stamp: string): string {
+  return payload === null ? `n${stamp}|` : `v${stamp}|${payload}`;
+}
+
+function decodeEntry(text: string): { payload: string | null; stamp: string } | null {
+  const bar = text.indexOf("|");
+  if (bar < 1 || (text[0] !== "v" && text[0] !== "n")) return null;
+  return { stamp: text.slice(1, bar), payload: text[0] === "n" ? null : text.slice(bar + 1) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function jittered(ttlSeconds: number, jitter: number): number {
+  return Math.max(1, Math.round(ttlSeconds * (1 - Math.random() * jitter)));
+}
+
+/** A read path for one request: counts go to the runtime's stats and to the request's trace. */
+export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = createCacheTrace()): ReadThrough {
+  const { stats, options, inflight } = runtime;
+
+  function note(family: Family, field: "hits" | "misses" | "roundTrips", n = 1) {
+    const counts = (trace.families[family] ??= { hits: 0, misses: 0, roundTrips: 0 });
+    counts[field] += n;
+    if (field === "roundTrips") trace.roundTrips += n;
+  }
+
+  async function load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]> {
+    const store = runtime.store;
+    if (!store || keys.length === 0) {
+      note(spec.family, "misses", keys.length);
+      return spec.load(keys);
+    }
+    const cacheKeys = keys.map((key) => spec.key(key));
+    for (const key of cacheKeys) trace.dependencies.add(key);
+
+    // Single flight: a key another request of this process is filling is awaited, not loaded again.
+    const results: (V | null)[] = new Array(keys.length).fill(null);
+    const waiting: Promise<void>[] = [];
+    const own: number[] = [];
+    const settle = new Map<string, (value: V | null) => void>();
+    const fail = new Map<string, (error: unknown) => void>();
+    cacheKeys.forEach((cacheKey, i) => {
+      const pending = inflight.get(cacheKey) as Promise<V | null> | undefined;
+      if (pending) {
+        stats.record(spec.family, "coalesced");
+        waiting.push(pending.then((value) => void (results[i] = value)));
+        return;
+      }
+      own.push(i);
+      const promise = new Promise<V | null>((resolve, reject) => {
+        settle.set(cacheKey, resolve);
+        fail.set(cacheKey, reject);
+      });
+      promise.catch(() => undefined);
+      inflight.set(cacheKey, promise);
+    });
+
+    try {
+      await fillOwn(store, spec, keys, cacheKeys, own, results);
+      for (const i of own) settle.get(cacheKeys[i])?.(results[i]);
+    } catch (error) {
+      for (const i of own) fail.get(cacheKeys[i])?.(error);
+      throw error;
+    } finally {
+      for (const i of own) inflight.delete(cacheKeys[i]);
+    }
+    await Promise.all(waiting);
+    return results;
+  }
+
+  async function fillOwn<K, V>(
+    store: CacheStore,
+    spec: FamilySpec<K, V>,
+    keys: readonly K[],
+    cacheKeys: string[],
+    own: number[],
+    results: (V | null)[],
+  ): Promise<void> {
+    if (own.length === 0) return;
+    const genKeys = spec.dependsOn ? [...new Set(own.flatMap((i) => spec.dependsOn!(keys[i])))] : [];
+    for (const key of genKeys) trace.dependencies.add(key);
+
+    const toLoad: { index: number; token: string | null }[] = [];
+    let generations = new Map<string, string>();
+    let pending = own;
+    const deadline = Date.now() + options.leaseWaitMs;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      let read: Awaited<ReturnType<CacheStore["getOrLease"]>>;
+      try {
+        note(spec.family, "roundTrips");
+        read = await store.getOrLease(
+          pending.map((i) => cacheKeys[i]),
+          options.leaseTtlMs,
+          attempt === 0 ? genKeys : [],
+        );
+      } catch {
+        // The store failed: answer from the database and fill nothing.
+        stats.record(spec.family, "error");
+        for (const index of pending) toLoad.push({ index, token: null });
+        break;
+      }
+      if (attempt === 0) generations = new Map(genKeys.map((key, i) => [key, read.extra[i] ?? "0"]));
+      const busy: number[] = [];
+      read.reads.forEach((entry, j) => {
+        const index = pending[j];
+        if (entry.kind === "hit") {
+          const decoded = decodeEntry(entry.value);
+          const stamp = stampOf(spec, keys[index], generations);
+          if (decoded && decoded.stamp === stamp) {
+            stats.record(spec.family, "hit");
+            note(spec.family, "hits");
+            results[index] = decoded.payload === null ? null : spec.codec.decode(decoded.payload);
+            return;
+          }
+          stats.record(spec.family, "stale");
+          toLoad.push({ index, token: null });
+        } else if (entry.kind === "lease") {
+          toLoad.push({ index, token: entry.token });
+        } else if (entry.kind === "busy") {
+          busy.push(index);
+        } else {
+          toLoad.push({ index, token: null });
+        }
+      });
+      if (busy.length === 0) break;
+      stats.record(spec.family, "leaseWait", busy.length);
+      if (Date.now() + options.leaseRetryMs > deadline) {
+        // Another process is filling these; rather than wait longer, read them without filling.
+        for (const index of busy) toLoad.push({ index, token: null });
+        break;
+      }
+      await sleep(options.leaseRetryMs);
+      pending = busy;
+    }
+    if (toLoad.length === 0) return;
+
+    stats.record(spec.family, "miss", toLoad.length);
+    note(spec.family, "misses", toLoad.length);
+    const loaded = await spec.load(toLoad.map(({ index }) => keys[index]));
+    toLoad.forEach(({ index }, j) => (results[index] = loaded[j]));
+    await writeBack(store, spec, keys, cacheKeys, toLoad, results, generations);
+  }
+
+  async function writeBack<K, V>(
+    store: CacheStore,
+    spec: FamilySpec<K, V>,
+    keys: readonly K[],
+    cacheKeys: string[],
+    toLoad: { index: number; token: string | null }[],
+    results: (V | null)[],
+    generations: Map<string, string>,
+  ): Promise<void> {
+    const leased: { key: string; value: string; ttlSeconds: number; token: string }[] = [];
+    const plain: { key: string; value: string; ttlSeconds: number }[] = [];
+    for (const { index, token } of toLoad) {
+      const value = results[index];
+      if (value === null && spec.negativeTtlSeconds === undefined) continue;
+      const ttlSeconds = jittered(value === null ? spec.negativeTtlSeconds! : spec.ttlSeconds, options.ttlJitter);
+      const entry = {
+        key: cacheKeys[index],
+        value: encodeEntry(value === null ? null : spec.codec.encode(value), stampOf(spec, keys[index], generations)),
+        ttlSeconds,
+      };
+      // Without a lease only generation-stamped entries may be written: their stamp guards them.
+      if (token) leased.push({ ...entry, token });
+      else if (spec.dependsOn) plain.push(entry);
+    }
+    try {
+      if (leased.length > 0) {
+        note(spec.family, "roundTrips");
+        const stored = await store.setLeased(leased);
+        const rejected = stored.filter((ok) => !ok).length;
+        if (rejected > 0) stats.record(spec.family, "rejectedWrite", rejected);
+      }
+      if (plain.length > 0) {
+        note(spec.family, "roundTrips");
+        await store.set(plain);
+      }
+    } catch {
+      stats.record(spec.family, "error");
+    }
+  }
+
+  return { load };
+}
+
+function stampOf<K, V>(spec: FamilySpec<K, V>, key: K, generations: Map<string, string>): string {
+  if (!spec.dependsOn) return "";
+  return spec.dependsOn(key).map((genKey) => generations.get(genKey) ?? "0").join(".");
+}

@@ -1,0 +1,92 @@
+import { Redis } from "ioredis";
+
+/**
+ * The one module that creates Redis connections for the whole gateway (cache, persisted queries,
+ * rate limits, pub/sub), so every connection fails fast the same way. A Redis that is down or slow
+ * must cost a request milliseconds, never a hang: commands are not queued while disconnected, a
+ * command that does not answer in `commandTimeoutMs` fails, and nothing is ever re-sent later
+ * (a re-sent write-through could land after a newer one and leave a stale value).
+ */
+
+export interface RedisClientOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Required. */
+  url: string;
+  /** A command without a reply after this many milliseconds fails with "Command timed out". Default 250. */
+  commandTimeoutMs?: number;
+  /** A connection attempt that is not established after this many milliseconds is dropped and retried. Default 2000. */
+  connectTimeoutMs?: number;
+  /** First reconnection delay in milliseconds; it doubles on each failed attempt. Default 50. */
+  retryBaseDelayMs?: number;
+  /** Largest reconnection delay in milliseconds; attempts never stop. Default 2000. */
+  maxRetryDelayMs?: number;
+  /** Queue commands while disconnected and send them on reconnect. Default false (fail fast); a pub/sub subscriber may want true. */
+  enableOfflineQueue?: boolean;
+  /** RESP version. Default 2: replies have one shape, and the cache needs nothing from RESP3. */
+  protocol?: 2 | 3;
+  /** CLIENT SETNAME of the connection, seen in CLIENT LIST. Default "catalog-gateway". */
+  connectionName?: string;
+  /** Receives connection errors (refused, reset, timed out), for the log. Default: ignored; the resilient store counts failures. */
+  onError?: (error: Error) => void;
+}
+
+/** Defaults of `RedisClientOptions`. */
+export const defaultRedisClientOptions = {
+  commandTimeoutMs: 250,
+  connectTimeoutMs: 2000,
+  retryBaseDelayMs: 50,
+  maxRetryDelayMs: 2000,
+  enableOfflineQueue: false,
+  protocol: 2,
+  connectionName: "catalog-gateway",
+} as const satisfies Partial<RedisClientOptions>;
+
+/**
+ * A Redis connection that starts connecting in the background and never throws for being
+ * unreachable: the gateway starts while Redis is down, commands fail at once until it is up,
+ * and reconnection (exponential backoff with jitter, capped) continues forever.
+ */
+export function createRedisClient(options: RedisClientOptions): Redis {
+  const o = { ...defaultRedisClientOptions, ...definedOnly(options) };
+  const client = new Redis(o.url, {
+    lazyConnect: true,
+    commandTimeout: o.commandTimeoutMs,
+    connectTimeout: o.connectTimeoutMs,
+    enableOfflineQueue: o.enableOfflineQueue,
+    // 0: commands in flight when the connection drops fail at once instead of waiting for reconnects.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: (attempt) => backoffMs(attempt, o.retryBaseDelayMs, o.maxRetryDelayMs),
+    protocol: o.protocol,
+    connectionName: o.connectionName,
+  });
+  // Without a listener ioredis prints every connection error; the caller decides what to log.
+  client.on("error", (error: Error) => o.onError?.(error));
+  // The first attempt's failure is reported through "error"; retryStrategy keeps trying.
+  client.connect().catch(() => undefined);
+  return client;
+}
+
+/** Resolves true once `client` is ready, false after `timeoutMs` milliseconds (default 5000), for start-up and tests. */
+export function waitForReady(client: Redis, timeoutMs = 5000): Promise<boolean> {
+  if (client.status === "ready") return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const onReady = () => done(true);
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off("ready", onReady);
+      resolve(ready);
+    };
+    client.on("ready", onReady);
+  });
+}
+
+// Equal jitter (half fixed, half random), so instances that lost Redis together do not reconnect in lockstep.
+function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.max(1, Math.round(ceiling / 2 + (Math.random() * ceiling) / 2));
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * The narrow storage interface under the cache layer, with two adapters beside it:
+ * `redis-store.ts` (shared across gateway instances) and `memory-store.ts` (one process), and a
+ * wrapper, `resilient-store.ts`, that turns an unreachable store into misses.
+ *
+ * Leases guard DESIGN.md's promise 2 (no stale set), as in "Scaling Memcache at Facebook":
+ * a reader that misses is granted a token, reads the database, and its fill is stored only if the
+ * token still holds. `del` and `set` remove the lease, so a fill that read the database before a
+ * write committed can never land after that write's invalidation.
+ */
+
+/**
+ * One key's answer to `getOrLease`:
+ * - `hit`: the cached value;
+ * - `lease`: a miss, and this caller holds the lease: load from the database, then `setLeased`;
+ * - `busy`: a miss, and another caller holds an unexpired lease: wait and read again, or load
+ *   without filling;
+ * - `bypass`: the cache is unavailable (only the resilient wrapper answers this): load from the
+ *   database and do not fill.
+ */
+export type LeaseRead =
+  | { kind: "hit"; value: string }
+  | { kind: "lease"; token: string }
+  | { kind: "busy" }
+  | { kind: "bypass" };
+
+/** A write that lands only if the key's lease still holds `token`. */
+export interface LeasedEntry {
+  key: string;
+  value: string;
+  /** Time to live in seconds (fractions allowed, stored to the millisecond); must be > 0. */
+  ttlSeconds: number;
+  token: string;
+}
+
+/** An unconditional write. */
+export interface StoreEntry {
+  key: string;
+  value: string;
+  /** Time to live in seconds (fractions allowed, stored to the millisecond); must be > 0. */
+  ttlSeconds: number;
+}
+
+/** Every call with at least one key costs exactly one round trip; a call with none costs none. */
+export interface CacheStore {
+  readonly name: "redis" | "memory";
+  /** Values of `keys` in order, null where absent. One round trip. */
+  mget(keys: string[]): Promise<(string | null)[]>;
+  /**
+   * For each key: its value; or, when absent, a new lease token granted to this caller (who
+   * should load and fill it); or busy when another caller holds an unexpired lease. A key listed
+   * twice is leased once and busy the second time, so callers pass distinct keys. Also returns the
+   * plain values of `extraKeys` (generation counters) read in the same round trip.
+   * `leaseTtlMs`: how long the lease blocks other fillers, in milliseconds. One round trip.
+   */
+  getOrLease(keys: string[], leaseTtlMs: number, extraKeys?: string[]): Promise<{ reads: LeaseRead[]; extra: (string | null)[] }>;
+  /**
+   * Stores each value only if the key's lease still holds `token` (no `del` or `set` happened
+   * since the lease was granted, and it has not expired), then releases the lease. Returns, per
+   * entry, whether it was stored. One round trip.
+   */
+  setLeased(entries: LeasedEntry[]): Promise<boolean[]>;
+  /**
+   * Unconditional write of values (write-through after a commit). Also removes the keys' leases,
+   * so a fill that read the database before the commit is rejected. One round trip.
+   */
+  set(entries: StoreEntry[]): Promise<void>;
+  /** Deletes values AND their leases, so any fill in flight for them is rejected. One round trip. */
+  del(keys: string[]): Promise<void>;
+  /** Increments counters (generations), returning the new values; counters never expire by TTL. One round trip. */
+  incr(keys: string[]): Promise<number[]>;
+  /** Remaining TTL in seconds of a key (-2 absent, -1 no TTL), for tests and admin. */
+  ttl(key: string): Promise<number>;
+  /** Memory used and number of keys if cheaply known (Redis: INFO memory + DBSIZE, the whole database), for Query.cacheStats. */
+  info(): Promise<{ usedMemoryBytes: number | null; keyCount: number | null }>;
+  /** Liveness probe for readiness checks; never throws. */
+  ping(): Promise<boolean>;
+  /** Round trips made so far (pipelines and scripts count one each), for tests and traces. */
+  readonly roundTrips: number;
+  close(): Promise<void>;
+}
+
+/** Options both adapters accept. */
+export interface StoreOptions {
+  /**
+   * Guard fills with the lease (default true). false makes `setLeased` store unconditionally:
+   * it exists only so a test can show the stale-set race the guard closes.
+   */
+  guardWrites?: boolean;
+}
+
+/**
+ * The key holding `key`'s lease. It shares the value key's text, so a future Redis Cluster
+ * adapter must put the value key in a hash tag (`{…}`) for both to land in one slot; "#" never
+ * occurs in a built key (keys.ts encodes free text), so a lease key cannot be a value key.
+ */
+export function leaseKeyOf(key: string): string {
+  return `${key}#lease`;
+}
+
+/** A token base unique to one `getOrLease` call; entry i gets `<base>.<i>`. */
+export function newTokenBase(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+/** The TTL in whole milliseconds; a non-positive or non-finite TTL is a bug in the caller. */
+export function ttlMsOf(ttlSeconds: number, key: string): number {
+  const ms = Math.round(ttlSeconds * 1000);
+  if (!Number.isFinite(ttlSeconds) || ms < 1) {
+    throw new RangeError(`ttlSeconds must be a positive number of seconds, got ${ttlSeconds} for ${key}`);
+  }
+  return ms;
+}
+
+/** Validates a lease TTL in milliseconds. */
+export function leaseTtlMsOf(leaseTtlMs: number): number {
+  if (!Number.isSafeInteger(leaseTtlMs) || leaseTtlMs < 1) {
+    throw new RangeError(`leaseTtlMs must be a positive integer of milliseconds, got ${leaseTtlMs}`);
+  }
+  return leaseTtlMs;
+}

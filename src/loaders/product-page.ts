@@ -1,0 +1,60 @@
+import DataLoader from "dataloader";
+import { jsonCodec } from "../cache/codec";
+import { hashArgs } from "../cache/keys";
+import type { ListingPage, ListingQuery } from "../data/repositories/product-repository";
+import type { LoaderDeps } from "./deps";
+
+/**
+ * Pages of product ids for a listing, read through `prods:cat:<id>:<args hash>` and stamped with
+ * the listing generation of the category (or of the whole catalog), which every product write
+ * moves for its old and new category and their ancestors. Rows come through the product loader.
+ */
+export function createProductPageLoader({ readThrough, keys, ttls, products }: LoaderDeps) {
+  const spec = {
+    family: "prods:cat" as const,
+    key: (query: ListingQuery) => keys.productListKey(query.category?.id ?? null, listingHash(query)),
+    ttlSeconds: ttls["prods:cat"],
+    codec: jsonCodec<ListingPage>(),
+    dependsOn: (query: ListingQuery) => [keys.generationKey("prods:cat", query.category?.id ?? "all")],
+    // Each listing is its own query; the batch runs them together.
+    load: (queries: readonly ListingQuery[]) => Promise.all(queries.map((query) => products.page(query))),
+  };
+  return new DataLoader<ListingQuery, ListingPage, string>(
+    async (queries) => (await readThrough.load(spec, queries)).map((page) => page ?? emptyPage),
+    { cacheKeyFn: listingHash },
+  );
+}
+
+/** Product counts of categories, with or without descendants, stamped like the listings. */
+export function createProductCountLoader({ readThrough, keys, ttls, categories }: LoaderDeps) {
+  type CountKey = { id: number; includeDescendants: boolean };
+  const spec = {
+    family: "prods:cat" as const,
+    key: (key: CountKey) => keys.productListKey(key.id, key.includeDescendants ? "count-subtree" : "count-own"),
+    ttlSeconds: ttls["prods:cat"],
+    codec: jsonCodec<number>(),
+    dependsOn: (key: CountKey) => [keys.generationKey("prods:cat", key.id)],
+    load: async (countKeys: readonly CountKey[]) => {
+      const results = new Map<string, number>();
+      for (const includeDescendants of [true, false]) {
+        const ids = countKeys.filter((key) => key.includeDescendants === includeDescendants).map((key) => key.id);
+        if (ids.length === 0) continue;
+        const counts = await categories.productCounts(ids, includeDescendants);
+        for (const id of ids) results.set(`${id}:${includeDescendants}`, counts.get(id) ?? 0);
+      }
+      return countKeys.map((key) => results.get(`${key.id}:${key.includeDescendants}`) ?? 0);
+    },
+  };
+  return new DataLoader<CountKey, number, string>(
+    async (countKeys) => (await readThrough.load(spec, countKeys)).map((count) => count ?? 0),
+    { cacheKeyFn: (key) => `${key.id}:${key.includeDescendants}` },
+  );
+}
+
+const emptyPage: ListingPage = { ids: [], cursors: [], hasNextPage: false, totalCount: 0 };
+
+// The category's path is not part of the key: the listing of a category is the same wherever it sits.
+function listingHash(query: ListingQuery): string {
+  const { category, ...rest } = query;
+  return hashArgs({ ...rest, categoryId: category?.id ?? null });
+}

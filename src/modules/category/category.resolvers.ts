@@ -1,0 +1,102 @@
+import { BadUserInputError, NotFoundError } from "../../errors";
+import { idsOnPath } from "../../data/repositories/category-repository";
+import type {
+  AttributeDefinitionResolvers,
+  CategoryResolvers,
+  CategoryTreeNodeResolvers,
+  QueryResolvers,
+} from "../../generated/graphql";
+import type { Category } from "../../generated/prisma/client";
+import type { Context } from "../../context";
+import { parseId } from "../shared/args";
+import { listProducts } from "../product/product-listing";
+import type { CategoryTreeNodeModel } from "./category.models";
+
+/** Deepest `maxDepth` a tree query may ask for; the real Best Buy tree is 6 levels deep. */
+const MAX_TREE_DEPTH = 10;
+
+async function loadCategories(ctx: Context, ids: readonly number[]): Promise<Category[]> {
+  const rows = await ctx.loaders.category.loadMany(ids);
+  return rows.flatMap((row) => {
+    if (row instanceof Error) throw row;
+    return row ? [row] : [];
+  });
+}
+
+const Query: QueryResolvers = {
+  category: (_parent, { id }, ctx) => ctx.loaders.category.load(parseId(id, "id")),
+
+  categoryBySlug: async (_parent, { slug }, ctx) => {
+    const id = await ctx.loaders.categoryBySlug.load(slug);
+    return id === null ? null : ctx.loaders.category.load(id);
+  },
+
+  categories: async (_parent, { parentId }, ctx) => {
+    const parent = parentId == null ? null : parseId(parentId, "parentId");
+    if (parent !== null && !(await ctx.loaders.category.load(parent))) {
+      throw new NotFoundError("Category", "parentId", String(parentId));
+    }
+    return loadCategories(ctx, await ctx.loaders.categoryChildren.load(parent));
+  },
+
+  categoryTree: async (_parent, { maxDepth }, ctx) => {
+    const depth = maxDepth ?? MAX_TREE_DEPTH;
+    if (depth < 0 || depth > MAX_TREE_DEPTH) {
+      throw new BadUserInputError(`maxDepth must be between 0 and ${MAX_TREE_DEPTH}, got ${depth}`, "maxDepth");
+    }
+    const edges = await ctx.loaders.categoryTree.load("tree");
+    const children = new Map<number | null, number[]>();
+    for (const edge of edges) {
+      const siblings = children.get(edge.parentId) ?? [];
+      siblings.push(edge.id);
+      children.set(edge.parentId, siblings);
+    }
+    // Rows for every node within depth come through the category loader in one batch.
+    const wanted: number[] = [];
+    const walk = (parentId: number | null, level: number) => {
+      for (const id of children.get(parentId) ?? []) {
+        wanted.push(id);
+        if (level < depth) walk(id, level + 1);
+      }
+    };
+    walk(null, 0);
+    const rows = new Map((await loadCategories(ctx, wanted)).map((row) => [row.id, row]));
+    const build = (parentId: number | null, level: number): CategoryTreeNodeModel[] =>
+      (children.get(parentId) ?? []).flatMap((id) => {
+        const category = rows.get(id);
+        return category ? [{ category, children: level < depth ? build(id, level + 1) : [] }] : [];
+      });
+    return build(null, 0);
+  },
+};
+
+const Category: CategoryResolvers = {
+  id: (category) => String(category.id),
+  parent: (category, _args, ctx) => (category.parentId === null ? null : ctx.loaders.category.load(category.parentId)),
+  children: async (category, _args, ctx) => loadCategories(ctx, await ctx.loaders.categoryChildren.load(category.id)),
+  ancestors: (category, _args, ctx) => loadCategories(ctx, idsOnPath(category.path).slice(0, -1)),
+  productCount: (category, { includeDescendants }, ctx) =>
+    ctx.loaders.productCount.load({ id: category.id, includeDescendants: includeDescendants ?? true }),
+  products: (category, args, ctx) => listProducts(ctx, category, args),
+  attributes: (category, _args, ctx) => ctx.loaders.categoryAttributes.load({ id: category.id, path: category.path }),
+};
+
+const CategoryTreeNode: CategoryTreeNodeResolvers = {
+  id: (node) => String(node.category.id),
+  name: (node) => node.category.name,
+  slug: (node) => node.category.slug,
+  depth: (node) => node.category.depth,
+  category: (node) => node.category,
+  children: (node) => node.children,
+};
+
+const AttributeDefinition: AttributeDefinitionResolvers = {
+  allowedValues: (definition) => definition.allowedValues,
+  definedBy: async (definition, _args, ctx) => {
+    const category = await ctx.loaders.category.load(definition.categoryId);
+    if (!category) throw new NotFoundError("Category", "id", String(definition.categoryId));
+    return category;
+  },
+};
+
+export const categoryResolvers = { Query, Category, CategoryTreeNode, AttributeDefinition };

@@ -1,0 +1,36 @@
+import type { Context } from "../../context";
+import type { ProductFilter, ProductOrder } from "../../generated/graphql";
+import type { Category } from "../../generated/prisma/client";
+import { parseFirst } from "../shared/args";
+import { decodeCursor, encodeCursor, parseFilter } from "./product-args";
+import type { ProductConnectionModel } from "./product.models";
+
+export interface ListingArgs {
+  includeDescendants?: boolean | null;
+  filter?: ProductFilter | null;
+  orderBy?: ProductOrder | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** One page of a listing (a category's, or the whole catalog's) through the page loader. */
+export async function listProducts(ctx: Context, category: Category | null, args: ListingArgs): Promise<ProductConnectionModel> {
+  const orderBy = args.orderBy ?? "POPULARITY_DESC";
+  const first = parseFirst(args.first, ctx.services.pagination);
+  const filter = parseFilter(args.filter);
+  const after = decodeCursor(args.after, orderBy);
+  const page = await ctx.loaders.productPage.load({
+    category: category && { id: category.id, path: category.path },
+    includeDescendants: args.includeDescendants ?? true,
+    filter,
+    orderBy,
+    first,
+    after,
+  });
+  return {
+    ids: page.ids,
+    cursors: page.cursors.map((cursor) => encodeCursor(orderBy, cursor)),
+    hasNextPage: page.hasNextPage,
+    totalCount: page.totalCount,
+  };
+}

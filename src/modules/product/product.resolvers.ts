@@ -1,0 +1,51 @@
+import { NotFoundError } from "../../errors";
+import type { ProductConnectionResolvers, ProductResolvers, QueryResolvers } from "../../generated/graphql";
+import { parseId } from "../shared/args";
+import { listProducts } from "./product-listing";
+
+const Query: QueryResolvers = {
+  product: (_parent, { id }, ctx) => ctx.loaders.product.load(parseId(id, "id")),
+
+  productBySku: async (_parent, { sku }, ctx) => {
+    const id = await ctx.loaders.productBySku.load(sku);
+    return id === null ? null : ctx.loaders.product.load(id);
+  },
+
+  products: async (_parent, args, ctx) => {
+    let category = null;
+    if (args.categoryId != null) {
+      category = await ctx.loaders.category.load(parseId(args.categoryId, "categoryId"));
+      if (!category) throw new NotFoundError("Category", "categoryId", args.categoryId);
+    }
+    return listProducts(ctx, category, args);
+  },
+};
+
+const Product: ProductResolvers = {
+  id: (product) => String(product.id),
+  price: (product) => product.price.toNumber(),
+  attributes: (product) => product.attributes ?? {},
+  category: async (product, _args, ctx) => {
+    const category = await ctx.loaders.category.load(product.categoryId);
+    // A product's category is a foreign key; its absence means the row changed under us.
+    if (!category) throw new NotFoundError("Category", "id", String(product.categoryId));
+    return category;
+  },
+};
+
+const ProductConnection: ProductConnectionResolvers = {
+  edges: async (connection, _args, ctx) => {
+    const products = await ctx.loaders.product.loadMany(connection.ids);
+    // A product deleted between the listing and the row read is left out rather than failing the page.
+    return products.flatMap((node, i) =>
+      node && !(node instanceof Error) ? [{ cursor: connection.cursors[i], node }] : [],
+    );
+  },
+  pageInfo: (connection) => ({
+    hasNextPage: connection.hasNextPage,
+    endCursor: connection.cursors.at(-1) ?? null,
+  }),
+  totalCount: (connection) => connection.totalCount,
+};
+
+export const productResolvers = { Query, Product, ProductConnection };

@@ -1,0 +1,143 @@
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from "@apollo/server/plugin/landingPage/default";
+import cors from "cors";
+import express from "express";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { createCacheTrace, createReadThrough, defaultReadThroughOptions, type CacheRuntime } from "./cache/read-through";
+import { createKeys, type CacheKeys } from "./cache/keys";
+import { createCacheStats } from "./cache/stats";
+import type { CacheStore } from "./cache/store";
+import type { Config } from "./config";
+import type { Context } from "./context";
+import { createDatabase, type Database } from "./data/database";
+import { migrate } from "./data/migrator";
+import { createCategoryRepository } from "./data/repositories/category-repository";
+import { createProductRepository } from "./data/repositories/product-repository";
+import { seedIfEmpty } from "./data/seed/seed-on-start";
+import { createFormatError } from "./errors";
+import { createLogger, type Logger } from "./logger";
+import { createLoaders } from "./loaders";
+import { resolvers } from "./modules";
+
+/** The schema file at the repository root: the contract clients and codegen read. */
+export const schemaPath = path.resolve(__dirname, "../schema.graphql");
+
+/** A running gateway: its URL, its parts (for tests and the bench), and how to stop it. */
+export interface Gateway {
+  url: string;
+  config: Config;
+  db: Database;
+  cache: CacheRuntime;
+  keys: CacheKeys;
+  registry: Registry;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** An already open database (tests share one); the gateway then does not close it. */
+  db?: Database;
+  /** The cache store; null runs without a cache. Default: from config. */
+  store?: CacheStore | null;
+  logger?: Logger;
+}
+
+/** Opens the database (migrating and seeding if configured), builds the cache and serves HTTP. */
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = options.db ?? (await createDatabase(config.database));
+  if (config.migrateOnStart) {
+    const applied = await migrate(db.sql);
+    if (applied.length > 0) logger.info({ applied }, "migrations applied");
+    const seeded = await seedIfEmpty(db, config.seed, (message) => logger.info(message));
+    if (seeded !== "skipped") logger.info({ seeded }, "empty database seeded");
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const keys = createKeys(config.cache.prefix);
+  const cache: CacheRuntime = {
+    store: options.store === undefined ? null : options.store,
+    stats: createCacheStats(registry),
+    options: defaultReadThroughOptions,
+    inflight: new Map(),
+  };
+  const repositories = {
+    categories: createCategoryRepository(db.prisma),
+    products: createProductRepository(db.prisma),
+  };
+
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<Context>({
+    typeDefs: readFileSync(schemaPath, "utf8"),
+    resolvers,
+    introspection: config.http.introspection,
+    formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request")),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      config.http.introspection
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  app.get("/health", (_req, res) => void res.json({ status: "ok" }));
+  app.get("/ready", async (_req, res) => {
+    const database = await db.sql.query("SELECT 1").then(() => true, () => false);
+    const store = cache.store ? await cache.store.ping().catch(() => false) : null;
+    res.status(database ? 200 : 503).json({ status: database ? "ready" : "unavailable", database, cache: store });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.use(
+    "/",
+    cors<cors.CorsRequest>({ origin: config.http.corsOrigins, credentials: true }),
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async (): Promise<Context> => {
+        const cacheTrace = createCacheTrace();
+        const readThrough = createReadThrough(cache, cacheTrace);
+        return {
+          loaders: createLoaders({
+            readThrough,
+            keys,
+            ttls: config.cache.ttlSeconds,
+            negativeTtlSeconds: config.cache.negativeTtlSeconds,
+            ...repositories,
+          }),
+          services: { pagination: config.pagination },
+          viewer: null,
+          cacheTrace,
+        };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(config.http.port, config.http.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host}:${port}/`;
+  return {
+    url,
+    config,
+    db,
+    cache,
+    keys,
+    registry,
+    logger,
+    async stop() {
+      await apollo.stop();
+      if (!options.db) await db.close();
+    },
+  };
+}
