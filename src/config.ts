@@ -50,6 +50,16 @@ const schema = z.object({
   CACHE_PREFIX: z.string().min(1).max(64).default(defaultKeyPrefix),
   /** How long a missing id or SKU stays cached as missing, seconds. Default 30. */
   CACHE_NEGATIVE_TTL_SECONDS: int(1, 86_400).default(defaultNegativeTtlSeconds),
+  /** Entries the in-process store keeps before evicting the least recently used. Default 10000. */
+  CACHE_MEMORY_MAX_ENTRIES: int(100, 10_000_000).default(10_000),
+  /** A Redis command without a reply after this many ms fails (the request then reads the database). Default 250. */
+  REDIS_COMMAND_TIMEOUT_MS: int(5, 60_000).default(250),
+  /** Warm the cache (tree, categories, top products) when the gateway starts. Default false. */
+  CACHE_WARM_ON_START: bool.default(false),
+  /** How many of the most popular products warming loads. Default 1000. */
+  CACHE_WARM_PRODUCTS: int(0, 100_000).default(1000),
+  /** Most database loads the cache layer runs at once (per process). Default 32. */
+  CACHE_MAX_CONCURRENT_FILLS: int(1, 10_000).default(32),
   /** pino log level. Default info (silent under test). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
@@ -72,6 +82,11 @@ export interface Config {
     /** Per family; CACHE_TTL_<FAMILY> overrides one, e.g. CACHE_TTL_PROD=600, CACHE_TTL_PRODS_CAT=60. */
     ttlSeconds: FamilyTtls;
     negativeTtlSeconds: number;
+    maxConcurrentFills: number;
+    memoryMaxEntries: number;
+    redisCommandTimeoutMs: number;
+    warmOnStart: boolean;
+    warmProducts: number;
   };
   logLevel: string;
 }
@@ -129,6 +144,11 @@ export function loadConfig(env: Env = process.env): Config {
       prefix: e.CACHE_PREFIX,
       ttlSeconds: familyTtls(env),
       negativeTtlSeconds: e.CACHE_NEGATIVE_TTL_SECONDS,
+      maxConcurrentFills: e.CACHE_MAX_CONCURRENT_FILLS,
+      memoryMaxEntries: e.CACHE_MEMORY_MAX_ENTRIES,
+      redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      warmOnStart: e.CACHE_WARM_ON_START,
+      warmProducts: e.CACHE_WARM_PRODUCTS,
     },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
   };

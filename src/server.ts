@@ -12,7 +12,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Registry, collectDefaultMetrics } from "prom-client";
-import { createCacheTrace, createReadThrough, defaultReadThroughOptions, type CacheRuntime } from "./cache/read-through";
+import {
+  createCacheTrace,
+  createReadThrough,
+  defaultReadThroughOptions,
+  type CacheRuntime,
+  type CacheTrace,
+} from "./cache/read-through";
+import { createCacheStore } from "./cache/create-store";
+import { createFillLimit } from "./cache/fill-limit";
 import { createKeys, type CacheKeys } from "./cache/keys";
 import { createCacheStats } from "./cache/stats";
 import type { CacheStore } from "./cache/store";
@@ -27,6 +35,8 @@ import { createFormatError } from "./errors";
 import { createLogger, type Logger } from "./logger";
 import { createLoaders } from "./loaders";
 import { resolvers } from "./modules";
+import { createAdminService } from "./modules/admin/admin.service";
+import { cacheTracePlugin } from "./plugins/cache-trace";
 
 /** The schema file at the repository root: the contract clients and codegen read. */
 export const schemaPath = path.resolve(__dirname, "../schema.graphql");
@@ -65,7 +75,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   collectDefaultMetrics({ register: registry });
   const keys = createKeys(config.cache.prefix);
   const cache: CacheRuntime = {
-    store: options.store === undefined ? null : options.store,
+    store: options.store === undefined ? createCacheStore(config.cache, logger) : options.store,
+    keys,
+    fills: createFillLimit(config.cache.maxConcurrentFills),
     stats: createCacheStats(registry),
     options: defaultReadThroughOptions,
     inflight: new Map(),
@@ -75,6 +87,19 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     products: createProductRepository(db.prisma),
   };
 
+  const requestLoaders = (trace: CacheTrace) =>
+    createLoaders({
+      readThrough: createReadThrough(cache, trace),
+      keys,
+      ttls: config.cache.ttlSeconds,
+      negativeTtlSeconds: config.cache.negativeTtlSeconds,
+      ...repositories,
+    });
+  const admin = createAdminService(db, cache);
+  if (config.cache.warmOnStart && cache.store) {
+    const report = await admin.warm(requestLoaders(createCacheTrace()), config.cache.warmProducts);
+    logger.info(report, "cache warmed");
+  }
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<Context>({
@@ -84,6 +109,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request")),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      cacheTracePlugin(),
       config.http.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
@@ -107,16 +133,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     expressMiddleware(apollo, {
       context: async (): Promise<Context> => {
         const cacheTrace = createCacheTrace();
-        const readThrough = createReadThrough(cache, cacheTrace);
         return {
-          loaders: createLoaders({
-            readThrough,
-            keys,
-            ttls: config.cache.ttlSeconds,
-            negativeTtlSeconds: config.cache.negativeTtlSeconds,
-            ...repositories,
-          }),
-          services: { pagination: config.pagination },
+          loaders: requestLoaders(cacheTrace),
+          services: { pagination: config.pagination, admin },
           viewer: null,
           cacheTrace,
         };
@@ -137,6 +156,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logger,
     async stop() {
       await apollo.stop();
+      // A store passed in belongs to the caller, like a database passed in.
+      if (options.store === undefined) await cache.store?.close();
       if (!options.db) await db.close();
     },
   };

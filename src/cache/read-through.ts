@@ -1,5 +1,6 @@
 import type { Codec } from "./codec";
-import type { Family } from "./keys";
+import type { FillLimit } from "./fill-limit";
+import type { CacheKeys, Family } from "./keys";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";
 
@@ -49,6 +50,9 @@ export const defaultReadThroughOptions: ReadThroughOptions = {
 /** Process-wide state of the read path: the store, its counters, and the loads in flight. */
 export interface CacheRuntime {
   store: CacheStore | null;
+  keys: CacheKeys;
+  /** Bounds the database loads running at once, so a cold or unavailable cache cannot flood it. */
+  fills: FillLimit;
   stats: CacheStats;
   options: ReadThroughOptions;
   /** Single flight: the fill in progress for a cache key in this process. */
@@ -151,8 +155,13 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     results: (V | null)[],
   ): Promise<void> {
     if (own.length === 0) return;
-    const genKeys = spec.dependsOn ? [...new Set(own.flatMap((i) => spec.dependsOn!(keys[i])))] : [];
+    // Every entry also depends on `gen:<family>`, so one INCR retires a whole family (invalidateCache).
+    const familyGeneration = runtime.keys.generationKey(spec.family);
+    const dependencies = (key: K) => [familyGeneration, ...(spec.dependsOn?.(key) ?? [])];
+    const genKeys = [...new Set(own.flatMap((i) => dependencies(keys[i])))];
     for (const key of genKeys) trace.dependencies.add(key);
+    const stampOf = (key: K, generations: Map<string, string>) =>
+      dependencies(key).map((genKey) => generations.get(genKey) ?? "0").join(".");
 
     const toLoad: { index: number; token: string | null }[] = [];
     let generations = new Map<string, string>();
@@ -175,19 +184,22 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       }
       if (attempt === 0) generations = new Map(genKeys.map((key, i) => [key, read.extra[i] ?? "0"]));
       const busy: number[] = [];
+      const staleLeased: number[] = [];
       read.reads.forEach((entry, j) => {
         const index = pending[j];
         if (entry.kind === "hit") {
           const decoded = decodeEntry(entry.value);
-          const stamp = stampOf(spec, keys[index], generations);
-          if (decoded && decoded.stamp === stamp) {
+          if (decoded && decoded.stamp === stampOf(keys[index], generations)) {
             stats.record(spec.family, "hit");
             note(spec.family, "hits");
             results[index] = decoded.payload === null ? null : spec.codec.decode(decoded.payload);
             return;
           }
           stats.record(spec.family, "stale");
-          toLoad.push({ index, token: null });
+          // A generation-stamped entry may be refilled without a lease: the stamp read before the
+          // load guards it. An entity entry is invalidated by DEL, so its refill needs a lease.
+          if (spec.dependsOn) toLoad.push({ index, token: null });
+          else staleLeased.push(index);
         } else if (entry.kind === "lease") {
           toLoad.push({ index, token: entry.token });
         } else if (entry.kind === "busy") {
@@ -196,33 +208,45 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
           toLoad.push({ index, token: null });
         }
       });
-      if (busy.length === 0) break;
-      stats.record(spec.family, "leaseWait", busy.length);
-      if (Date.now() + options.leaseRetryMs > deadline) {
-        // Another process is filling these; rather than wait longer, read them without filling.
-        for (const index of busy) toLoad.push({ index, token: null });
-        break;
+      if (staleLeased.length > 0) {
+        try {
+          note(spec.family, "roundTrips");
+          await store.del(staleLeased.map((index) => cacheKeys[index]));
+        } catch {
+          stats.record(spec.family, "error");
+          for (const index of staleLeased) toLoad.push({ index, token: null });
+          staleLeased.length = 0;
+        }
       }
-      await sleep(options.leaseRetryMs);
-      pending = busy;
+      if (busy.length === 0 && staleLeased.length === 0) break;
+      if (busy.length > 0) {
+        stats.record(spec.family, "leaseWait", busy.length);
+        if (Date.now() + options.leaseRetryMs > deadline) {
+          // Another process is filling these; rather than wait longer, read them without filling.
+          for (const index of busy) toLoad.push({ index, token: null });
+          busy.length = 0;
+        } else {
+          await sleep(options.leaseRetryMs);
+        }
+      }
+      pending = [...staleLeased, ...busy];
     }
     if (toLoad.length === 0) return;
 
     stats.record(spec.family, "miss", toLoad.length);
     note(spec.family, "misses", toLoad.length);
-    const loaded = await spec.load(toLoad.map(({ index }) => keys[index]));
+    const loaded = await runtime.fills.run(() => spec.load(toLoad.map(({ index }) => keys[index])));
     toLoad.forEach(({ index }, j) => (results[index] = loaded[j]));
-    await writeBack(store, spec, keys, cacheKeys, toLoad, results, generations);
+    await writeBack(store, spec, cacheKeys, toLoad, results, (index) => stampOf(keys[index], generations));
   }
 
   async function writeBack<K, V>(
     store: CacheStore,
     spec: FamilySpec<K, V>,
-    keys: readonly K[],
     cacheKeys: string[],
     toLoad: { index: number; token: string | null }[],
     results: (V | null)[],
-    generations: Map<string, string>,
+    stampAt: (index: number) => string,
   ): Promise<void> {
     const leased: { key: string; value: string; ttlSeconds: number; token: string }[] = [];
     const plain: { key: string; value: string; ttlSeconds: number }[] = [];
@@ -232,7 +256,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       const ttlSeconds = jittered(value === null ? spec.negativeTtlSeconds! : spec.ttlSeconds, options.ttlJitter);
       const entry = {
         key: cacheKeys[index],
-        value: encodeEntry(value === null ? null : spec.codec.encode(value), stampOf(spec, keys[index], generations)),
+        value: encodeEntry(value === null ? null : spec.codec.encode(value), stampAt(index)),
         ttlSeconds,
       };
       // Without a lease only generation-stamped entries may be written: their stamp guards them.
@@ -256,9 +280,4 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
   }
 
   return { load };
-}
-
-function stampOf<K, V>(spec: FamilySpec<K, V>, key: K, generations: Map<string, string>): string {
-  if (!spec.dependsOn) return "";
-  return spec.dependsOn(key).map((genKey) => generations.get(genKey) ?? "0").join(".");
 }

@@ -108,9 +108,10 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
 
     async getOrLease(keys, leaseTtlMs, extraKeys = []) {
       if (keys.length + extraKeys.length === 0) return { reads: [], extra: [] };
+      const ttlMs = leaseTtlMsOf(leaseTtlMs);
       const allKeys = [...keys, ...keys.map(leaseKeyOf), ...extraKeys];
       roundTrips += 1;
-      const reply = await scripts.cgGetOrLease(allKeys.length, ...allKeys, keys.length, leaseTtlMsOf(leaseTtlMs), newTokenBase());
+      const reply = await scripts.cgGetOrLease(allKeys.length, ...allKeys, keys.length, ttlMs, newTokenBase());
       const reads = keys.map((_, i): LeaseRead => {
         const kind = reply[2 * i];
         const value = reply[2 * i + 1];
@@ -157,6 +158,8 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
 
     async incr(keys) {
       if (keys.length === 0) return [];
+      // Counters carry no TTL. Run Redis with a volatile-* maxmemory-policy (or noeviction): under
+      // allkeys-*, an evicted counter restarts at 1 and may match the stamp of a retired entry.
       const pipeline = client.pipeline();
       keys.forEach((key) => pipeline.incr(key));
       return (await execPipeline(pipeline)) as number[];

@@ -1,5 +1,6 @@
 import type { Resolvers } from "../generated/graphql";
 import { ServiceUnavailableError } from "../errors";
+import { adminResolvers } from "./admin/admin.resolvers";
 import { categoryResolvers } from "./category/category.resolvers";
 import { productResolvers } from "./product/product.resolvers";
 import { DateTime, JSONScalar } from "./scalars";
@@ -20,6 +21,10 @@ export const resolvers: Resolvers = {
     search: notYet("search"),
     autocomplete: notYet("autocomplete"),
     stats: notYet("stats"),
+    ...adminResolvers.Query,
+  },
+  Mutation: {
+    ...adminResolvers.Mutation,
   },
   Category: categoryResolvers.Category,
   CategoryTreeNode: categoryResolvers.CategoryTreeNode,

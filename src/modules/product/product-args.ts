@@ -1,6 +1,6 @@
 import { BadUserInputError } from "../../errors";
 import type { ProductFilter, ProductOrder } from "../../generated/graphql";
-import type { ListingCursor, ProductFilterInput } from "../../data/repositories/product-repository";
+import { sortOf, type ListingCursor, type ProductFilterInput } from "../../data/repositories/product-repository";
 
 const MAX_FILTER_VALUES = 100;
 
@@ -67,6 +67,25 @@ export function parseFilter(filter: ProductFilter | null | undefined, field = "f
   return out;
 }
 
+// A cursor's sort value goes into SQL as a typed parameter; one of the wrong type is bad input.
+function sortValueFits(order: ProductOrder, value: string | number): boolean {
+  const { field } = sortOf(order);
+  switch (field) {
+    case "popularity":
+      return Number.isSafeInteger(value);
+    case "name":
+      return typeof value === "string";
+    case "price":
+      return typeof value === "string" && /^\d{1,10}(\.\d{1,2})?$/.test(value);
+    case "createdAt":
+      return typeof value === "string" && !Number.isNaN(Date.parse(value));
+    default: {
+      const never: never = field;
+      return never;
+    }
+  }
+}
+
 /** An opaque cursor: the order it belongs to, the sort value and the id of the row, base64url JSON. */
 export function encodeCursor(order: ProductOrder, cursor: ListingCursor): string {
   return Buffer.from(JSON.stringify([order, cursor.value, cursor.id])).toString("base64url");
@@ -91,6 +110,9 @@ export function decodeCursor(text: string | null | undefined, order: ProductOrde
   }
   if (parsed[0] !== order) {
     throw new BadUserInputError(`${field} belongs to the order ${String(parsed[0])}, not ${order}`, field);
+  }
+  if (!sortValueFits(order, parsed[1])) {
+    throw new BadUserInputError(`${field} holds a sort value that does not fit ${order}: ${JSON.stringify(text)}`, field);
   }
   return { value: parsed[1], id: parsed[2] };
 }

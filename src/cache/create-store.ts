@@ -1,0 +1,35 @@
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import { createMemoryStore } from "./memory-store";
+import { createRedisClient } from "./redis-client";
+import { createRedisStore } from "./redis-store";
+import { createResilientStore } from "./resilient-store";
+import type { CacheStore } from "./store";
+
+/**
+ * The configured store: Redis behind a circuit breaker (so a Redis that is down costs requests
+ * nothing but a database read), the bounded in-process store, or none.
+ */
+export function createCacheStore(config: Config["cache"], logger: Logger): CacheStore | null {
+  switch (config.store) {
+    case "none":
+      return null;
+    case "memory":
+      return createMemoryStore({ maxEntries: config.memoryMaxEntries });
+    case "redis": {
+      const client = createRedisClient({
+        url: config.redisUrl!,
+        commandTimeoutMs: config.redisCommandTimeoutMs,
+        onError: (error) => logger.debug({ err: error }, "redis connection error"),
+      });
+      client.connect().catch(() => undefined);
+      return createResilientStore(createRedisStore(client), {
+        onStateChange: (state) => logger.warn({ state }, "cache circuit changed state"),
+      });
+    }
+    default: {
+      const never: never = config.store;
+      throw new Error(`Unknown cache store ${String(never)}`);
+    }
+  }
+}

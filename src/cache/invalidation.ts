@@ -1,0 +1,81 @@
+import type { CacheKeys, Family } from "./keys";
+import type { CacheStats } from "./stats";
+import type { CacheStore } from "./store";
+
+/**
+ * What a write changed, as the cache sees it. A service computes it inside its transaction (it is
+ * also written to the outbox), and `applyFootprint` turns it into Redis operations.
+ *
+ * Entity entries (rows, id lookups, children lists, the tree) are deleted: a delete also drops
+ * their lease, which rejects any fill that read the database before the write. Entries stamped
+ * with generations (listings, counts, inherited attributes, searches, statistics) are retired by
+ * one INCR each and never deleted: a refill without a lease is guarded by its stamp alone.
+ */
+export interface Footprint {
+  /** Category rows whose record changed (renamed, moved: their path and depth). */
+  categories?: number[];
+  /** Slugs whose mapping changed (old and new). */
+  categorySlugs?: string[];
+  /** Parents whose child list changed; null for the top level. */
+  childrenOf?: (number | null)[];
+  /** The tree's shape or sibling order changed. */
+  tree?: boolean;
+  /** Categories whose attribute definitions changed: retires their subtree's inherited sets. */
+  attributesOf?: number[];
+  /** Product rows that changed. */
+  products?: number[];
+  /** SKUs whose mapping changed (old and new). */
+  productSkus?: string[];
+  /** Categories whose listings and counts changed (the old and new category and all ancestors). */
+  listingsOf?: number[];
+  /** The catalog-wide listing (products with no category argument) changed. */
+  catalogListing?: boolean;
+  /** Searches and autocomplete may have changed. */
+  search?: boolean;
+  /** Statistics changed. */
+  stats?: boolean;
+  /** Whole families retired (the admin's invalidateCache with no ids). */
+  families?: Family[];
+}
+
+/** The store operations of a footprint: keys to delete and generation counters to increment. */
+export function footprintOperations(keys: CacheKeys, footprint: Footprint): { del: string[]; incr: string[] } {
+  const del = new Set<string>();
+  const incr = new Set<string>();
+  for (const id of footprint.categories ?? []) del.add(keys.categoryKey(id));
+  for (const slug of footprint.categorySlugs ?? []) del.add(keys.categorySlugKey(slug));
+  // Ids start at 1; 0 is the top level's children list (see the children loader).
+  for (const parent of footprint.childrenOf ?? []) del.add(keys.categoryChildrenKey(parent ?? 0));
+  if (footprint.tree) del.add(keys.categoryTreeKey());
+  for (const id of footprint.attributesOf ?? []) incr.add(keys.generationKey("attrs:cat", id));
+  for (const id of footprint.products ?? []) del.add(keys.productKey(id));
+  for (const sku of footprint.productSkus ?? []) del.add(keys.productSkuKey(sku));
+  for (const id of footprint.listingsOf ?? []) incr.add(keys.generationKey("prods:cat", id));
+  if (footprint.catalogListing) incr.add(keys.generationKey("prods:cat", null));
+  if (footprint.search) incr.add(keys.generationKey("search"));
+  if (footprint.stats) incr.add(keys.generationKey("stats"));
+  for (const family of footprint.families ?? []) incr.add(keys.generationKey(family));
+  return { del: [...del], incr: [...incr] };
+}
+
+/**
+ * Applies a footprint: at most two round trips (one DEL of every key, one INCR pipeline), however
+ * large the footprint. Throws if the store is unavailable, so the caller keeps it in the outbox.
+ */
+export async function applyFootprint(store: CacheStore, keys: CacheKeys, footprint: Footprint, stats?: CacheStats): Promise<void> {
+  const { del, incr } = footprintOperations(keys, footprint);
+  await Promise.all([del.length ? store.del(del) : undefined, incr.length ? store.incr(incr) : undefined]);
+  if (stats) {
+    for (const key of del) {
+      const family = keys.familyOf(key);
+      if (family && family !== "gen") stats.record(family, "invalidation");
+    }
+    for (const key of incr) stats.record(genFamily(keys, key), "invalidation");
+  }
+}
+
+// `gen:prods:cat:7` counts as an invalidation of the `prods:cat` family.
+function genFamily(keys: CacheKeys, key: string): Family {
+  const rest = key.slice(keys.prefix.length + "gen:".length);
+  return rest.replace(/:(\d+|all)$/, "") as Family;
+}

@@ -1,0 +1,144 @@
+import { LRUCache } from "lru-cache";
+import {
+  leaseTtlMsOf,
+  newTokenBase,
+  ttlMsOf,
+  type CacheStore,
+  type LeaseRead,
+  type StoreOptions,
+} from "./store";
+
+/**
+ * The in-process store of the embedded mode: one process, so it is its own source of truth, with
+ * the same lease semantics as Redis (it passes the same contract suite). Calls complete in one
+ * step of the event loop, which makes each as atomic as the Redis scripts.
+ */
+
+export interface MemoryStoreOptions extends StoreOptions {
+  /** Most cached values kept; the least recently used go first. Default 10000. Leases are bounded alike. */
+  maxEntries?: number;
+}
+
+/** Default of `MemoryStoreOptions.maxEntries`. */
+export const defaultMemoryMaxEntries = 10_000;
+
+/** A bounded LRU CacheStore in this process (guardWrites default true, maxEntries default 10000). */
+export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore {
+  const guardWrites = options.guardWrites ?? true;
+  const max = options.maxEntries ?? defaultMemoryMaxEntries;
+  const values = new LRUCache<string, string>({ max });
+  // An evicted lease only rejects its fill, which is safe.
+  const leases = new LRUCache<string, string>({ max });
+  // Counters live outside the LRU: evicting a generation would restart it at 1 and bring retired
+  // entries that embed an old generation back to life.
+  const counters = new Map<string, number>();
+  let roundTrips = 0;
+
+  const get = (key: string): string | null => {
+    const counter = counters.get(key);
+    return counter !== undefined ? String(counter) : (values.get(key) ?? null);
+  };
+  const put = (key: string, value: string, ttlMs: number) => {
+    counters.delete(key);
+    values.set(key, value, { ttl: ttlMs });
+  };
+  // Every TTL is checked before anything is written, as the Redis store does.
+  const ttlsOf = (entries: { key: string; ttlSeconds: number }[]) => entries.map((e) => ttlMsOf(e.ttlSeconds, e.key));
+  const trip = (n: number) => {
+    if (n > 0) roundTrips += 1;
+  };
+
+  return {
+    name: "memory",
+    get roundTrips() {
+      return roundTrips;
+    },
+
+    async mget(keys) {
+      trip(keys.length);
+      return keys.map(get);
+    },
+
+    async getOrLease(keys, leaseTtlMs, extraKeys = []) {
+      const ttl = leaseTtlMsOf(leaseTtlMs);
+      trip(keys.length + extraKeys.length);
+      const base = newTokenBase();
+      const reads = keys.map((key, i): LeaseRead => {
+        const value = get(key);
+        if (value !== null) return { kind: "hit", value };
+        if (leases.get(key) !== undefined) return { kind: "busy" };
+        const token = `${base}.${i + 1}`;
+        leases.set(key, token, { ttl });
+        return { kind: "lease", token };
+      });
+      return { reads, extra: extraKeys.map(get) };
+    },
+
+    async setLeased(entries) {
+      const ttlsMs = ttlsOf(entries);
+      trip(entries.length);
+      return entries.map((e, i) => {
+        // The guard: a del, a set or the lease's expiry since the grant rejects this fill.
+        if (guardWrites && leases.get(e.key) !== e.token) return false;
+        put(e.key, e.value, ttlsMs[i]);
+        leases.delete(e.key);
+        return true;
+      });
+    },
+
+    async set(entries) {
+      const ttlsMs = ttlsOf(entries);
+      trip(entries.length);
+      entries.forEach((e, i) => {
+        leases.delete(e.key);
+        put(e.key, e.value, ttlsMs[i]);
+      });
+    },
+
+    async del(keys) {
+      trip(keys.length);
+      for (const key of keys) {
+        values.delete(key);
+        leases.delete(key);
+        counters.delete(key);
+      }
+    },
+
+    async incr(keys) {
+      trip(keys.length);
+      return keys.map((key) => {
+        const current = get(key) ?? "0";
+        if (!/^-?\d+$/.test(current)) throw new Error(`Cannot INCR ${key}: its value ${JSON.stringify(current)} is not an integer`);
+        const next = Number(current) + 1;
+        values.delete(key);
+        counters.set(key, next);
+        return next;
+      });
+    },
+
+    async ttl(key) {
+      trip(1);
+      if (counters.has(key)) return -1;
+      if (!values.has(key)) return -2;
+      const remainingMs = values.getRemainingTTL(key);
+      // Redis rounds TTL to the nearest second.
+      return Number.isFinite(remainingMs) ? Math.round(remainingMs / 1000) : -1;
+    },
+
+    async info() {
+      trip(1);
+      return { usedMemoryBytes: null, keyCount: values.size + counters.size };
+    },
+
+    async ping() {
+      trip(1);
+      return true;
+    },
+
+    async close() {
+      values.clear();
+      leases.clear();
+      counters.clear();
+    },
+  };
+}

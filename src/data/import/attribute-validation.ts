@@ -1,0 +1,73 @@
+import type { AttributeType } from "./catalog-input";
+
+/** An attribute definition as stored, without its category. */
+export interface AttributeDefinition {
+  name: string;
+  type: AttributeType;
+  required: boolean;
+  /** Empty: any value of the type. */
+  allowedValues: string[];
+  unit: string | null;
+}
+
+/** The ids of a materialized path, root first: "/1/7/42/" -> [1, 7, 42]. */
+export function pathIds(path: string): number[] {
+  return path.split("/").filter(Boolean).map(Number);
+}
+
+/**
+ * The definitions that apply to a category whose path holds `categoryIds` (root first): its own
+ * and its ancestors'. When a name is defined at several levels, the nearest (deepest) one wins.
+ */
+export function applicableDefinitions(
+  categoryIds: readonly number[],
+  definitionsByCategory: ReadonlyMap<number, readonly AttributeDefinition[]>,
+): Map<string, AttributeDefinition> {
+  const applicable = new Map<string, AttributeDefinition>();
+  for (const id of categoryIds) {
+    for (const definition of definitionsByCategory.get(id) ?? []) applicable.set(definition.name, definition);
+  }
+  return applicable;
+}
+
+/** What is wrong with `attributes` under `definitions`, one message per problem; empty when valid. */
+export function attributeProblems(attributes: unknown, definitions: ReadonlyMap<string, AttributeDefinition>): string[] {
+  if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) {
+    return [`attributes must be a JSON object, got ${JSON.stringify(attributes)}`];
+  }
+  const problems: string[] = [];
+  const values = attributes as Record<string, unknown>;
+  for (const [name, value] of Object.entries(values)) {
+    const definition = definitions.get(name);
+    const problem = definition ? valueProblem(definition, value) : `attribute "${name}" is not defined for this category`;
+    if (problem) problems.push(problem);
+  }
+  for (const definition of definitions.values()) {
+    if (definition.required && values[definition.name] === undefined) problems.push(`attribute "${definition.name}" is required`);
+  }
+  return problems;
+}
+
+function valueProblem(definition: AttributeDefinition, value: unknown): string | null {
+  const shown = JSON.stringify(value);
+  if (!hasType(definition.type, value)) return `attribute "${definition.name}" must be a ${definition.type}, got ${shown}`;
+  if (definition.allowedValues.length > 0 && !definition.allowedValues.includes(String(value))) {
+    return `attribute "${definition.name}" must be one of ${JSON.stringify(definition.allowedValues)}, got ${shown}`;
+  }
+  return null;
+}
+
+function hasType(type: AttributeType, value: unknown): boolean {
+  switch (type) {
+    case "STRING":
+      return typeof value === "string";
+    case "NUMBER":
+      return typeof value === "number" && Number.isFinite(value);
+    case "BOOLEAN":
+      return typeof value === "boolean";
+    default: {
+      const never: never = type;
+      throw new Error(`Unknown attribute type ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { loadConfig, type Env } from "../../src/config";
+import type { CacheStore } from "../../src/cache/store";
+import type { Database } from "../../src/data/database";
+import { startGateway, type Gateway } from "../../src/server";
+
+/** A GraphQL response as a test sees it. */
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Starts a gateway on a free port over an open database, with no migration or seeding of its own.
+ * The cache is the one `env` configures (CACHE_STORE, REDIS_URL), none by default, or `store`.
+ */
+export async function startTestGateway(db: Database, options: { env?: Env; store?: CacheStore | null } = {}): Promise<Gateway> {
+  const config = loadConfig({ NODE_ENV: "test", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: "none", ...options.env });
+  return startGateway(config, { db, ...("store" in options ? { store: options.store } : {}) });
+}
+
+
+/** POSTs one operation over real HTTP, as a client would. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
+/** Like `gql`, but fails the test on any GraphQL error and returns `data`. */
+export async function gqlData<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await gql<T>(url, query, variables);
+  if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+  return response.data as T;
+}

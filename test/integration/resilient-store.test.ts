@@ -1,0 +1,227 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRedisClient } from "../../src/cache/redis-client";
+import { createRedisStore } from "../../src/cache/redis-store";
+import { CacheUnavailableError, createResilientStore, type ResilientStore } from "../../src/cache/resilient-store";
+import type { CircuitState } from "../../src/cache/circuit-breaker";
+
+/**
+ * The resilient store over a real Redis of this test's own (a redis-server on a free port, nothing
+ * persisted), which the test freezes (SIGSTOP), kills and restarts on the same port.
+ */
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts redis-server on `port` and resolves once it accepts connections. */
+function startRedis(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${output}`)), 10_000);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server on ${port} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+async function kill(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(child.pid!, "SIGCONT");
+  process.kill(child.pid!, "SIGKILL");
+  await exited;
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+describe("resilient store over a Redis that freezes, dies and comes back", () => {
+  const failureThreshold = 3;
+  const coolDownMs = 400;
+  let port: number;
+  let dir: string;
+  let server: ChildProcess | undefined;
+  let store: ResilientStore;
+  const states: CircuitState[] = [];
+  let recoveries = 0;
+
+  beforeAll(async () => {
+    port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), "cg-redis-"));
+    server = await startRedis(port, dir);
+    const client = createRedisClient({
+      url: `redis://127.0.0.1:${port}`,
+      commandTimeoutMs: 100,
+      connectTimeoutMs: 500,
+      maxRetryDelayMs: 200,
+      connectionName: "resilient-store-test",
+    });
+    store = createResilientStore(createRedisStore(client), {
+      failureThreshold,
+      coolDownMs,
+      callTimeoutMs: 1000,
+      onRecover: async () => void (recoveries += 1),
+      onStateChange: (state) => states.push(state),
+    });
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await kill(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("passes calls through while Redis is up", async () => {
+    // The connection is made in the background; calls fail fast until it is ready.
+    let ready = false;
+    for (let i = 0; i < 100 && !ready; i += 1) {
+      ready = await store.ping();
+      if (!ready) await sleep(20);
+    }
+    expect(ready).toBe(true);
+    await store.set([{ key: "k:1", value: "one", ttlSeconds: 60 }]);
+    expect(await store.mget(["k:1", "k:2"])).toEqual(["one", null]);
+    const { reads } = await store.getOrLease(["k:2"], 5000);
+    expect(reads[0].kind).toBe("lease");
+    expect(await store.incr(["gen"])).toEqual([1]);
+    await store.del(["k:1"]);
+    expect(store.state).toBe("closed");
+    expect(store.counters).toEqual({ failures: 0, timeouts: 0, rejected: 0, openings: 0 });
+  });
+
+  it("answers misses when Redis hangs, and opens after failureThreshold failures", async () => {
+    process.kill(server!.pid!, "SIGSTOP");
+    const started = Date.now();
+    const answers = [];
+    for (let i = 0; i < 10; i += 1) {
+      answers.push(await store.getOrLease([`k:${i}`, "k:x"], 5000, ["gen"]));
+      answers.push({ mget: await store.mget([`k:${i}`]) });
+    }
+    // Generous bound: three command timeouts of 100 ms, then immediate answers.
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const answer of answers) {
+      if ("mget" in answer) expect(answer.mget).toEqual([null]);
+      else expect(answer).toEqual({ reads: [{ kind: "bypass" }, { kind: "bypass" }], extra: [null] });
+    }
+    expect(store.counters.failures).toBe(failureThreshold);
+    expect(store.counters.rejected).toBe(20 - failureThreshold);
+    expect(store.state).not.toBe("closed");
+    expect(states[0]).toBe("open");
+    expect(await store.ping()).toBe(false);
+    // Fills and write-through are dropped without a call.
+    expect(await store.setLeased([{ key: "k:2", value: "v", ttlSeconds: 60, token: "t" }])).toEqual([false]);
+    await expect(store.set([{ key: "k:3", value: "v", ttlSeconds: 60 }])).resolves.toBeUndefined();
+  });
+
+  it("keeps the circuit open while the probe fails, and closes once Redis answers again", async () => {
+    // At least one probe runs (and times out) while Redis is still frozen.
+    expect(await until(() => states.includes("half-open"), 5000)).toBe(true);
+    expect(await until(() => store.state === "open", 5000)).toBe(true);
+    expect(recoveries).toBe(0);
+    process.kill(server!.pid!, "SIGCONT");
+    expect(await until(() => store.state === "closed", 10_000)).toBe(true);
+    expect(recoveries).toBe(1);
+    expect(await store.incr(["gen"])).toEqual([2]);
+    expect(await store.mget(["k:1"])).toEqual([null]);
+  });
+
+  it("throws CacheUnavailableError from del and incr when Redis is gone, opening the circuit at once", async () => {
+    await kill(server);
+    server = undefined;
+    const openingsBefore = store.counters.openings;
+    const failuresBefore = store.counters.failures;
+    const error = await store.del(["k:1", "k:2"]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CacheUnavailableError);
+    expect(error).toMatchObject({ operation: "del", keys: ["k:1", "k:2"] });
+    expect((error as Error).message).toMatch(/^Cache del of 2 key\(s\) did not happen/);
+    // One failed invalidation is enough: reads must not come from a cache that may be stale.
+    expect(store.counters.failures).toBe(failuresBefore + 1);
+    expect(store.counters.openings).toBe(openingsBefore + 1);
+    expect(store.state).toBe("open");
+    await expect(store.incr(["gen"])).rejects.toThrow(CacheUnavailableError);
+    await expect(store.del(["k:3"])).rejects.toThrow(/the circuit is open/);
+    expect(await store.mget(["k:1"])).toEqual([null]);
+    expect((await store.getOrLease(["k:1"], 5000)).reads).toEqual([{ kind: "bypass" }]);
+  });
+
+  it("closes after the server restarts on the same port; reads and writes work again", async () => {
+    // Stays open while nothing listens.
+    await sleep(coolDownMs * 2);
+    expect(store.state).not.toBe("closed");
+    server = await startRedis(port, dir);
+    expect(await until(() => store.state === "closed", 15_000)).toBe(true);
+    expect(recoveries).toBe(2);
+    // A fresh server: nothing survived, and the scripts are loaded again transparently.
+    expect(await store.mget(["k:1", "gen"])).toEqual([null, null]);
+    const { reads } = await store.getOrLease(["k:9"], 5000);
+    if (reads[0].kind !== "lease") throw new Error(`expected a lease, got ${reads[0].kind}`);
+    expect(await store.setLeased([{ key: "k:9", value: "nine", ttlSeconds: 60, token: reads[0].token }])).toEqual([true]);
+    expect(await store.mget(["k:9"])).toEqual(["nine"]);
+    await store.del(["k:9"]);
+    expect(await store.incr(["gen"])).toEqual([1]);
+    expect(store.state).toBe("closed");
+  });
+});
+
+describe("a gateway that starts while Redis is down", () => {
+  let server: ChildProcess | undefined;
+  let dir: string;
+  let store: ResilientStore | undefined;
+
+  afterAll(async () => {
+    await store?.close();
+    await kill(server);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers misses at once, and uses Redis once it comes up", async () => {
+    const port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), "cg-redis-"));
+    const errors: Error[] = [];
+    const client = createRedisClient({ url: `redis://127.0.0.1:${port}`, maxRetryDelayMs: 200, onError: (e) => errors.push(e) });
+    store = createResilientStore(createRedisStore(client), { failureThreshold: 2, coolDownMs: 200 });
+    expect(await store.mget(["a"])).toEqual([null]);
+    expect((await store.getOrLease(["a"], 5000)).reads).toEqual([{ kind: "bypass" }]);
+    await expect(store.del(["a"])).rejects.toThrow(CacheUnavailableError);
+    expect(await store.ping()).toBe(false);
+    expect(await until(() => errors.length > 0, 5000)).toBe(true);
+    expect(errors[0].message).toMatch(/ECONNREFUSED/);
+
+    server = await startRedis(port, dir);
+    expect(await until(() => store!.state === "closed", 15_000)).toBe(true);
+    await store.set([{ key: "a", value: "A", ttlSeconds: 60 }]);
+    expect(await store.mget(["a"])).toEqual(["A"]);
+  });
+});

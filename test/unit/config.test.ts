@@ -1,0 +1,40 @@
+import { ConfigError, SANDBOX_ORIGIN, loadConfig } from "../../src/config";
+
+describe("loadConfig", () => {
+  it("defaults to the embedded database, the in-process cache and port 4000 on 127.0.0.1", () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: "pglite", dataDir: ".data/pglite" });
+    expect(config.cache.store).toBe("memory");
+    expect(config.http).toMatchObject({ host: "127.0.0.1", port: 4000, introspection: true });
+    expect(config.http.corsOrigins).toContain(SANDBOX_ORIGIN);
+  });
+
+  it("uses PostgreSQL and Redis when their URLs are set", () => {
+    const config = loadConfig({ DATABASE_URL: "postgresql://u@h:5432/db", REDIS_URL: "redis://127.0.0.1:6379" });
+    expect(config.database).toMatchObject({ kind: "postgres", url: "postgresql://u@h:5432/db" });
+    expect(config.cache.store).toBe("redis");
+  });
+
+  it("turns introspection and Sandbox's origin off in production unless asked", () => {
+    const config = loadConfig({ NODE_ENV: "production", CORS_ORIGINS: "https://shop.example" });
+    expect(config.http.introspection).toBe(false);
+    expect(config.http.corsOrigins).toEqual(["https://shop.example"]);
+  });
+
+  it.each([
+    ["PORT", { PORT: "http" }],
+    ["PORT", { PORT: "70000" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://x" }],
+    ["REDIS_URL", { REDIS_URL: "localhost:6379" }],
+    ["MAX_PAGE_SIZE", { MAX_PAGE_SIZE: "0" }],
+    ["CACHE_TTL_PROD", { CACHE_TTL_PROD: "-5" }],
+    ["CACHE_STORE", { CACHE_STORE: "redis" }],
+  ])("names %s when its value is bad", (variable, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable}=`));
+  });
+
+  it("overrides one family's TTL", () => {
+    expect(loadConfig({ CACHE_TTL_PRODS_CAT: "60" }).cache.ttlSeconds["prods:cat"]).toBe(60);
+  });
+});
