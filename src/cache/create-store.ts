@@ -22,7 +22,6 @@ export function createCacheStore(config: Config["cache"], logger: Logger): Cache
         commandTimeoutMs: config.redisCommandTimeoutMs,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
-      client.connect().catch(() => undefined);
       return createResilientStore(createRedisStore(client), {
         onStateChange: (state) => logger.warn({ state }, "cache circuit changed state"),
       });

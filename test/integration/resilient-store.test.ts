@@ -1,88 +1,27 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createRedisClient } from "../../src/cache/redis-client";
 import { createRedisStore } from "../../src/cache/redis-store";
 import { CacheUnavailableError, createResilientStore, type ResilientStore } from "../../src/cache/resilient-store";
 import type { CircuitState } from "../../src/cache/circuit-breaker";
+import { ownRedis, sleep, until, type OwnRedis } from "../helpers/redis-server";
 
 /**
  * The resilient store over a real Redis of this test's own (a redis-server on a free port, nothing
  * persisted), which the test freezes (SIGSTOP), kills and restarts on the same port.
  */
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts redis-server on `port` and resolves once it accepts connections. */
-function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${output}`)), 10_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server on ${port} exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.kill(child.pid!, "SIGCONT");
-  process.kill(child.pid!, "SIGKILL");
-  await exited;
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await sleep(25);
-  }
-  return true;
-}
-
 describe("resilient store over a Redis that freezes, dies and comes back", () => {
   const failureThreshold = 3;
   const coolDownMs = 400;
-  let port: number;
-  let dir: string;
-  let server: ChildProcess | undefined;
+  let server: OwnRedis;
   let store: ResilientStore;
   const states: CircuitState[] = [];
   let recoveries = 0;
 
   beforeAll(async () => {
-    port = await freePort();
-    dir = mkdtempSync(join(tmpdir(), "cg-redis-"));
-    server = await startRedis(port, dir);
+    server = await ownRedis();
+    await server.start();
     const client = createRedisClient({
-      url: `redis://127.0.0.1:${port}`,
+      url: server.url,
       commandTimeoutMs: 100,
       connectTimeoutMs: 500,
       maxRetryDelayMs: 200,
@@ -99,8 +38,7 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
 
   afterAll(async () => {
     await store?.close();
-    await kill(server);
-    rmSync(dir, { recursive: true, force: true });
+    await server?.dispose();
   });
 
   it("passes calls through while Redis is up", async () => {
@@ -122,7 +60,7 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
   });
 
   it("answers misses when Redis hangs, and opens after failureThreshold failures", async () => {
-    process.kill(server!.pid!, "SIGSTOP");
+    server.freeze();
     const started = Date.now();
     const answers = [];
     for (let i = 0; i < 10; i += 1) {
@@ -150,7 +88,7 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
     expect(await until(() => states.includes("half-open"), 5000)).toBe(true);
     expect(await until(() => store.state === "open", 5000)).toBe(true);
     expect(recoveries).toBe(0);
-    process.kill(server!.pid!, "SIGCONT");
+    server.thaw();
     expect(await until(() => store.state === "closed", 10_000)).toBe(true);
     expect(recoveries).toBe(1);
     expect(await store.incr(["gen"])).toEqual([2]);
@@ -158,8 +96,7 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
   });
 
   it("throws CacheUnavailableError from del and incr when Redis is gone, opening the circuit at once", async () => {
-    await kill(server);
-    server = undefined;
+    await server.kill();
     const openingsBefore = store.counters.openings;
     const failuresBefore = store.counters.failures;
     const error = await store.del(["k:1", "k:2"]).catch((e: unknown) => e);
@@ -180,7 +117,7 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
     // Stays open while nothing listens.
     await sleep(coolDownMs * 2);
     expect(store.state).not.toBe("closed");
-    server = await startRedis(port, dir);
+    await server.start();
     expect(await until(() => store.state === "closed", 15_000)).toBe(true);
     expect(recoveries).toBe(2);
     // A fresh server: nothing survived, and the scripts are loaded again transparently.
@@ -196,21 +133,18 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
 });
 
 describe("a gateway that starts while Redis is down", () => {
-  let server: ChildProcess | undefined;
-  let dir: string;
+  let server: OwnRedis | undefined;
   let store: ResilientStore | undefined;
 
   afterAll(async () => {
     await store?.close();
-    await kill(server);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await server?.dispose();
   });
 
   it("answers misses at once, and uses Redis once it comes up", async () => {
-    const port = await freePort();
-    dir = mkdtempSync(join(tmpdir(), "cg-redis-"));
+    server = await ownRedis();
     const errors: Error[] = [];
-    const client = createRedisClient({ url: `redis://127.0.0.1:${port}`, maxRetryDelayMs: 200, onError: (e) => errors.push(e) });
+    const client = createRedisClient({ url: server.url, maxRetryDelayMs: 200, onError: (e) => errors.push(e) });
     store = createResilientStore(createRedisStore(client), { failureThreshold: 2, coolDownMs: 200 });
     expect(await store.mget(["a"])).toEqual([null]);
     expect((await store.getOrLease(["a"], 5000)).reads).toEqual([{ kind: "bypass" }]);
@@ -219,7 +153,7 @@ describe("a gateway that starts while Redis is down", () => {
     expect(await until(() => errors.length > 0, 5000)).toBe(true);
     expect(errors[0].message).toMatch(/ECONNREFUSED/);
 
-    server = await startRedis(port, dir);
+    await server.start();
     expect(await until(() => store!.state === "closed", 15_000)).toBe(true);
     await store.set([{ key: "a", value: "A", ttlSeconds: 60 }]);
     expect(await store.mget(["a"])).toEqual(["A"]);

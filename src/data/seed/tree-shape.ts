@@ -70,6 +70,8 @@ function growBranch(
   const leafDepth = random.weighted([...LEAF_DEPTHS], remaining >= MAX_LEAF_DEPTH ? [4, 3, 2] : LEAF_DEPTHS.map((d) => (d >= remaining ? 1 : 0)));
   const depths = BRANCH_WEIGHTS.map((_, depth) => depth).filter((depth) => depth < leafDepth && leafDepth - depth <= remaining);
   const branchDepth = random.weighted(depths, depths.map((depth) => BRANCH_WEIGHTS[depth]));
-  const candidates = byDepth[branchDepth].filter((index) => !protectedLeaves.has(index));
-  chain(random.pick(candidates.length > 0 ? candidates : byDepth[Math.max(0, branchDepth - 1)]), leafDepth);
+  // Each depth from 0 to 5 holds at least one unprotected node (the first chain's), so this ends quickly.
+  let from = random.pick(byDepth[branchDepth]);
+  while (protectedLeaves.has(from)) from = random.pick(byDepth[branchDepth]);
+  chain(from, leafDepth);
 }

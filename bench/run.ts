@@ -1,0 +1,232 @@
+import autocannon from "autocannon";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Client } from "pg";
+import { Redis } from "ioredis";
+import { createDatabase, type Database } from "../src/data/database";
+import { migrate } from "../src/data/migrator";
+import { loadBenchCatalog } from "./catalog";
+
+/**
+ * The benchmark: one catalog in PostgreSQL, the gateway started as its own process in three cache
+ * configurations (none, in-process, Redis), a fixed query mix driven by autocannon over HTTP for a
+ * fixed time and concurrency, and one table: req/s, p50, p99, SQL statements and store round trips
+ * per request, and each configuration's req/s against no cache. See bench/README.md.
+ */
+
+const { values: flags } = parseArgs({
+  options: {
+    catalog: { type: "string", default: "generated" },
+    products: { type: "string", default: "100000" },
+    categories: { type: "string", default: "1000" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "16" },
+    "pg-url": { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
+    "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
+    only: { type: "string" },
+  },
+});
+
+const repoRoot = path.resolve(__dirname, "..");
+const sharedData = path.resolve(repoRoot, "../shared/data");
+
+interface Scenario {
+  name: string;
+  /** Request bodies, sent in rotation. */
+  bodies: string[];
+}
+
+interface Row {
+  scenario: string;
+  config: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  sqlPerRequest: number;
+  roundTripsPerRequest: number;
+  errors: number;
+}
+
+const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+
+async function scenarios(db: Database): Promise<Scenario[]> {
+  const hot = await db.sql.query<{ sku: string }>(`SELECT sku FROM products ORDER BY popularity DESC, id LIMIT 20`);
+  const categories = await db.sql.query<{ id: number }>(
+    `SELECT c.id FROM categories c WHERE EXISTS (SELECT 1 FROM categories k WHERE k.parent_id = c.id) ORDER BY c.depth, c.id LIMIT 20`,
+  );
+  const listed = await db.sql.query<{ id: number }>(
+    `SELECT c.id FROM categories c WHERE c.depth <= 1 ORDER BY c.id LIMIT 10`,
+  );
+  return [
+    {
+      name: "hot productBySku",
+      bodies: hot.map(({ sku }) => body(`query($sku: String!) { productBySku(sku: $sku) { id sku name brand price stock } }`, { sku })),
+    },
+    {
+      name: "category + children",
+      bodies: categories.map(({ id }) =>
+        body(`query($id: ID!) { category(id: $id) { id name slug depth children { id name slug productCount } } }`, { id: String(id) }),
+      ),
+    },
+    {
+      name: "products page, nested",
+      bodies: listed.map(({ id }) =>
+        body(
+          `query($id: ID!) { products(categoryId: $id, first: 100) { totalCount edges { node { id name price category { name parent { name } } } } } }`,
+          { id: String(id) },
+        ),
+      ),
+    },
+    {
+      name: "categoryTree",
+      bodies: [body(`{ categoryTree(maxDepth: 3) { id name children { id name children { id name children { id name } } } } }`)],
+    },
+  ];
+}
+
+function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"],
+    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${env.PORT}/`;
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 60_000;
+    const poll = async () => {
+      if (child.exitCode !== null) return reject(new Error(`gateway exited:\n${output}`));
+      if (Date.now() > deadline) return reject(new Error(`gateway did not start:\n${output}`));
+      const ok = await fetch(new URL("/health", url)).then((r) => r.ok, () => false);
+      if (ok) resolve({ child, url });
+      else setTimeout(poll, 200);
+    };
+    void poll();
+  });
+}
+
+async function counters(url: string): Promise<{ sql: number; roundTrips: number }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body(`{ cacheStats { sqlStatements storeRoundTrips } }`),
+  });
+  const { data } = (await response.json()) as { data: { cacheStats: { sqlStatements: number; storeRoundTrips: number } } };
+  return { sql: data.cacheStats.sqlStatements, roundTrips: data.cacheStats.storeRoundTrips };
+}
+
+function drive(url: string, scenario: Scenario, seconds: number, connections: number) {
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: scenario.bodies.map((payload) => ({ method: "POST", path: "/", headers: { "content-type": "application/json" }, body: payload })),
+  });
+}
+
+async function measure(config: string, url: string, scenario: Scenario): Promise<Row> {
+  await drive(url, scenario, Number(flags.warmup), Number(flags.connections));
+  const before = await counters(url);
+  const result = await drive(url, scenario, Number(flags.duration), Number(flags.connections));
+  const after = await counters(url);
+  const requests = Math.max(1, result.requests.total);
+  return {
+    scenario: scenario.name,
+    config,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    // The stats query itself costs one statement-free request; it is not subtracted.
+    sqlPerRequest: (after.sql - before.sql) / requests,
+    roundTripsPerRequest: (after.roundTrips - before.roundTrips) / requests,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+function printTable(rows: Row[]) {
+  const baseline = new Map(rows.filter((row) => row.config === "none").map((row) => [row.scenario, row.rps]));
+  const header = ["scenario", "cache", "req/s", "p50 ms", "p99 ms", "SQL/req", "RT/req", "x no cache", "errors"];
+  const lines = rows.map((row) => [
+    row.scenario,
+    row.config,
+    row.rps.toFixed(0),
+    row.p50.toFixed(1),
+    row.p99.toFixed(1),
+    row.sqlPerRequest.toFixed(2),
+    row.roundTripsPerRequest.toFixed(2),
+    `${(row.rps / (baseline.get(row.scenario) ?? row.rps)).toFixed(2)}x`,
+    String(row.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
+  const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  console.log(format(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const line of lines) console.log(format(line));
+}
+
+async function main() {
+  const real = flags.catalog === "real";
+  if (real && !existsSync(sharedData)) throw new Error(`--catalog real needs the Best Buy data in ${sharedData}`);
+  const name = real ? "cg_bench_real" : `cg_bench_gen_${flags.products}_${flags.categories}`;
+  const admin = new Client({ connectionString: flags["pg-url"] });
+  await admin.connect();
+  const exists = (await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rowCount! > 0;
+  if (!exists) await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(flags["pg-url"]!);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+
+  const db = await createDatabase({ kind: "postgres", url: databaseUrl, poolSize: 4 });
+  await migrate(db.sql);
+  await loadBenchCatalog(db, real ? { dir: sharedData } : { products: Number(flags.products), categories: Number(flags.categories) });
+  const mix = (await scenarios(db)).filter((s) => !flags.only || s.name.includes(flags.only));
+  const [{ products }] = await db.sql.query<{ products: string }>(`SELECT count(*) AS products FROM products`);
+  await db.close();
+
+  const prefix = `cg:bench:${Date.now()}:`;
+  const configs: [string, Record<string, string>][] = [
+    ["none", { CACHE_STORE: "none" }],
+    ["memory", { CACHE_STORE: "memory", CACHE_MEMORY_MAX_ENTRIES: "500000" }],
+    ["redis", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix }],
+  ];
+  console.log(
+    `Catalog: ${real ? "Best Buy (real)" : "generated"}, ${products} products. ${flags.connections} connections, ` +
+      `${flags.duration}s per cell after ${flags.warmup}s warm-up.`,
+  );
+  const rows: Row[] = [];
+  for (const [config, env] of configs) {
+    const { child, url: gatewayUrl } = await startGateway({
+      NODE_ENV: "production",
+      PORT: "4411",
+      DATABASE_URL: databaseUrl,
+      MIGRATE_ON_START: "false",
+      LOG_LEVEL: "warn",
+      INTROSPECTION: "false",
+      ...env,
+    });
+    try {
+      for (const scenario of mix) rows.push(await measure(config, gatewayUrl, scenario));
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+  }
+  rows.sort((a, b) => mix.findIndex((s) => s.name === a.scenario) - mix.findIndex((s) => s.name === b.scenario));
+  printTable(rows);
+
+  const redis = new Redis(flags["redis-url"]!);
+  const keys = await redis.keys(`${prefix}*`); // the bench's own keys, after the run
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  redis.disconnect();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
