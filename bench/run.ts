@@ -7,7 +7,7 @@ import { Client } from "pg";
 import { Redis } from "ioredis";
 import { createDatabase, type Database } from "../src/data/database";
 import { migrate } from "../src/data/migrator";
-import { loadBenchCatalog } from "./catalog";
+import { seedIfEmpty } from "../src/data/seed/seed-on-start";
 
 /**
  * The benchmark: one catalog in PostgreSQL, the gateway started as its own process in three cache
@@ -184,7 +184,12 @@ async function main() {
 
   const db = await createDatabase({ kind: "postgres", url: databaseUrl, poolSize: 4 });
   await migrate(db.sql);
-  await loadBenchCatalog(db, real ? { dir: sharedData } : { products: Number(flags.products), categories: Number(flags.categories) });
+  // The database is named after the catalog, so one that holds categories already holds this one.
+  await seedIfEmpty(
+    db,
+    { dir: real ? sharedData : undefined, products: Number(flags.products), categories: Number(flags.categories) },
+    (message) => console.log(message),
+  );
   const mix = (await scenarios(db)).filter((s) => !flags.only || s.name.includes(flags.only));
   const [{ products }] = await db.sql.query<{ products: string }>(`SELECT count(*) AS products FROM products`);
   await db.close();

@@ -1,3 +1,4 @@
+import { TOP_LEVEL } from "../data/repositories/category-repository";
 import type { CacheKeys, Family } from "./keys";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";
@@ -44,8 +45,7 @@ export function footprintOperations(keys: CacheKeys, footprint: Footprint): { de
   const incr = new Set<string>();
   for (const id of footprint.categories ?? []) del.add(keys.categoryKey(id));
   for (const slug of footprint.categorySlugs ?? []) del.add(keys.categorySlugKey(slug));
-  // Ids start at 1; 0 is the top level's children list (see the children loader).
-  for (const parent of footprint.childrenOf ?? []) del.add(keys.categoryChildrenKey(parent ?? 0));
+  for (const parent of footprint.childrenOf ?? []) del.add(keys.categoryChildrenKey(parent ?? TOP_LEVEL));
   if (footprint.tree) del.add(keys.categoryTreeKey());
   for (const id of footprint.attributesOf ?? []) incr.add(keys.generationKey("attrs:cat", id));
   for (const id of footprint.products ?? []) del.add(keys.productKey(id));

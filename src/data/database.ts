@@ -45,6 +45,9 @@ function countingClient(adapter: AdapterFactory): { prisma: PrismaClient; counte
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new Pool({ connectionString: url, max: poolSize });
+  // An idle connection that drops (a PostgreSQL restart, a terminated backend) emits an error on the
+  // pool; without a listener that would crash the process. The pool replaces it on the next query.
+  pool.on("error", () => undefined);
   const { prisma, counter } = countingClient(new PrismaPg(pool));
   const sql: SqlRunner = {
     async exec(text) {
@@ -92,15 +95,20 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   const pg = await PGlite.create(dataDir, { extensions: { vector } });
   const { prisma, counter } = countingClient(new PrismaPGlite(pg));
-  const wrap = (db: Pick<typeof pg, "exec" | "query">): SqlRunner => ({
-    exec: async (text) => void (await db.exec(text)),
-    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params as unknown[])).rows,
-    transaction: (work) => pg.transaction((tx) => work(wrap(tx))),
-  });
+  // Inside a transaction, `transaction` joins it (as on PostgreSQL): PGlite's own would wait forever
+  // for the connection the outer transaction holds.
+  const wrap = (db: Pick<typeof pg, "exec" | "query">, inTransaction: boolean): SqlRunner => {
+    const runner: SqlRunner = {
+      exec: async (text) => void (await db.exec(text)),
+      query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params as unknown[])).rows,
+      transaction: (work) => (inTransaction ? work(runner) : pg.transaction((tx) => work(wrap(tx, true)))),
+    };
+    return runner;
+  };
   return {
     kind: "pglite",
     prisma,
-    sql: wrap(pg),
+    sql: wrap(pg, false),
     counter,
     async close() {
       await prisma.$disconnect();

@@ -15,7 +15,7 @@ export function createProductPageLoader({ readThrough, keys, ttls, products }: L
     key: (query: ListingQuery) => keys.productListKey(query.category?.id ?? null, listingHash(query)),
     ttlSeconds: ttls["prods:cat"],
     codec: jsonCodec<ListingPage>(),
-    dependsOn: (query: ListingQuery) => [keys.generationKey("prods:cat", query.category?.id ?? "all")],
+    dependsOn: (query: ListingQuery) => [keys.generationKey("prods:cat", query.category?.id ?? null)],
     // Each listing is its own query; the batch runs them together.
     load: (queries: readonly ListingQuery[]) => Promise.all(queries.map((query) => products.page(query))),
   };

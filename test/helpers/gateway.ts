@@ -15,7 +15,7 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
  * The cache is the one `env` configures (CACHE_STORE, REDIS_URL), none by default, or `store`.
  */
 export async function startTestGateway(db: Database, options: { env?: Env; store?: CacheStore | null } = {}): Promise<Gateway> {
-  const config = loadConfig({ NODE_ENV: "test", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: "none", ...options.env });
+  const config = loadConfig({ NODE_ENV: "test", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: options.env?.REDIS_URL ? "redis" : "none", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...options.env });
   return startGateway(config, { db, ...("store" in options ? { store: options.store } : {}) });
 }
 

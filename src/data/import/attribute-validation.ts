@@ -19,9 +19,9 @@ export function pathIds(path: string): number[] {
  * The definitions that apply to a category whose path holds `categoryIds` (root first): its own
  * and its ancestors'. When a name is defined at several levels, the nearest (deepest) one wins.
  */
-export function applicableDefinitions(
-  categoryIds: readonly number[],
-  definitionsByCategory: ReadonlyMap<number, readonly AttributeDefinition[]>,
+export function applicableDefinitions<Id = number>(
+  categoryIds: readonly Id[],
+  definitionsByCategory: ReadonlyMap<Id, readonly AttributeDefinition[]>,
 ): Map<string, AttributeDefinition> {
   const applicable = new Map<string, AttributeDefinition>();
   for (const id of categoryIds) {

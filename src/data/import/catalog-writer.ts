@@ -1,8 +1,7 @@
 import type { SqlRunner } from "../database";
-import type { AttributeDefinitionInput, ProductInput, Rejection, UpsertCounts } from "./catalog-input";
 import type { AttributeDefinition } from "./attribute-validation";
+import type { AttributeDefinitionInput, CategoryInput, ProductInput, Rejection, UpsertCounts } from "./catalog-input";
 import { newCategoryCount, planCategories, type CategoryRow } from "./category-plan";
-import type { CategoryInput } from "./catalog-input";
 
 /**
  * Batched, idempotent writes of the catalog through a `SqlRunner` (PostgreSQL or PGlite). Each

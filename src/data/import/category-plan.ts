@@ -1,5 +1,5 @@
 import type { CategoryInput, Rejection } from "./catalog-input";
-import { MAX_CATEGORY_NAME_LENGTH } from "./bestbuy";
+import { MAX_CATEGORY_NAME_LENGTH } from "./bestbuy-categories";
 import { createSlugAllocator } from "./slug";
 
 /** A row of the categories table, as the writer reads and writes it. */

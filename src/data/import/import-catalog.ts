@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { Database, SqlRunner } from "../database";
 import { pathIds } from "./attribute-validation";
-import { parseBestBuyCategories, parseBestBuyProducts, type ParsedCategories, type ParsedProduct, type ParsedProducts } from "./bestbuy";
+import { parseBestBuyCategories, type ParsedCategories } from "./bestbuy-categories";
+import { parseBestBuyProducts, type ParsedProduct, type ParsedProducts } from "./bestbuy-products";
 import type { Rejection } from "./catalog-input";
 import { createCategoryPathMatcher } from "./category-path-matcher";
 import type { CategoryRow } from "./category-plan";

@@ -1,4 +1,5 @@
 import type { Rejection, UpsertCounts } from "./catalog-input";
+import type { ImportReport } from "./import-catalog";
 import type { CatalogReport } from "./write-catalog";
 
 /** Rejections that broke the same rule, with a few examples of the records and values at fault. */
@@ -28,7 +29,7 @@ export function groupRejections(rejections: readonly Rejection[], examplesPerRea
 }
 
 /** The report as the CLIs print it: one line of counts per table, then the rejections by reason. */
-export function formatReport(report: CatalogReport & { categoriesFromPathsOnly?: number; productPlacement?: { exactPath: number; prefixOnly: number } }): string {
+export function formatReport(report: CatalogReport & Partial<Pick<ImportReport, "categoriesFromPathsOnly" | "productPlacement">>): string {
   const lines = [
     countsLine("categories", report.categories),
     countsLine("attribute definitions", report.attributeDefinitions),

@@ -1,6 +1,6 @@
 import type { SqlRunner } from "../database";
 import { applicableDefinitions, attributeProblems, pathIds, type AttributeDefinition } from "./attribute-validation";
-import { MAX_PRODUCT_NAME_LENGTH } from "./bestbuy";
+import { MAX_PRODUCT_NAME_LENGTH } from "./bestbuy-products";
 import { emptyCounts, type CatalogInput, type Rejection, type UpsertCounts } from "./catalog-input";
 import type { CategoryRow } from "./category-plan";
 import {

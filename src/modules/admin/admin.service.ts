@@ -5,6 +5,7 @@ import type { Database } from "../../data/database";
 import { BadUserInputError, ServiceUnavailableError } from "../../errors";
 import type { CacheFamily } from "../../generated/graphql";
 import type { Loaders } from "../../loaders";
+import { TOP_LEVEL } from "../../data/repositories/category-repository";
 
 /** Most products `warmCache` loads in one call. */
 export const MAX_WARM_PRODUCTS = 100_000;
@@ -84,7 +85,7 @@ export function createAdminService(db: Database, cache: CacheRuntime) {
       const edges = await loaders.categoryTree.load("tree");
       const categoryIds = edges.map((edge) => edge.id);
       const categories = (await loaders.category.loadMany(categoryIds)).filter((row) => row && !(row instanceof Error));
-      await loaders.categoryChildren.loadMany([null, ...categoryIds]);
+      await loaders.categoryChildren.loadMany([TOP_LEVEL, ...categoryIds]);
       const top = await db.prisma.product.findMany({
         select: { id: true, sku: true },
         orderBy: [{ popularity: "desc" }, { id: "asc" }],

@@ -10,6 +10,7 @@ import type { Category } from "../../generated/prisma/client";
 import type { Context } from "../../context";
 import { parseId } from "../shared/args";
 import { listProducts } from "../product/product-listing";
+import { TOP_LEVEL } from "../../data/repositories/category-repository";
 import type { CategoryTreeNodeModel } from "./category.models";
 
 /** Deepest `maxDepth` a tree query may ask for; the real Best Buy tree is 6 levels deep. */
@@ -36,7 +37,7 @@ const Query: QueryResolvers = {
     if (parent !== null && !(await ctx.loaders.category.load(parent))) {
       throw new NotFoundError("Category", "parentId", String(parentId));
     }
-    return loadCategories(ctx, await ctx.loaders.categoryChildren.load(parent));
+    return loadCategories(ctx, await ctx.loaders.categoryChildren.load(parent ?? TOP_LEVEL));
   },
 
   categoryTree: async (_parent, { maxDepth }, ctx) => {

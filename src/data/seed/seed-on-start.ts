@@ -1,0 +1,63 @@
+import { access } from "node:fs/promises";
+import path from "node:path";
+import type { Database, SqlRunner } from "../database";
+import { lockCatalogWrites } from "../import/catalog-writer";
+import { importBestBuySource, readBestBuySource } from "../import/import-catalog";
+import { writeCatalog, type CatalogReport } from "../import/write-catalog";
+import { generateCatalog } from "./generator";
+
+/** File names of the Best Buy data set inside a seed folder. */
+export const SEED_FILES = { categories: "bestbuy-categories.json", products: "bestbuy-cellphones-products.json" } as const;
+
+/**
+ * Seeds an empty catalog on first start: the real Best Buy data from `seed.dir` when given (both
+ * SEED_FILES must be there), else a generated catalog of `seed.products` / `seed.categories`.
+ * "Empty" means no category at all; anything else is left alone ("skipped"). The check and the
+ * write share one transaction under the catalog write lock, so gateways starting together seed once.
+ * Works on PostgreSQL and on PGlite.
+ */
+export async function seedIfEmpty(
+  db: Pick<Database, "sql">,
+  seed: { dir?: string; products: number; categories: number },
+  log: (msg: string) => void,
+): Promise<"real" | "generated" | "skipped"> {
+  const started = performance.now();
+  const files = seed.dir ? await seedFiles(seed.dir) : null;
+  return db.sql.transaction(async (tx) => {
+    await lockCatalogWrites(tx);
+    if (await hasCategories(tx)) return "skipped";
+    if (files) {
+      const report = await importBestBuySource(tx, await readBestBuySource(files));
+      log(summary(`the Best Buy catalog from ${seed.dir}`, report, started));
+      return "real";
+    }
+    const report = await writeCatalog(tx, generateCatalog({ products: seed.products, categories: seed.categories }));
+    log(summary(`a generated catalog (${seed.categories} categories, ${seed.products} products)`, report, started));
+    return "generated";
+  });
+}
+
+async function hasCategories(sql: SqlRunner): Promise<boolean> {
+  const [row] = await sql.query<{ found: boolean }>("SELECT EXISTS (SELECT 1 FROM categories) AS found");
+  return row.found;
+}
+
+async function seedFiles(dir: string): Promise<{ categoriesFile: string; productsFile: string }> {
+  const categoriesFile = path.resolve(dir, SEED_FILES.categories);
+  const productsFile = path.resolve(dir, SEED_FILES.products);
+  for (const file of [categoriesFile, productsFile]) {
+    await access(file).catch(() => {
+      throw new Error(`The catalog seed folder ${JSON.stringify(dir)} must hold ${path.basename(file)}; ${file} is missing`);
+    });
+  }
+  return { categoriesFile, productsFile };
+}
+
+function summary(what: string, report: CatalogReport, started: number): string {
+  const rejected = report.rejections.length;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  return (
+    `Seeded ${what}: ${report.categories.created} categories, ${report.products.created} products` +
+    `${rejected > 0 ? ` (${rejected} records rejected)` : ""} in ${seconds} s`
+  );
+}

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createDatabase, type Database } from "../../src/data/database";
+import { migrate } from "../../src/data/migrator";
+import { seedIfEmpty } from "../../src/data/seed/seed-on-start";
+import { attributeViolations, inconsistentCategoryPaths } from "../helpers/catalog-checks";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { describeWithSharedData, sharedDataDir } from "../helpers/shared-data";
+
+const counts = async (db: Pick<Database, "sql">) =>
+  (
+    await db.sql.query<{ categories: number; products: number }>(
+      `SELECT (SELECT count(*)::int FROM categories) AS categories, (SELECT count(*)::int FROM products) AS products`,
+    )
+  )[0];
+
+describe("seedIfEmpty on embedded PGlite", () => {
+  let db: Database;
+  const messages: string[] = [];
+  beforeAll(async () => {
+    db = await createDatabase({ kind: "pglite", dataDir: "memory://" });
+    await migrate(db.sql);
+  });
+  afterAll(() => db?.close());
+
+  it("generates the configured catalog into an empty database", async () => {
+    expect(await seedIfEmpty(db, { products: 300, categories: 25 }, (m) => messages.push(m))).toBe("generated");
+    expect(await counts(db)).toEqual({ categories: 25, products: 300 });
+    expect(await inconsistentCategoryPaths(db.sql)).toEqual([]);
+    expect(await attributeViolations(db.sql)).toEqual([]);
+    expect(messages).toEqual([expect.stringMatching(/^Seeded a generated catalog \(25 categories, 300 products\): 25 categories, 300 products in [\d.]+ s$/)]);
+  });
+
+  it("leaves a catalog that already has categories alone", async () => {
+    expect(await seedIfEmpty(db, { products: 50, categories: 10 }, (m) => messages.push(m))).toBe("skipped");
+    expect(await counts(db)).toEqual({ categories: 25, products: 300 });
+    expect(messages).toHaveLength(1);
+  });
+});
+
+describe("seedIfEmpty on PostgreSQL", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase("seed_start");
+  });
+  afterAll(() => db?.drop());
+
+  it("seeds once when several gateways start together", async () => {
+    // One connection pool per gateway, as with separate processes.
+    const gateways = await Promise.all([1, 2, 3].map(() => createDatabase({ kind: "postgres", url: db.url, poolSize: 1 })));
+    try {
+      const results = await Promise.all(gateways.map((gateway) => seedIfEmpty(gateway, { products: 100, categories: 15 }, () => undefined)));
+      expect(results.sort()).toEqual(["generated", "skipped", "skipped"]);
+      expect(await counts(db)).toEqual({ categories: 15, products: 100 });
+    } finally {
+      await Promise.all(gateways.map((gateway) => gateway.close()));
+    }
+  });
+
+  it("names the missing file when the seed folder lacks the data set", async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), "cg-seed-"));
+    try {
+      await expect(seedIfEmpty(db, { dir: empty, products: 1, categories: 1 }, () => undefined)).rejects.toThrow(
+        `The catalog seed folder ${JSON.stringify(empty)} must hold bestbuy-categories.json`,
+      );
+    } finally {
+      await rm(empty, { recursive: true });
+    }
+  });
+});
+
+describeWithSharedData("seedIfEmpty with the real data set", () => {
+  it.each(["postgres", "pglite"] as const)("imports the Best Buy catalog on %s", async (kind) => {
+    const testDb = kind === "postgres" ? await createTestDatabase("seed_real") : null;
+    const db = testDb ?? (await createDatabase({ kind: "pglite", dataDir: "memory://" }));
+    try {
+      if (kind === "pglite") await migrate(db.sql);
+      const messages: string[] = [];
+      expect(await seedIfEmpty(db, { dir: sharedDataDir, products: 1, categories: 1 }, (m) => messages.push(m))).toBe("real");
+      expect(await counts(db)).toEqual({ categories: 4722, products: 3291 });
+      expect(messages[0]).toMatch(/^Seeded the Best Buy catalog from .*: 4722 categories, 3291 products \(1 records rejected\) in/);
+    } finally {
+      await (testDb ? testDb.drop() : db.close());
+    }
+  });
+});
