@@ -208,6 +208,7 @@ async function main() {
   for (const [config, env] of configs) {
     const { child, url: gatewayUrl } = await startGateway({
       NODE_ENV: "production",
+      JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
       PORT: "4411",
       DATABASE_URL: databaseUrl,
       MIGRATE_ON_START: "false",

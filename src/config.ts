@@ -60,6 +60,15 @@ const schema = z.object({
   CACHE_WARM_PRODUCTS: int(0, 100_000).default(1000),
   /** Most database loads the cache layer runs at once (per process). Default 32. */
   CACHE_MAX_CONCURRENT_FILLS: int(1, 10_000).default(32),
+  /** HS256 secret of the bearer JWTs that writes need (32+ characters). Required in production unless JWT_JWKS_URL is set. */
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** JWKS URL to verify bearer JWTs with the issuer's public keys instead of a shared secret. */
+  JWT_JWKS_URL: z.string().url().optional(),
+  /** Expected `iss` and `aud` of bearer JWTs, when set. */
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Store fresh rows in the cache after a write commits (through the guarded write), so the next read is a hit. Default false. */
+  CACHE_WRITE_THROUGH: bool.default(false),
   /** pino log level. Default info (silent under test). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
@@ -87,9 +96,22 @@ export interface Config {
     redisCommandTimeoutMs: number;
     warmOnStart: boolean;
     warmProducts: number;
+    writeThrough: boolean;
+  };
+  auth: {
+    /** The development secret when none is configured outside production (printed tokens use it). */
+    jwtSecret?: string;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+    /** True when the secret is the built-in development one. */
+    developmentSecret: boolean;
   };
   logLevel: string;
 }
+
+/** The secret of development tokens when JWT_SECRET is unset outside production. Never valid in production. */
+export const DEVELOPMENT_JWT_SECRET = "catalog-gateway-development-secret-do-not-use-in-production";
 
 /** CACHE_TTL_<FAMILY>: the family name upper-cased with ":" as "_" (cat:tree -> CACHE_TTL_CAT_TREE). */
 export function ttlVariable(family: string): string {
@@ -149,7 +171,9 @@ export function loadConfig(env: Env = process.env): Config {
       redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
       warmOnStart: e.CACHE_WARM_ON_START,
       warmProducts: e.CACHE_WARM_PRODUCTS,
+      writeThrough: e.CACHE_WRITE_THROUGH,
     },
+    auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
   };
 }
@@ -157,4 +181,19 @@ export function loadConfig(env: Env = process.env): Config {
 function cacheStore(store: "redis" | "memory" | "none" | undefined, redisUrl: string | undefined, env: Env) {
   if (store === "redis" && !redisUrl) throw new ConfigError("CACHE_STORE", "is redis but REDIS_URL is not set", env.CACHE_STORE);
   return store ?? (redisUrl ? "redis" : "memory");
+}
+
+function authConfig(e: z.infer<typeof schema>, env: Env): Config["auth"] {
+  const production = e.NODE_ENV === "production";
+  if (production && !e.JWT_SECRET && !e.JWT_JWKS_URL) {
+    throw new ConfigError("JWT_SECRET", "must be set in production (or JWT_JWKS_URL): writes need verified tokens", env.JWT_SECRET);
+  }
+  const developmentSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
+  return {
+    jwtSecret: e.JWT_SECRET ?? (developmentSecret ? DEVELOPMENT_JWT_SECRET : undefined),
+    jwksUrl: e.JWT_JWKS_URL,
+    issuer: e.JWT_ISSUER,
+    audience: e.JWT_AUDIENCE,
+    developmentSecret,
+  };
 }

@@ -16,7 +16,7 @@ describe("loadConfig", () => {
   });
 
   it("turns introspection and Sandbox's origin off in production unless asked", () => {
-    const config = loadConfig({ NODE_ENV: "production", CORS_ORIGINS: "https://shop.example" });
+    const config = loadConfig({ NODE_ENV: "production", CORS_ORIGINS: "https://shop.example", JWT_SECRET: "x".repeat(32) });
     expect(config.http.introspection).toBe(false);
     expect(config.http.corsOrigins).toEqual(["https://shop.example"]);
   });
@@ -29,6 +29,8 @@ describe("loadConfig", () => {
     ["MAX_PAGE_SIZE", { MAX_PAGE_SIZE: "0" }],
     ["CACHE_TTL_PROD", { CACHE_TTL_PROD: "-5" }],
     ["CACHE_STORE", { CACHE_STORE: "redis" }],
+    ["JWT_SECRET", { NODE_ENV: "production" }],
+    ["JWT_SECRET", { JWT_SECRET: "too-short" }],
   ])("names %s when its value is bad", (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable}=`));
