@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { Registry, collectDefaultMetrics } from "prom-client";
+import type { Registry } from "prom-client";
 import {
   createCacheTrace,
   createReadThrough,
@@ -34,6 +34,7 @@ import { seedIfEmpty } from "./data/seed/seed-on-start";
 import { createFormatError } from "./errors";
 import { createLogger, type Logger } from "./logger";
 import { createLoaders } from "./loaders";
+import { createMetricsRegistry, registerGatewayMetrics } from "./metrics";
 import { resolvers } from "./modules";
 import { createAdminService } from "./modules/admin/admin.service";
 import { cacheTracePlugin } from "./plugins/cache-trace";
@@ -71,8 +72,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     const seeded = await seedIfEmpty(db, config.seed, (message) => logger.info(message));
     if (seeded !== "skipped") logger.info({ seeded }, "empty database seeded");
   }
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = createMetricsRegistry();
   const keys = createKeys(config.cache.prefix);
   const cache: CacheRuntime = {
     store: options.store === undefined ? createCacheStore(config.cache, logger) : options.store,
@@ -82,6 +82,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     options: defaultReadThroughOptions,
     inflight: new Map(),
   };
+  registerGatewayMetrics(registry, db.counter, cache);
   const repositories = {
     categories: createCategoryRepository(db.prisma),
     products: createProductRepository(db.prisma),

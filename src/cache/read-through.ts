@@ -171,10 +171,12 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       let read: Awaited<ReturnType<CacheStore["getOrLease"]>>;
       try {
         note(spec.family, "roundTrips");
-        read = await store.getOrLease(
-          pending.map((i) => cacheKeys[i]),
-          options.leaseTtlMs,
-          attempt === 0 ? genKeys : [],
+        read = await stats.time(spec.family, "read", () =>
+          store.getOrLease(
+            pending.map((i) => cacheKeys[i]),
+            options.leaseTtlMs,
+            attempt === 0 ? genKeys : [],
+          ),
         );
       } catch {
         // The store failed: answer from the database and fill nothing.
@@ -266,13 +268,13 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     try {
       if (leased.length > 0) {
         note(spec.family, "roundTrips");
-        const stored = await store.setLeased(leased);
+        const stored = await stats.time(spec.family, "fill", () => store.setLeased(leased));
         const rejected = stored.filter((ok) => !ok).length;
         if (rejected > 0) stats.record(spec.family, "rejectedWrite", rejected);
       }
       if (plain.length > 0) {
         note(spec.family, "roundTrips");
-        await store.set(plain);
+        await stats.time(spec.family, "fill", () => store.set(plain));
       }
     } catch {
       stats.record(spec.family, "error");

@@ -1,4 +1,4 @@
-import { Counter, Registry } from "prom-client";
+import { Counter, Histogram, Registry } from "prom-client";
 import type { Family } from "./keys";
 
 /** What the read path counts, per key family. */
@@ -8,6 +8,8 @@ export type CacheEvent = (typeof cacheEvents)[number];
 /** Counters of cache events per family, kept in process and exported to Prometheus. */
 export interface CacheStats {
   record(family: Family, event: CacheEvent, n?: number): void;
+  /** Times one store call of a family's read path ("read": values and leases, "fill": write-back). */
+  time<T>(family: Family, operation: "read" | "fill", call: () => Promise<T>): Promise<T>;
   /** Counts so far, by family then event. */
   snapshot(): Record<string, Record<CacheEvent, number>>;
 }
@@ -21,7 +23,22 @@ export function createCacheStats(registry: Registry): CacheStats {
     labelNames: ["family", "event"],
     registers: [registry],
   });
+  const latency = new Histogram({
+    name: "catalog_cache_store_seconds",
+    help: "Latency of cache store calls on the read path, per key family and operation (read, fill)",
+    labelNames: ["family", "operation"],
+    buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5],
+    registers: [registry],
+  });
   return {
+    async time(family, operation, call) {
+      const end = latency.startTimer({ family, operation });
+      try {
+        return await call();
+      } finally {
+        end();
+      }
+    },
     record(family, event, n = 1) {
       if (n <= 0) return;
       let row = counts.get(family);

@@ -90,7 +90,10 @@ describe("read-through cache on Redis", () => {
     const prod = data.cacheStats.families.find((f: { family: string }) => f.family === "prod");
     expect(prod.hits).toBeGreaterThan(0);
     const metrics = await (await fetch(new URL("/metrics", gateway.url))).text();
-    expect(metrics).toMatch(/catalog_cache_events_total\{family="prod",event="hit"\} \d+/);
+    expect(metrics).toMatch(/catalog_cache_events_total\{family="prod",event="hit"\} [1-9]\d*/);
+    expect(metrics).toMatch(/catalog_sql_statements_total [1-9]\d*/);
+    expect(metrics).toMatch(/catalog_cache_store_round_trips_total [1-9]\d*/);
+    expect(metrics).toMatch(/catalog_cache_store_seconds_count\{family="prod",operation="read"\} [1-9]\d*/);
   });
 
   it("warms the tree, the categories and the top products, then serves them with no SQL", async () => {
