@@ -217,10 +217,14 @@ async function main() {
       ...env,
     });
     try {
-      for (const scenario of mix) rows.push(await measure(config, gatewayUrl, scenario));
+      for (const scenario of mix) {
+        process.stderr.write(`  ${config}: ${scenario.name}...\n`);
+        rows.push(await measure(config, gatewayUrl, scenario));
+      }
     } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
+      await exited;
     }
   }
   rows.sort((a, b) => mix.findIndex((s) => s.name === a.scenario) - mix.findIndex((s) => s.name === b.scenario));

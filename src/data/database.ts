@@ -1,4 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { Pool } from "pg";
 import type { Config } from "../config";
 import { PrismaClient } from "../generated/prisma/client";
@@ -93,6 +95,8 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite-pgvector");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
+  // PGlite creates its own folder but not the folders above it.
+  if (!dataDir.includes("://")) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
   const pg = await PGlite.create(dataDir, { extensions: { vector } });
   const { prisma, counter } = countingClient(new PrismaPGlite(pg));
   // Inside a transaction, `transaction` joins it (as on PostgreSQL): PGlite's own would wait forever
