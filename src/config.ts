@@ -71,6 +71,50 @@ const schema = z.object({
   CACHE_WRITE_THROUGH: bool.default(false),
   /** pino log level. Default info (silent under test). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  // Search and statistics (src/modules/search, src/data/search).
+  /** Where product vectors live: auto (qdrant when QDRANT_URL is set, else pgvector when the database has it, else none), pgvector, qdrant, none. Default auto. */
+  VECTOR_INDEX: z.enum(["auto", "pgvector", "qdrant", "none"]).default("auto"),
+  /** Qdrant's REST URL (http:// or https://), e.g. http://127.0.0.1:6333. */
+  QDRANT_URL: z.string().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional(),
+  /** Qdrant API key, when the server needs one. */
+  QDRANT_API_KEY: z.string().min(1).optional(),
+  /** Qdrant collection of product vectors, created on start. Default catalog_products. */
+  QDRANT_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "must be letters, digits, _ or -").default("catalog_products"),
+  /** Qdrant request timeout, ms. Default 2000. */
+  QDRANT_TIMEOUT_MS: int(50, 120_000).default(2000),
+  /** How texts become vectors: local (deterministic, no network) or http (an OpenAI-compatible /embeddings endpoint). Default local. */
+  EMBEDDER: z.enum(["local", "http"]).default("local"),
+  /** Base URL of the OpenAI-compatible API (POST <url>/embeddings), e.g. https://api.openai.com/v1. Required when EMBEDDER=http. */
+  EMBEDDER_URL: z.string().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional(),
+  /** Model name sent to the HTTP embedder. Default text-embedding-3-small. */
+  EMBEDDER_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  /** Bearer token of the HTTP embedder. */
+  EMBEDDER_API_KEY: z.string().min(1).optional(),
+  /** HTTP embedder request timeout, ms. Default 10000. */
+  EMBEDDER_TIMEOUT_MS: int(50, 300_000).default(10_000),
+  /** Texts per HTTP embedder request. Default 128. */
+  EMBEDDER_BATCH_SIZE: int(1, 2048).default(128),
+  /** Length of every vector (the HTTP embedder is asked for it). Default 128: the local embedder ranks as well as at 256 on the Best Buy set, and the embedded start indexes 5,000 products in about 2 s. */
+  EMBEDDING_DIMENSIONS: int(8, 4096).default(128),
+  /** k of reciprocal rank fusion: score = sum of 1 / (k + rank). Default 60. */
+  SEARCH_RRF_K: int(1, 10_000).default(60),
+  /** Largest `first` of Query.search; larger is a BAD_USER_INPUT. Default 100. */
+  MAX_SEARCH_PAGE_SIZE: int(1, 1000).default(100),
+  /** Longest search query, characters (after trimming); longer is a BAD_USER_INPUT. Default 256. */
+  MAX_SEARCH_QUERY_LENGTH: int(1, 10_000).default(256),
+  /** Ranked hits one search keeps and pages through (totalCount still counts every match). Default 1000. */
+  SEARCH_MAX_RESULTS: int(1, 100_000).default(1000),
+  /** Nearest neighbours the vector side contributes to a search. Default 100. */
+  SEARCH_VECTOR_CANDIDATES: int(1, 10_000).default(100),
+  /** Least cosine similarity for a vector neighbour to count as a match, -1 to 1. Default 0.3 (tuned for the local embedder). */
+  SEARCH_VECTOR_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.3),
+  /** Most values per facet (the most frequent first). Default 50. */
+  SEARCH_FACET_VALUES: int(1, 10_000).default(50),
+  /** Default and largest `limit` of Query.autocomplete. Defaults 10 and 50. */
+  AUTOCOMPLETE_DEFAULT_LIMIT: int(1, 1000).default(10),
+  AUTOCOMPLETE_MAX_LIMIT: int(1, 1000).default(50),
+  /** Embed and index, at start, every product the vector index lacks or holds with other text. Default true. */
+  VECTOR_SYNC_ON_START: bool.default(true),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -108,6 +152,26 @@ export interface Config {
     developmentSecret: boolean;
   };
   logLevel: string;
+  search: SearchConfig;
+}
+
+/** Search, autocomplete and vector settings (the SEARCH_*, VECTOR_*, QDRANT_*, EMBEDDER_* variables). */
+export interface SearchConfig {
+  vectorIndex: "auto" | "pgvector" | "qdrant" | "none";
+  qdrant: { url?: string; apiKey?: string; collection: string; timeoutMs: number };
+  embedder:
+    | { kind: "local"; dimensions: number }
+    | { kind: "http"; dimensions: number; url: string; model: string; apiKey?: string; timeoutMs: number; batchSize: number };
+  rrfK: number;
+  maxPageSize: number;
+  defaultPageSize: number;
+  maxQueryLength: number;
+  maxResults: number;
+  vectorCandidates: number;
+  vectorMinScore: number;
+  facetValues: number;
+  autocomplete: { defaultLimit: number; maxLimit: number };
+  syncOnStart: boolean;
 }
 
 /** The secret of development tokens when JWT_SECRET is unset outside production. Never valid in production. */
@@ -175,6 +239,34 @@ export function loadConfig(env: Env = process.env): Config {
     },
     auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
+    search: searchConfig(e, env),
+  };
+}
+
+function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
+  if (e.VECTOR_INDEX === "qdrant" && !e.QDRANT_URL) throw new ConfigError("VECTOR_INDEX", "is qdrant but QDRANT_URL is not set", env.VECTOR_INDEX);
+  if (e.EMBEDDER === "http" && !e.EMBEDDER_URL) throw new ConfigError("EMBEDDER_URL", "must be set when EMBEDDER=http", env.EMBEDDER_URL);
+  if (e.AUTOCOMPLETE_DEFAULT_LIMIT > e.AUTOCOMPLETE_MAX_LIMIT) {
+    throw new ConfigError("AUTOCOMPLETE_DEFAULT_LIMIT", `must not exceed AUTOCOMPLETE_MAX_LIMIT (${e.AUTOCOMPLETE_MAX_LIMIT})`, env.AUTOCOMPLETE_DEFAULT_LIMIT);
+  }
+  const dimensions = e.EMBEDDING_DIMENSIONS;
+  return {
+    vectorIndex: e.VECTOR_INDEX,
+    qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, collection: e.QDRANT_COLLECTION, timeoutMs: e.QDRANT_TIMEOUT_MS },
+    embedder:
+      e.EMBEDDER === "http"
+        ? { kind: "http", dimensions, url: e.EMBEDDER_URL!, model: e.EMBEDDER_MODEL, apiKey: e.EMBEDDER_API_KEY, timeoutMs: e.EMBEDDER_TIMEOUT_MS, batchSize: e.EMBEDDER_BATCH_SIZE }
+        : { kind: "local", dimensions },
+    rrfK: e.SEARCH_RRF_K,
+    maxPageSize: e.MAX_SEARCH_PAGE_SIZE,
+    defaultPageSize: Math.min(e.DEFAULT_PAGE_SIZE, e.MAX_SEARCH_PAGE_SIZE),
+    maxQueryLength: e.MAX_SEARCH_QUERY_LENGTH,
+    maxResults: e.SEARCH_MAX_RESULTS,
+    vectorCandidates: e.SEARCH_VECTOR_CANDIDATES,
+    vectorMinScore: e.SEARCH_VECTOR_MIN_SCORE,
+    facetValues: e.SEARCH_FACET_VALUES,
+    autocomplete: { defaultLimit: e.AUTOCOMPLETE_DEFAULT_LIMIT, maxLimit: e.AUTOCOMPLETE_MAX_LIMIT },
+    syncOnStart: e.VECTOR_SYNC_ON_START,
   };
 }
 

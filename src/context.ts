@@ -1,8 +1,13 @@
+import type { Authentication } from "./auth";
 import type { CacheTrace } from "./cache/read-through";
 import type { Loaders } from "./loaders";
 import type { AdminService } from "./modules/admin/admin.service";
+import type { CategoryService } from "./modules/category/category.service";
+import type { ProductImportService } from "./modules/product/product-import.service";
+import type { ProductService } from "./modules/product/product.service";
+import type { SearchService } from "./modules/search/search.service";
 
-/** Who is asking; set by the auth plugin for writes (the writes issue adds roles). */
+/** A verified caller: the token's subject and roles. */
 export interface Viewer {
   subject: string;
   roles: string[];
@@ -14,7 +19,14 @@ export interface Context {
   services: {
     pagination: { defaultPageSize: number; maxPageSize: number };
     admin: AdminService;
+    categories: CategoryService;
+    products: ProductService;
+    importProducts: ProductImportService;
+    /** Store fresh rows in the cache after a write (CACHE_WRITE_THROUGH). */
+    writeThrough: boolean;
+    search: SearchService;
   };
-  viewer: Viewer | null;
+  /** Who is asking: anonymous, a verified viewer, or a refused token (writes check it). */
+  viewer: Authentication;
   cacheTrace: CacheTrace;
 }

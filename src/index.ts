@@ -1,3 +1,4 @@
+import { ROLES, signToken } from "./auth";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
 import { startGateway } from "./server";
@@ -20,6 +21,11 @@ async function main() {
   logger.info({ url: gateway.url, database: config.database.kind, cache: config.cache.store }, "gateway ready");
   console.log(`Catalog Gateway ready at ${gateway.url} (${where}, cache: ${config.cache.store})`);
   if (config.http.introspection) console.log(`Open ${gateway.url} in a browser for Apollo Sandbox.`);
+  if (config.auth.developmentSecret) {
+    // Outside production with no JWT_SECRET: tokens signed with the development secret, for trying writes.
+    console.log("Development tokens (send as `Authorization: Bearer <token>`; never valid in production):");
+    for (const role of ROLES) console.log(`  ${role}: ${await signToken(config.auth.jwtSecret!, `dev-${role}`, [role])}`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

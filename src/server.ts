@@ -31,13 +31,21 @@ import { migrate } from "./data/migrator";
 import { createCategoryRepository } from "./data/repositories/category-repository";
 import { createProductRepository } from "./data/repositories/product-repository";
 import { seedIfEmpty } from "./data/seed/seed-on-start";
+import { createOutbox } from "./cache/outbox";
+import { createAuthenticator } from "./auth";
 import { createFormatError } from "./errors";
+import { createCategoryService } from "./modules/category/category.service";
+import { createProductImportService } from "./modules/product/product-import.service";
+import { createProductService } from "./modules/product/product.service";
+import { createWriter } from "./modules/shared/writer";
 import { createLogger, type Logger } from "./logger";
 import { createLoaders } from "./loaders";
 import { createMetricsRegistry, registerGatewayMetrics } from "./metrics";
 import { resolvers } from "./modules";
 import { createAdminService } from "./modules/admin/admin.service";
+import { createSearchModule, type SearchModule } from "./modules/search/search.service";
 import { cacheTracePlugin } from "./plugins/cache-trace";
+import { searchNoticesPlugin } from "./plugins/search-notices";
 
 /** The schema file at the repository root: the contract clients and codegen read. */
 export const schemaPath = path.resolve(__dirname, "../schema.graphql");
@@ -51,6 +59,8 @@ export interface Gateway {
   keys: CacheKeys;
   registry: Registry;
   logger: Logger;
+  /** Search and statistics: `search.indexer` keeps the vector index in step with writes. */
+  search: SearchModule;
   stop(): Promise<void>;
 }
 
@@ -75,7 +85,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const registry = createMetricsRegistry();
   const keys = createKeys(config.cache.prefix);
   const cache: CacheRuntime = {
-    store: options.store === undefined ? createCacheStore(config.cache, logger) : options.store,
+    // The outbox is built below; the store calls it once Redis is back, before reads trust it again.
+    store: options.store === undefined ? createCacheStore(config.cache, logger, { onRecover: () => outbox.replay() }) : options.store,
     keys,
     fills: createFillLimit(config.cache.maxConcurrentFills),
     stats: createCacheStats(registry),
@@ -83,10 +94,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     inflight: new Map(),
   };
   registerGatewayMetrics(registry, db.counter, cache);
+  const outbox = createOutbox(db, cache, logger);
+  await outbox.replay().catch((error) => logger.warn({ err: error }, "pending invalidations could not be replayed at start"));
+  outbox.start();
   const repositories = {
     categories: createCategoryRepository(db.prisma),
     products: createProductRepository(db.prisma),
   };
+  // After migrations and the seed: creates the vector table or collection and embeds what it lacks.
+  const search = await createSearchModule(db, config.search, logger);
+  await search.start();
 
   const requestLoaders = (trace: CacheTrace) =>
     createLoaders({
@@ -95,8 +112,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       ttls: config.cache.ttlSeconds,
       negativeTtlSeconds: config.cache.negativeTtlSeconds,
       ...repositories,
+      ...search.loaderDeps,
     });
   const admin = createAdminService(db, cache);
+  const write = createWriter(db, outbox);
+  const writes = {
+    categories: createCategoryService(write),
+    products: createProductService(write),
+    importProducts: createProductImportService(write),
+  };
+  const authenticate = createAuthenticator(config.auth);
   if (config.cache.warmOnStart && cache.store) {
     const report = await admin.warm(requestLoaders(createCacheTrace()), config.cache.warmProducts);
     logger.info(report, "cache warmed");
@@ -107,10 +132,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     typeDefs: readFileSync(schemaPath, "utf8"),
     resolvers,
     introspection: config.http.introspection,
+    // src/index.ts stops the whole gateway on SIGINT/SIGTERM; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request")),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       cacheTracePlugin(),
+      searchNoticesPlugin(),
       config.http.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
@@ -122,7 +150,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   app.get("/ready", async (_req, res) => {
     const database = await db.sql.query("SELECT 1").then(() => true, () => false);
     const store = cache.store ? await cache.store.ping().catch(() => false) : null;
-    res.status(database ? 200 : 503).json({ status: database ? "ready" : "unavailable", database, cache: store });
+    // Vectors are reported, not required: without them HYBRID search answers from text.
+    const vectors = await search.readiness();
+    res.status(database ? 200 : 503).json({ status: database ? "ready" : "unavailable", database, cache: store, vectors });
   });
   app.get("/metrics", async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
@@ -132,12 +162,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     cors<cors.CorsRequest>({ origin: config.http.corsOrigins, credentials: true }),
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
-      context: async (): Promise<Context> => {
+      context: async ({ req }): Promise<Context> => {
         const cacheTrace = createCacheTrace();
         return {
           loaders: requestLoaders(cacheTrace),
-          services: { pagination: config.pagination, admin },
-          viewer: null,
+          services: { pagination: config.pagination, admin, ...writes, writeThrough: config.cache.writeThrough, search: search.service },
+          viewer: await authenticate(req.headers.authorization),
           cacheTrace,
         };
       },
@@ -155,11 +185,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     keys,
     registry,
     logger,
+    search,
     async stop() {
+      outbox.stop();
       await apollo.stop();
+      logger.debug("http server drained");
       // A store passed in belongs to the caller, like a database passed in.
       if (options.store === undefined) await cache.store?.close();
       if (!options.db) await db.close();
+      logger.debug("gateway stopped");
     },
   };
 }

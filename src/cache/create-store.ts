@@ -10,7 +10,11 @@ import type { CacheStore } from "./store";
  * The configured store: Redis behind a circuit breaker (so a Redis that is down costs requests
  * nothing but a database read), the bounded in-process store, or none.
  */
-export function createCacheStore(config: Config["cache"], logger: Logger): CacheStore | null {
+export function createCacheStore(
+  config: Config["cache"],
+  logger: Logger,
+  hooks: { onRecover?: () => Promise<unknown> } = {},
+): CacheStore | null {
   switch (config.store) {
     case "none":
       return null;
@@ -24,6 +28,8 @@ export function createCacheStore(config: Config["cache"], logger: Logger): Cache
       });
       return createResilientStore(createRedisStore(client), {
         onStateChange: (state) => logger.warn({ state }, "cache circuit changed state"),
+        // Pending invalidations are applied before the circuit closes, so no stale entry is read.
+        onRecover: async () => void (await hooks.onRecover?.()),
       });
     }
     default: {

@@ -39,6 +39,32 @@ export interface Footprint {
   families?: Family[];
 }
 
+/** Whether a footprint touches nothing (a write that changed nothing needs no invalidation). */
+export function isEmptyFootprint(footprint: Footprint): boolean {
+  return !Object.values(footprint).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)));
+}
+
+/** One footprint covering all of `footprints` (the outbox replays many rows in one go). */
+export function mergeFootprints(footprints: readonly Footprint[]): Footprint {
+  const merged: Footprint = {};
+  const union = <T>(a: T[] | undefined, b: T[] | undefined) => (b?.length ? [...new Set([...(a ?? []), ...b])] : a);
+  for (const f of footprints) {
+    merged.categories = union(merged.categories, f.categories);
+    merged.categorySlugs = union(merged.categorySlugs, f.categorySlugs);
+    merged.childrenOf = union(merged.childrenOf, f.childrenOf);
+    merged.attributesOf = union(merged.attributesOf, f.attributesOf);
+    merged.products = union(merged.products, f.products);
+    merged.productSkus = union(merged.productSkus, f.productSkus);
+    merged.listingsOf = union(merged.listingsOf, f.listingsOf);
+    merged.families = union(merged.families, f.families);
+    merged.tree ||= f.tree;
+    merged.catalogListing ||= f.catalogListing;
+    merged.search ||= f.search;
+    merged.stats ||= f.stats;
+  }
+  return merged;
+}
+
 /** The store operations of a footprint: keys to delete and generation counters to increment. */
 export function footprintOperations(keys: CacheKeys, footprint: Footprint): { del: string[]; incr: string[] } {
   const del = new Set<string>();

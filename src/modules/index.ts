@@ -1,15 +1,10 @@
 import type { Resolvers } from "../generated/graphql";
-import { ServiceUnavailableError } from "../errors";
 import { adminResolvers } from "./admin/admin.resolvers";
 import { categoryResolvers } from "./category/category.resolvers";
 import { productResolvers } from "./product/product.resolvers";
+import { searchResolvers } from "./search/search.resolvers";
+import { statsResolvers } from "./stats/stats.resolvers";
 import { DateTime, JSONScalar } from "./scalars";
-
-// Search, autocomplete and statistics are declared in the schema and resolved by their own module
-// (issue: search and statistics); until then they say so with a code instead of a null error.
-const notYet = (field: string) => () => {
-  throw new ServiceUnavailableError(`Query.${field} is not available in this version of the gateway`);
-};
 
 /** Every resolver, merged from the feature folders. */
 export const resolvers: Resolvers = {
@@ -18,12 +13,13 @@ export const resolvers: Resolvers = {
   Query: {
     ...categoryResolvers.Query,
     ...productResolvers.Query,
-    search: notYet("search"),
-    autocomplete: notYet("autocomplete"),
-    stats: notYet("stats"),
+    ...searchResolvers.Query,
+    ...statsResolvers.Query,
     ...adminResolvers.Query,
   },
   Mutation: {
+    ...categoryResolvers.Mutation,
+    ...productResolvers.Mutation,
     ...adminResolvers.Mutation,
   },
   Category: categoryResolvers.Category,
@@ -31,4 +27,6 @@ export const resolvers: Resolvers = {
   AttributeDefinition: categoryResolvers.AttributeDefinition,
   Product: productResolvers.Product,
   ProductConnection: productResolvers.ProductConnection,
+  FacetValue: searchResolvers.FacetValue,
+  CategoryStat: statsResolvers.CategoryStat,
 };

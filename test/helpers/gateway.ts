@@ -1,6 +1,7 @@
 import { loadConfig, type Env } from "../../src/config";
 import type { CacheStore } from "../../src/cache/store";
 import type { Database } from "../../src/data/database";
+import { signToken } from "../../src/auth";
 import { startGateway, type Gateway } from "../../src/server";
 
 /** A GraphQL response as a test sees it. */
@@ -36,8 +37,28 @@ export async function gql<T = Record<string, any>>(
 }
 
 /** Like `gql`, but fails the test on any GraphQL error and returns `data`. */
-export async function gqlData<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await gql<T>(url, query, variables);
+export async function gqlData<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const response = await gql<T>(url, query, variables, headers);
   if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
   return response.data as T;
+}
+
+/** `Authorization` header of a token with `roles`, signed with the gateway's secret. */
+export async function bearer(gateway: Gateway, ...roles: string[]): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await signToken(gateway.config.auth.jwtSecret!, "test", roles)}` };
+}
+
+/** Like `gql` with an editor's token. */
+export async function gqlAs<T = Record<string, any>>(
+  gateway: Gateway,
+  roles: string[],
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<T>> {
+  return gql<T>(gateway.url, query, variables, await bearer(gateway, ...roles));
 }

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gql, gqlData, startTestGateway } from "../helpers/gateway";
+import { bearer, gql, gqlData, startTestGateway } from "../helpers/gateway";
 import { testPrefix, testRedisUrl } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
 
@@ -97,7 +97,12 @@ describe("read-through cache on Redis", () => {
   });
 
   it("warms the tree, the categories and the top products, then serves them with no SQL", async () => {
-    const data = await gqlData(gateway.url, `mutation { warmCache(topProducts: 50) { categories products alreadyCached durationMs } }`);
+    const data = await gqlData(
+      gateway.url,
+      `mutation { warmCache(topProducts: 50) { categories products alreadyCached durationMs } }`,
+      {},
+      await bearer(gateway, "admin"),
+    );
     expect(data.warmCache.categories).toBe(40);
     expect(data.warmCache.products).toBe(50);
     const [top] = await db.sql.query<{ sku: string }>(`SELECT sku FROM products ORDER BY popularity DESC, id LIMIT 1`);
@@ -114,12 +119,16 @@ describe("read-through cache on Redis", () => {
     const query = `query($id: ID!) { product(id: $id) { name } }`;
     await gqlData(gateway.url, query, { id: String(row.id) });
     expect(await statements(() => gqlData(gateway.url, query, { id: String(row.id) }))).toBe(0);
-    const some = await gqlData(gateway.url, `mutation($ids: [ID!]) { invalidateCache(family: PRODUCT, ids: $ids) { deletedKeys generations } }`, {
-      ids: [String(row.id)],
-    });
+    const admin = await bearer(gateway, "admin");
+    const some = await gqlData(
+      gateway.url,
+      `mutation($ids: [ID!]) { invalidateCache(family: PRODUCT, ids: $ids) { deletedKeys generations } }`,
+      { ids: [String(row.id)] },
+      admin,
+    );
     expect(some.invalidateCache).toEqual({ deletedKeys: 1, generations: 0 });
     expect(await statements(() => gqlData(gateway.url, query, { id: String(row.id) }))).toBe(1);
-    const all = await gqlData(gateway.url, `mutation { invalidateCache(family: PRODUCT) { deletedKeys generations } }`);
+    const all = await gqlData(gateway.url, `mutation { invalidateCache(family: PRODUCT) { deletedKeys generations } }`, {}, admin);
     expect(all.invalidateCache).toEqual({ deletedKeys: 0, generations: 1 });
     expect(await statements(() => gqlData(gateway.url, query, { id: String(row.id) }))).toBe(1);
     expect(await statements(() => gqlData(gateway.url, query, { id: String(row.id) }))).toBe(0);

@@ -32,20 +32,30 @@ export function applicableDefinitions<Id = number>(
 
 /** What is wrong with `attributes` under `definitions`, one message per problem; empty when valid. */
 export function attributeProblems(attributes: unknown, definitions: ReadonlyMap<string, AttributeDefinition>): string[] {
+  return attributeIssues(attributes, definitions).map((issue) => issue.message);
+}
+
+/** Like `attributeProblems`, with the attribute each problem is about (null: the whole object). */
+export function attributeIssues(
+  attributes: unknown,
+  definitions: ReadonlyMap<string, AttributeDefinition>,
+): { attribute: string | null; message: string }[] {
   if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) {
-    return [`attributes must be a JSON object, got ${JSON.stringify(attributes)}`];
+    return [{ attribute: null, message: `attributes must be a JSON object, got ${JSON.stringify(attributes)}` }];
   }
-  const problems: string[] = [];
+  const issues: { attribute: string | null; message: string }[] = [];
   const values = attributes as Record<string, unknown>;
   for (const [name, value] of Object.entries(values)) {
     const definition = definitions.get(name);
     const problem = definition ? valueProblem(definition, value) : `attribute "${name}" is not defined for this category`;
-    if (problem) problems.push(problem);
+    if (problem) issues.push({ attribute: name, message: problem });
   }
   for (const definition of definitions.values()) {
-    if (definition.required && values[definition.name] === undefined) problems.push(`attribute "${definition.name}" is required`);
+    if (definition.required && values[definition.name] === undefined) {
+      issues.push({ attribute: definition.name, message: `attribute "${definition.name}" is required` });
+    }
   }
-  return problems;
+  return issues;
 }
 
 function valueProblem(definition: AttributeDefinition, value: unknown): string | null {

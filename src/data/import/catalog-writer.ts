@@ -14,7 +14,8 @@ import { newCategoryCount, planCategories, type CategoryRow } from "./category-p
 export const WRITE_BATCH_ROWS = 2000;
 
 // Any fixed number: importers and seeders of one database take it so they never interleave.
-const CATALOG_WRITE_LOCK_ID = 7_204_118;
+/** The advisory lock that serialises writers of the category tree (imports, seeds, category mutations). */
+export const CATALOG_WRITE_LOCK_ID = 7_204_118;
 
 /** Reports how far a phase has come; `done` and `total` count records. */
 export type ProgressListener = (progress: { phase: "categories" | "products"; done: number; total: number }) => void;

@@ -1,11 +1,14 @@
 import { BadUserInputError, NotFoundError } from "../../errors";
 import { idsOnPath } from "../../data/repositories/category-repository";
+import { requireRole } from "../../auth";
 import type {
   AttributeDefinitionResolvers,
   CategoryResolvers,
   CategoryTreeNodeResolvers,
+  MutationResolvers,
   QueryResolvers,
 } from "../../generated/graphql";
+import { afterWrite } from "../shared/after-write";
 import type { Category } from "../../generated/prisma/client";
 import type { Context } from "../../context";
 import { parseId } from "../shared/args";
@@ -71,6 +74,30 @@ const Query: QueryResolvers = {
   },
 };
 
+const Mutation: MutationResolvers = {
+  createCategory: async (_parent, { input }, ctx) => {
+    requireRole(ctx.viewer, "editor");
+    const category = await ctx.services.categories.create(input);
+    await afterWrite(ctx, (c) => c.loaders.category.load(category.id));
+    return category;
+  },
+
+  updateCategory: async (_parent, { id, input }, ctx) => {
+    requireRole(ctx.viewer, "editor");
+    const category = await ctx.services.categories.update(parseId(id, "id"), input);
+    await afterWrite(ctx, (c) => c.loaders.category.load(category.id));
+    return category;
+  },
+
+  deleteCategory: async (_parent, { id, moveContentsTo }, ctx) => {
+    requireRole(ctx.viewer, "editor");
+    const target = moveContentsTo == null ? null : parseId(moveContentsTo, "moveContentsTo");
+    const result = await ctx.services.categories.remove(parseId(id, "id"), target);
+    await afterWrite(ctx);
+    return { id: String(result.id), deleted: result.deleted };
+  },
+};
+
 const Category: CategoryResolvers = {
   id: (category) => String(category.id),
   parent: (category, _args, ctx) => (category.parentId === null ? null : ctx.loaders.category.load(category.parentId)),
@@ -100,4 +127,4 @@ const AttributeDefinition: AttributeDefinitionResolvers = {
   },
 };
 
-export const categoryResolvers = { Query, Category, CategoryTreeNode, AttributeDefinition };
+export const categoryResolvers = { Query, Mutation, Category, CategoryTreeNode, AttributeDefinition };

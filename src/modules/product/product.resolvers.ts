@@ -1,5 +1,7 @@
 import { NotFoundError } from "../../errors";
-import type { ProductConnectionResolvers, ProductResolvers, QueryResolvers } from "../../generated/graphql";
+import { requireRole } from "../../auth";
+import type { MutationResolvers, ProductConnectionResolvers, ProductResolvers, QueryResolvers } from "../../generated/graphql";
+import { afterWrite } from "../shared/after-write";
 import { parseId } from "../shared/args";
 import { listProducts } from "./product-listing";
 
@@ -18,6 +20,39 @@ const Query: QueryResolvers = {
       if (!category) throw new NotFoundError("Category", "categoryId", args.categoryId);
     }
     return listProducts(ctx, category, args);
+  },
+};
+
+const Mutation: MutationResolvers = {
+  createProduct: async (_parent, { input }, ctx) => {
+    requireRole(ctx.viewer, "editor");
+    const product = await ctx.services.products.create(input);
+    await afterWrite(ctx, (c) => Promise.all([c.loaders.product.load(product.id), c.loaders.productBySku.load(product.sku)]));
+    return product;
+  },
+
+  updateProduct: async (_parent, { id, input }, ctx) => {
+    requireRole(ctx.viewer, "editor");
+    const product = await ctx.services.products.update(parseId(id, "id"), input);
+    await afterWrite(ctx, (c) => Promise.all([c.loaders.product.load(product.id), c.loaders.productBySku.load(product.sku)]));
+    return product;
+  },
+
+  deleteProduct: async (_parent, { id }, ctx) => {
+    requireRole(ctx.viewer, "editor");
+    const result = await ctx.services.products.remove(parseId(id, "id"));
+    await afterWrite(ctx);
+    return { id: String(result.id), deleted: result.deleted };
+  },
+
+  importProducts: async (_parent, { rows, mode }, ctx) => {
+    requireRole(ctx.viewer, "editor");
+    const report = await ctx.services.importProducts(rows, mode ?? "SKIP_INVALID");
+    await afterWrite(ctx);
+    return {
+      ...report,
+      rows: report.rows.map((row) => ({ ...row, productId: row.productId === null ? null : String(row.productId) })),
+    };
   },
 };
 
@@ -48,4 +83,4 @@ const ProductConnection: ProductConnectionResolvers = {
   totalCount: (connection) => connection.totalCount,
 };
 
-export const productResolvers = { Query, Product, ProductConnection };
+export const productResolvers = { Query, Mutation, Product, ProductConnection };

@@ -1,0 +1,51 @@
+/**
+ * The facets a search counts over all its matches (not the page): the top-level category, the
+ * category a product sits in, the brand, and fixed price ranges.
+ */
+export const FACET_FIELDS = ["category", "leafCategory", "brand", "price"] as const;
+
+export type FacetField = (typeof FACET_FIELDS)[number];
+
+export interface FacetCount {
+  /** A category id, a brand, or a price range ("25-50", "2500+"). */
+  value: string;
+  count: number;
+}
+
+export interface FacetResult {
+  field: FacetField;
+  values: FacetCount[];
+}
+
+/** Lower bounds of the price ranges, dollars: [0, 25), [25, 50), ... [2500, ∞). */
+export const PRICE_BOUNDS = [0, 25, 50, 100, 250, 500, 1000, 2500] as const;
+
+/** The range label of the bound at `index`: "25-50", or "2500+" for the last. */
+export function priceRangeLabel(index: number): string {
+  const low = PRICE_BOUNDS[index];
+  const high = PRICE_BOUNDS[index + 1];
+  return high === undefined ? `${low}+` : `${low}-${high}`;
+}
+
+/** The bounds of a price range label: min inclusive, max exclusive (null: unbounded). */
+export function priceRangeBounds(label: string): { min: number; max: number | null } | null {
+  const index = PRICE_BOUNDS.findIndex((_, i) => priceRangeLabel(i) === label);
+  if (index < 0) return null;
+  return { min: PRICE_BOUNDS[index], max: PRICE_BOUNDS[index + 1] ?? null };
+}
+
+/** SQL that labels `column` with its price range. */
+export function priceRangeSql(column: string): string {
+  const cases = PRICE_BOUNDS.slice(1).map((high, i) => `WHEN ${column} < ${high} THEN '${priceRangeLabel(i)}'`);
+  return `CASE ${cases.join(" ")} ELSE '${priceRangeLabel(PRICE_BOUNDS.length - 1)}' END`;
+}
+
+/** Facets in FACET_FIELDS order; price ranges in price order, other values by count (then value). */
+export function orderFacets(rows: readonly { field: string; value: string; count: number }[]): FacetResult[] {
+  return FACET_FIELDS.map((field) => {
+    const values = rows.filter((row) => row.field === field).map(({ value, count }) => ({ value, count }));
+    if (field === "price") values.sort((a, b) => priceRangeBounds(a.value)!.min - priceRangeBounds(b.value)!.min);
+    else values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    return { field, values };
+  });
+}

@@ -1,0 +1,154 @@
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Embedder } from "./embedder";
+import { documentFingerprint, productDocument, type IndexedProduct } from "./product-document";
+import type { VectorIndex, VectorPayload } from "./vector-index";
+
+/** What an indexing pass did. */
+export interface IndexReport {
+  /** Products embedded and upserted (new, or their text changed). */
+  embedded: number;
+  /** Products whose vector was current; only their payload (price, stock, category...) was rewritten. */
+  payloadOnly: number;
+  /** Ids removed from the index (asked to, or no longer in the catalog). */
+  removed: number;
+  durationMs: number;
+}
+
+export interface SearchIndexer {
+  /**
+   * (Re)indexes products after a write: reads their rows, embeds those whose text (name, brand,
+   * description) changed since they were indexed, upserts them, rewrites the payload of the others
+   * (Qdrant filters on it), and removes ids that are no longer in the catalog. Batched (`batchSize`
+   * products per embed and per upsert), so `importProducts` may pass thousands of ids.
+   * Call it after the write's transaction commits, with every product id the write created or
+   * updated (any column: price and stock live in Qdrant's payload). Throws if the embedder or the
+   * vector index fails; the full-text side needs no call (PostgreSQL computes it in the write itself).
+   * A no-op when no vector index is configured.
+   */
+  indexProducts(productIds: readonly number[]): Promise<IndexReport>;
+  /** Removes deleted products from the vector index (pgvector also drops them by foreign key). Call after commit. */
+  removeProducts(productIds: readonly number[]): Promise<IndexReport>;
+  /**
+   * Brings the whole index in step with the catalog, `batchSize` products at a time in id order:
+   * what is missing or stale is embedded, the rest left alone. Run at start (after a seed, an
+   * import by script, or a change of embedder); cheap when the index is current (a read of every
+   * row and a fingerprint comparison).
+   */
+  syncAll(onProgress?: (done: number) => void): Promise<IndexReport>;
+}
+
+export interface SearchIndexerDeps {
+  prisma: PrismaClient;
+  /** Null: vectors are not configured; every call is a no-op. */
+  vectorIndex: VectorIndex | null;
+  embedder: Embedder;
+  /** Products per read, embed and upsert. Default 500. */
+  batchSize?: number;
+}
+
+/** The indexer the writes call (see `SearchIndexer`). */
+export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize = 500 }: SearchIndexerDeps): SearchIndexer {
+  const empty = (): IndexReport => ({ embedded: 0, payloadOnly: 0, removed: 0, durationMs: 0 });
+
+  async function indexRows(index: VectorIndex, rows: IndexedProduct[], report: IndexReport): Promise<void> {
+    const stored = await index.fingerprints(rows.map((row) => row.id));
+    const stale: { row: IndexedProduct; document: string; fingerprint: string }[] = [];
+    const current: { id: number; payload: VectorPayload }[] = [];
+    for (const row of rows) {
+      const document = productDocument(row);
+      const fingerprint = documentFingerprint(embedder.model, document);
+      if (stored.get(row.id) === fingerprint) current.push({ id: row.id, payload: payloadOf(row) });
+      else stale.push({ row, document, fingerprint });
+    }
+    if (stale.length > 0) {
+      const vectors = await embedder.embed(stale.map((item) => item.document), "document");
+      await index.upsert(stale.map((item, i) => ({ id: item.row.id, vector: vectors[i], fingerprint: item.fingerprint, payload: payloadOf(item.row) })));
+    }
+    await index.updatePayload(current);
+    report.embedded += stale.length;
+    report.payloadOnly += current.length;
+  }
+
+  return {
+    async indexProducts(productIds) {
+      const report = empty();
+      if (!vectorIndex || productIds.length === 0) return report;
+      const started = performance.now();
+      const ids = [...new Set(productIds)];
+      for (let start = 0; start < ids.length; start += batchSize) {
+        const batch = ids.slice(start, start + batchSize);
+        const rows = await readProducts(prisma, { ids: batch });
+        const found = new Set(rows.map((row) => row.id));
+        const gone = batch.filter((id) => !found.has(id));
+        await vectorIndex.remove(gone);
+        report.removed += gone.length;
+        await indexRows(vectorIndex, rows, report);
+      }
+      report.durationMs = performance.now() - started;
+      return report;
+    },
+
+    async removeProducts(productIds) {
+      const report = empty();
+      if (!vectorIndex || productIds.length === 0) return report;
+      const started = performance.now();
+      const ids = [...new Set(productIds)];
+      for (let start = 0; start < ids.length; start += batchSize) await vectorIndex.remove(ids.slice(start, start + batchSize));
+      report.removed = ids.length;
+      report.durationMs = performance.now() - started;
+      return report;
+    },
+
+    async syncAll(onProgress) {
+      const report = empty();
+      if (!vectorIndex) return report;
+      const index = vectorIndex;
+      const started = performance.now();
+      const pass = async () => {
+        let after = 0;
+        let done = 0;
+        for (;;) {
+          const rows = await readProducts(prisma, { after, limit: batchSize });
+          if (rows.length === 0) break;
+          await indexRows(index, rows, report);
+          after = rows[rows.length - 1].id;
+          onProgress?.((done += rows.length));
+        }
+      };
+      // Mostly empty (a first start, a new embedder): load in bulk; otherwise top up in place.
+      const [indexed, products] = await Promise.all([index.count(), prisma.product.count()]);
+      await (indexed < products / 2 ? index.bulkLoad(pass) : pass());
+      report.durationMs = performance.now() - started;
+      return report;
+    },
+  };
+}
+
+function payloadOf(row: IndexedProduct): VectorPayload {
+  return { categoryPath: row.categoryPath, brand: row.brand, price: row.price, stock: row.stock, attributes: row.attributes };
+}
+
+// The rows to index: by ids, or the next page after an id (keyset, for syncAll).
+async function readProducts(prisma: PrismaClient, by: { ids: readonly number[] } | { after: number; limit: number }): Promise<IndexedProduct[]> {
+  const where = "ids" in by ? "p.id = ANY($1::int[])" : "p.id > $1::int ORDER BY p.id LIMIT $2::int";
+  const params = "ids" in by ? [[...by.ids]] : [by.after, by.limit];
+  const rows = await prisma.$queryRawUnsafe<
+    { id: number; name: string; brand: string; description: string; price: number; stock: number; category_id: number; path: string; attributes: unknown }[]
+  >(
+    `SELECT p.id, p.name, p.brand, p.description, p.price::float8 AS price, p.stock, p.category_id, c.path, p.attributes
+       FROM products p JOIN categories c ON c.id = p.category_id
+      WHERE ${where}`,
+    ...params,
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    name: row.name,
+    brand: row.brand,
+    description: row.description,
+    price: Number(row.price),
+    stock: Number(row.stock),
+    categoryId: Number(row.category_id),
+    categoryPath: row.path.split("/").filter(Boolean).map(Number),
+    attributes: (typeof row.attributes === "string" ? JSON.parse(row.attributes) : row.attributes ?? {}) as Record<string, unknown>,
+  }));
+}

@@ -1,0 +1,47 @@
+import DataLoader from "dataloader";
+import { jsonCodec } from "../cache/codec";
+import { hashArgs } from "../cache/keys";
+import type { SearchEngine, SearchEntry, SearchRequest } from "../data/search/search-engine";
+import { VectorIndexUnavailableError } from "../data/search/vector-index";
+import type { LoaderDeps } from "./deps";
+import type { SearchLoaderDeps } from "./search-deps";
+
+/** A search as a resolver asks for it: the request without the vector state, which the loader adds. */
+export type SearchQuery = Omit<SearchRequest, "vector">;
+
+/**
+ * Search results (ranked ids and scores, total, facets) read through `search:<hash>`, where the
+ * hash covers the normalized request, the vector side's state, the embedder's model and the
+ * engine's settings. Entries are stamped with `gen:search`, which every product write moves
+ * (Footprint.search), so a cached search never outlives a write. Rows come through the product loader.
+ *
+ * If the vector side fails during a batch, it goes "down" and the batch is answered again under
+ * keys that say so: HYBRID then falls back to text (cached as such, never as a hybrid answer),
+ * VECTOR fails with VectorIndexUnavailableError.
+ */
+export function createSearchLoader({ readThrough, keys, ttls, searchEngine }: LoaderDeps & SearchLoaderDeps) {
+  const settings = hashArgs({ ...searchEngine.options, model: searchEngine.vector.model });
+  const hashOf = (request: SearchRequest) => hashArgs({ kind: "search", ...request, settings });
+  const spec = {
+    family: "search" as const,
+    key: (request: SearchRequest) => keys.searchKey(hashOf(request)),
+    ttlSeconds: ttls.search,
+    codec: jsonCodec<SearchEntry>(),
+    dependsOn: () => [keys.generationKey("search")],
+    load: (requests: readonly SearchRequest[]) => Promise.all(requests.map((request) => searchEngine.run(request))),
+  };
+  const keyed = (query: SearchQuery): SearchRequest => ({ ...query, vector: searchEngine.vector.state() });
+  return new DataLoader<SearchQuery, SearchEntry, string>(
+    async (queries) => {
+      try {
+        return (await readThrough.load(spec, queries.map(keyed))) as SearchEntry[];
+      } catch (error) {
+        if (!(error instanceof VectorIndexUnavailableError)) throw error;
+        return Promise.all(
+          queries.map((query) => readThrough.load(spec, [keyed(query)]).then(([entry]) => entry as SearchEntry, (failure: Error) => failure)),
+        );
+      }
+    },
+    { cacheKeyFn: (query) => hashArgs(query) },
+  );
+}

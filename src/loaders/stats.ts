@@ -1,0 +1,27 @@
+import DataLoader from "dataloader";
+import { jsonCodec } from "../cache/codec";
+import type { StatType, StatValues } from "../modules/stats/stats.service";
+import type { LoaderDeps } from "./deps";
+import type { SearchLoaderDeps } from "./search-deps";
+
+/**
+ * Catalog statistics, one `stats:<type>` entry per statistic, stamped with `gen:stats`, which
+ * every product write and category create or delete moves (Footprint.stats).
+ */
+export function createStatsLoader({ readThrough, keys, ttls, statistics }: LoaderDeps & SearchLoaderDeps) {
+  const spec = {
+    family: "stats" as const,
+    key: (type: StatType) => keys.statsKey(type),
+    ttlSeconds: ttls.stats,
+    codec: jsonCodec<StatValues[StatType]>(),
+    dependsOn: () => [keys.generationKey("stats")],
+    load: (types: readonly StatType[]) => Promise.all(types.map((type) => statistics.compute(type))),
+  };
+  const loader = new DataLoader<StatType, StatValues[StatType]>(async (types) =>
+    (await readThrough.load(spec, types)).map((value, i) => value ?? new Error(`Statistic ${types[i]} has no value`)),
+  );
+  return {
+    /** One statistic, typed by its name. */
+    load: <T extends StatType>(type: T) => loader.load(type) as Promise<StatValues[T]>,
+  };
+}

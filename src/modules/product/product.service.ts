@@ -1,0 +1,99 @@
+import type { Footprint } from "../../cache/invalidation";
+import { idsOnPath } from "../../data/repositories/category-repository";
+import { ConflictError, NotFoundError } from "../../errors";
+import type { CreateProductInput, UpdateProductInput } from "../../generated/graphql";
+import type { Prisma, Product } from "../../generated/prisma/client";
+import { checkAttributes, definitionsAt, existingCategory } from "../shared/catalog-checks";
+import type { Tx, Writer } from "../shared/writer";
+import { parseCreateProduct, parseUpdateProduct, type ProductFields } from "./product-input";
+
+/** Told of products whose indexed text changed or that are gone (the search index follows). */
+export interface ProductChangeListener {
+  productsChanged(ids: number[]): Promise<void>;
+  productsRemoved(ids: number[]): Promise<void>;
+}
+
+/**
+ * The footprint of a product write (DESIGN.md promise 3): the row, its SKU keys old and new, the
+ * listings and counts of its old and new category and all their ancestors, the catalog-wide
+ * listing, searches and statistics.
+ */
+export function productFootprint(id: number, skus: string[], categoryPaths: string[]): Footprint {
+  return {
+    products: [id],
+    productSkus: [...new Set(skus)],
+    listingsOf: [...new Set(categoryPaths.flatMap(idsOnPath))],
+    catalogListing: true,
+    search: true,
+    stats: true,
+  };
+}
+
+async function skuTaken(tx: Tx, sku: string, exceptId?: number): Promise<void> {
+  const holder = await tx.product.findUnique({ where: { sku }, select: { id: true } });
+  if (holder && holder.id !== exceptId) throw new ConflictError(`SKU ${JSON.stringify(sku)} is already taken by product ${holder.id}`, "input.sku");
+}
+
+/** Product writes: validate, write with the footprint in one transaction, return the fresh row. */
+export function createProductService(write: Writer, listener?: ProductChangeListener) {
+  return {
+    async create(input: CreateProductInput): Promise<Product> {
+      const fields = parseCreateProduct(input);
+      const { result } = await write(async (tx) => {
+        const category = await existingCategory(tx, fields.categoryId, "input.categoryId");
+        await skuTaken(tx, fields.sku);
+        checkAttributes(fields.attributes, await definitionsAt(tx, category.path), "input.attributes");
+        const { createdAt: _createdAt, ...data } = fields;
+        const product = await tx.product.create({ data });
+        return { result: product, footprint: productFootprint(product.id, [product.sku], [category.path]) };
+      });
+      await listener?.productsChanged([result.id]);
+      return result;
+    },
+
+    async update(id: number, input: UpdateProductInput): Promise<Product> {
+      const changes = parseUpdateProduct(input);
+      const { result } = await write(async (tx) => {
+        // Row lock: two updates of one product commit one after the other, each seeing the other's.
+        const [locked] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM products WHERE id = ${id} FOR UPDATE`;
+        if (!locked) throw new NotFoundError("Product", "id", String(id));
+        const before = (await tx.product.findUnique({ where: { id } }))!;
+        const oldCategory = await existingCategory(tx, before.categoryId, "input.categoryId");
+        const newCategory =
+          changes.categoryId !== undefined && changes.categoryId !== before.categoryId
+            ? await existingCategory(tx, changes.categoryId, "input.categoryId")
+            : oldCategory;
+        if (changes.sku !== undefined && changes.sku !== before.sku) await skuTaken(tx, changes.sku, id);
+        if (changes.attributes !== undefined || newCategory !== oldCategory) {
+          checkAttributes(changes.attributes ?? before.attributes, await definitionsAt(tx, newCategory.path), "input.attributes");
+        }
+        const product = await tx.product.update({ where: { id }, data: toData(changes) });
+        return {
+          result: product,
+          footprint: productFootprint(id, [before.sku, product.sku], [oldCategory.path, newCategory.path]),
+        };
+      });
+      await listener?.productsChanged([result.id]);
+      return result;
+    },
+
+    async remove(id: number): Promise<{ id: number; deleted: boolean }> {
+      await write(async (tx) => {
+        const before = await tx.product.findUnique({ where: { id }, include: { category: { select: { path: true } } } });
+        if (!before) throw new NotFoundError("Product", "id", String(id));
+        await tx.product.delete({ where: { id } });
+        return { result: null, footprint: productFootprint(id, [before.sku], [before.category.path]) };
+      });
+      await listener?.productsRemoved([id]);
+      return { id, deleted: true };
+    },
+  };
+}
+
+export type ProductService = ReturnType<typeof createProductService>;
+
+// The validated fields as Prisma's unchecked data (createdAt is the importer's, never a client's).
+function toData(fields: Partial<ProductFields>): Prisma.ProductUncheckedUpdateInput {
+  const { createdAt: _createdAt, ...rest } = fields;
+  return rest;
+}

@@ -1,0 +1,23 @@
+import type { Context } from "../../context";
+import type { SearchNotice } from "../../data/search/search-engine";
+
+/** A notice as it appears in `extensions.notices`: where in the response it applies. */
+export interface PlacedNotice extends SearchNotice {
+  path: (string | number)[];
+}
+
+// Per request, keyed by the request's context object, so nothing outlives the request.
+const notices = new WeakMap<Context, PlacedNotice[]>();
+
+/** Records notices of the field at `path`, for the search-notices plugin. */
+export function addNotices(ctx: Context, path: (string | number)[], list: readonly SearchNotice[]): void {
+  if (list.length === 0) return;
+  const placed = notices.get(ctx) ?? [];
+  placed.push(...list.map((notice) => ({ ...notice, path })));
+  notices.set(ctx, placed);
+}
+
+/** The notices recorded for a request. */
+export function noticesOf(ctx: Context): PlacedNotice[] {
+  return notices.get(ctx) ?? [];
+}

@@ -1,0 +1,123 @@
+import { createDatabase, type Database } from "../../src/data/database";
+import { importCatalog } from "../../src/data/import/import-catalog";
+import { migrate } from "../../src/data/migrator";
+import type { Gateway } from "../../src/server";
+import { gql, gqlData, startTestGateway } from "../helpers/gateway";
+import { describeWithSharedData, sharedDataFiles } from "../helpers/shared-data";
+
+// Search on the real Best Buy catalog in the embedded database (PGlite with pgvector), so HYBRID
+// fuses full text with vectors from the local embedder. Skipped, with the reason printed, without
+// ../shared/data.
+describeWithSharedData("search on the real Best Buy catalog (PGlite, HYBRID)", () => {
+  let db: Database;
+  let gateway: Gateway;
+  let url: string;
+  const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
+  const SEARCH = `query($q: String!, $mode: SearchMode, $first: Int) {
+    search(query: $q, mode: $mode, first: $first) {
+      totalCount mode notices { code }
+      hits { score product { id sku name brand } }
+      facets { field values { value count } }
+    }
+  }`;
+  const search = async (q: string, mode = "HYBRID", first = 20) => (await gqlData(url, SEARCH, { q, mode, first })).search;
+  const names = (result: any): string[] => result.hits.map((hit: any) => hit.product.name);
+
+  beforeAll(async () => {
+    db = await createDatabase({ kind: "pglite", dataDir: "memory://" });
+    await migrate(db.sql);
+    await importCatalog(db, sharedDataFiles);
+    gateway = await startTestGateway(db, { env: { CACHE_STORE: "memory" } });
+    url = gateway.url;
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.close();
+  });
+
+  it("indexed every product's vector on start", async () => {
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM product_embeddings`);
+    expect(n).toBe(3291);
+    const ready = (await (await fetch(new URL("/ready", url))).json()) as { vectors: unknown };
+    expect(ready.vectors).toEqual({ vectorIndex: "pgvector", available: true, embedder: "local-hash-v1/128" });
+  });
+
+  it('returns iPhone 7 cases first for "iphone 7 case", in every mode', async () => {
+    for (const mode of ["HYBRID", "TEXT", "VECTOR"]) {
+      const result = await search("iphone 7 case", mode, 10);
+      expect(result.mode).toBe(mode);
+      expect(result.notices).toEqual([]);
+      for (const name of names(result)) expect(name).toMatch(/case.*iphone\W*7\b|iphone\W*7\b.*case/i);
+    }
+  });
+
+  it("returns a brand's products for the brand's name", async () => {
+    for (const brand of ["OtterBox", "Samsung", "LifeProof"]) {
+      const result = await search(brand.toLowerCase(), "HYBRID", 20);
+      expect(result.hits.map((hit: any) => hit.product.brand.toLowerCase())).toEqual(Array(20).fill(brand.toLowerCase()));
+    }
+  });
+
+  it("reads a quoted phrase and an exclusion as written", async () => {
+    const phrase = await search('"screen protector"', "TEXT", 100);
+    const [expected] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM products WHERE to_tsvector('english', name || ' ' || brand || ' ' || description) @@ phraseto_tsquery('english', 'screen protector')`,
+    );
+    expect(phrase.totalCount).toBe(expected.n);
+    for (const name of names(phrase).slice(0, 20)) expect(name).toMatch(/screen\W+protector/i);
+
+    const excluded = await search("iphone 7 case -otterbox", "HYBRID", 100);
+    expect(excluded.hits.length).toBeGreaterThan(10);
+    for (const hit of excluded.hits.slice(0, 50)) expect(`${hit.product.name} ${hit.product.brand}`).not.toMatch(/otterbox/i);
+  });
+
+  it('autocompletes "samsu" to Samsung, and a search for "samsu" finds Samsung', async () => {
+    const data = await gqlData(url, `{ autocomplete(prefix: "samsu", limit: 5) s: autocomplete(prefix: "s") }`);
+    expect(data.autocomplete[0]).toBe("Samsung");
+    for (const suggestion of data.autocomplete) expect(suggestion).toMatch(/samsu/i);
+    expect(data.s).toHaveLength(10);
+    const result = await search("samsu", "TEXT", 10);
+    expect(result.totalCount).toBeGreaterThan(100);
+    for (const name of names(result)) expect(name).toMatch(/samsung/i);
+  });
+
+  it("returns the product of an exact SKU first", async () => {
+    for (const mode of ["HYBRID", "TEXT"]) {
+      const result = await search("4984700", mode, 5);
+      expect(result.hits[0]).toMatchObject({ score: 1, product: { sku: "4984700", brand: "AT&T GoPhone" } });
+    }
+  });
+
+  it("counts HYBRID facets over every match (text matches and vector neighbours), equal to SQL", async () => {
+    const hybrid = await search("wireless charger", "HYBRID", 1);
+    const vector = await gqlData(url, `{ search(query: "wireless charger", mode: VECTOR, first: 100) { hits { product { id } } } }`);
+    const neighbours = vector.search.hits.map((hit: any) => Number(hit.product.id));
+    const where = `(to_tsvector('english', p.name || ' ' || p.brand || ' ' || p.description) @@ to_tsquery('english', 'wireless & charger:*') OR p.id = ANY($1::int[]))`;
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM products p WHERE ${where}`, [neighbours]);
+    expect(hybrid.totalCount).toBe(n);
+    expect(hybrid.totalCount).toBeGreaterThan(neighbours.length);
+    const brands = await sql<{ brand: string; n: number }>(`SELECT brand, count(*)::int AS n FROM products p WHERE ${where} GROUP BY brand ORDER BY n DESC, brand LIMIT 50`, [neighbours]);
+    const facet = hybrid.facets.find((f: { field: string }) => f.field === "brand");
+    expect(facet.values.map((v: any) => [v.value, v.count])).toEqual(brands.map((row) => [row.brand, row.n]));
+    const tops = await sql<{ id: number; n: number }>(
+      `SELECT split_part(c.path, '/', 2)::int AS id, count(*)::int AS n FROM products p JOIN categories c ON c.id = p.category_id WHERE ${where} GROUP BY 1 ORDER BY n DESC, 1::text`,
+      [neighbours],
+    );
+    expect(hybrid.facets.find((f: { field: string }) => f.field === "category").values.map((v: any) => [v.value, v.count])).toEqual(
+      tops.map((row) => [String(row.id), row.n]),
+    );
+  });
+
+  it("finds what a typo means through the vector side, where full text finds nothing", async () => {
+    const text = await search("otterbx defender", "TEXT", 5);
+    expect(text.totalCount).toBe(0);
+    const hybrid = await search("otterbx defender", "HYBRID", 5);
+    expect(hybrid.hits.length).toBe(5);
+    for (const name of names(hybrid)) expect(name).toMatch(/otterbox/i);
+  });
+
+  it("answers an unknown facet field with BAD_USER_INPUT", async () => {
+    const response = await gql(url, `{ search(query: "case", facets: ["color"]) { totalCount } }`);
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "facets[0]" });
+  });
+});

@@ -1,0 +1,92 @@
+import { applyFootprint } from "../../src/cache/invalidation";
+import type { Gateway } from "../../src/server";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { gqlData, startTestGateway } from "../helpers/gateway";
+import { testRedisUrl, testPrefix } from "../helpers/redis-server";
+import { seedGeneratedCatalog } from "../helpers/shared-data";
+
+// Query.stats over HTTP against SQL aggregates written here, with the real Redis as cache.
+describe("catalog statistics over HTTP (generated catalog, PostgreSQL, Redis)", () => {
+  let db: TestDatabase;
+  let gateway: Gateway;
+  const prefix = testPrefix("stats");
+  const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
+  const STATS = `{ stats {
+    productCount categoryCount priceMin priceAvg priceMax stockTotal
+    byTopLevelCategory { category { id name } productCount }
+    byBrand { brand productCount }
+  } }`;
+  const statements = async (work: () => Promise<unknown>) => {
+    const before = db.counter.statements;
+    await work();
+    return db.counter.statements - before;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase("stats");
+    await seedGeneratedCatalog(db, { products: 1200, categories: 50 });
+    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.drop();
+  });
+
+  async function expectEqualToSql() {
+    const { stats } = await gqlData(gateway.url, STATS);
+    const [totals] = await sql<{ n: string; min: string; avg: string; max: string; stock: string; categories: string }>(
+      `SELECT count(*) AS n, min(price) AS min, avg(price) AS avg, max(price) AS max, sum(stock) AS stock,
+              (SELECT count(*) FROM categories) AS categories FROM products`,
+    );
+    expect(stats.productCount).toBe(Number(totals.n));
+    expect(stats.categoryCount).toBe(Number(totals.categories));
+    expect(stats.priceMin).toBe(Number(totals.min));
+    expect(stats.priceMax).toBe(Number(totals.max));
+    expect(stats.priceAvg).toBeCloseTo(Number(totals.avg), 2);
+    expect(stats.stockTotal).toBe(Number(totals.stock));
+    const roots = await sql<{ id: number; n: string }>(
+      `SELECT r.id, count(p.id) AS n FROM categories r LEFT JOIN categories d ON d.path LIKE r.path || '%'
+         LEFT JOIN products p ON p.category_id = d.id WHERE r.parent_id IS NULL GROUP BY r.id`,
+    );
+    expect(stats.byTopLevelCategory).toHaveLength(roots.length);
+    const byRoot = new Map(roots.map((row) => [String(row.id), Number(row.n)]));
+    for (const row of stats.byTopLevelCategory) expect(row.productCount).toBe(byRoot.get(row.category.id));
+    const brands = await sql<{ brand: string; n: string }>(`SELECT brand, count(*) AS n FROM products GROUP BY brand ORDER BY count(*) DESC, brand`);
+    expect(stats.byBrand.map((row: any) => [row.brand, row.productCount])).toEqual(brands.map((row) => [row.brand, Number(row.n)]));
+    return stats;
+  }
+
+  it("equals SQL aggregates over the tables", async () => {
+    await expectEqualToSql();
+  });
+
+  it("is cached per statistic: a warm read costs no SQL, and only the selected parts are computed", async () => {
+    expect(await statements(() => gqlData(gateway.url, STATS))).toBe(0);
+    await applyFootprint(gateway.cache.store!, gateway.keys, { stats: true });
+    // Only the summary is selected: one aggregate, not three.
+    expect(await statements(() => gqlData(gateway.url, `{ stats { productCount priceMax } }`))).toBe(1);
+    expect(await statements(() => gqlData(gateway.url, `{ stats { productCount priceMax } }`))).toBe(0);
+  });
+
+  // A write as the writes issue performs it: the change in SQL, then its footprint (stats included).
+  // When createProduct/deleteProduct land, this becomes the mutation.
+  it("changes right after a product write", async () => {
+    const before = await expectEqualToSql();
+    const [category] = await sql<{ id: number }>(`SELECT id FROM categories WHERE depth >= 1 ORDER BY id LIMIT 1`);
+    const [row] = await sql<{ id: number; sku: string }>(
+      `INSERT INTO products (sku, name, brand, price, stock, category_id) VALUES ('STATS-1', 'Stats Probe', 'Zzyzx Labs', 99999.99, 1000, $1) RETURNING id, sku`,
+      [category.id],
+    );
+    await applyFootprint(gateway.cache.store!, gateway.keys, { products: [row.id], productSkus: [row.sku], search: true, stats: true });
+    const after = await expectEqualToSql();
+    expect(after.productCount).toBe(before.productCount + 1);
+    expect(after.priceMax).toBe(99999.99);
+    expect(after.stockTotal).toBe(before.stockTotal + 1000);
+    expect(after.byBrand.find((b: any) => b.brand === "Zzyzx Labs")).toEqual({ brand: "Zzyzx Labs", productCount: 1 });
+
+    await sql(`DELETE FROM products WHERE id = $1`, [row.id]);
+    await applyFootprint(gateway.cache.store!, gateway.keys, { products: [row.id], productSkus: [row.sku], search: true, stats: true });
+    const restored = await expectEqualToSql();
+    expect(restored.productCount).toBe(before.productCount);
+  });
+});

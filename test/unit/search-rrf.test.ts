@@ -1,0 +1,41 @@
+import { reciprocalRankFusion } from "../../src/data/search/rrf";
+
+describe("reciprocal rank fusion", () => {
+  it("sums 1 / (k + rank) over the rankings that hold an id", () => {
+    const fused = reciprocalRankFusion([[10, 20, 30], [30, 10]], 60);
+    expect(fused.map((hit) => hit.id)).toEqual([10, 30, 20]);
+    expect(fused[0].score).toBeCloseTo(1 / 61 + 1 / 62, 12);
+    expect(fused[1].score).toBeCloseTo(1 / 63 + 1 / 61, 12);
+    expect(fused[2].score).toBeCloseTo(1 / 62, 12);
+  });
+
+  it("lets agreement between the sides beat a single first place", () => {
+    // 7 is only second and third; 1 and 2 are first on one side each and absent from the other.
+    const fused = reciprocalRankFusion([[1, 7, 3], [2, 4, 7]], 60);
+    expect(fused[0].id).toBe(7);
+  });
+
+  it("breaks ties by id, so the order is total and pages are stable", () => {
+    const fused = reciprocalRankFusion([[5], [3]], 60);
+    expect(fused.map((hit) => hit.id)).toEqual([3, 5]);
+    expect(fused[0].score).toBe(fused[1].score);
+  });
+
+  it("counts an id listed twice in one ranking once, at its best rank", () => {
+    const fused = reciprocalRankFusion([[4, 4, 9]], 10);
+    expect(fused).toEqual([{ id: 4, score: 1 / 11 }, { id: 9, score: 1 / 13 }]);
+  });
+
+  it("handles empty rankings and rejects a k that is not positive", () => {
+    expect(reciprocalRankFusion([[], []])).toEqual([]);
+    expect(() => reciprocalRankFusion([[1]], 0)).toThrow(/k must be positive/);
+  });
+
+  it("flattens the top ranks as k grows", () => {
+    const gap = (k: number) => {
+      const [first, second] = reciprocalRankFusion([[1, 2]], k);
+      return first.score / second.score;
+    };
+    expect(gap(1)).toBeGreaterThan(gap(60));
+  });
+});
