@@ -133,7 +133,8 @@ async function hitRate(url: string, queries: string[], prefix: string, redisUrl:
   const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
   // Start from a cold search family.
   await applyFootprint(store, keys, { search: true, stats: true });
-  const before = (await counters(url)).families.find((f) => f.family === "search")!;
+  const searchFamily = async () => (await counters(url)).families.find((f) => f.family === "search") ?? { hits: 0, misses: 0, stale: 0 };
+  const before = await searchFamily();
   let writes = 0;
   const started = performance.now();
   for (let i = 0; i < ops; i++) {
@@ -145,7 +146,7 @@ async function hitRate(url: string, queries: string[], prefix: string, redisUrl:
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  const after = (await counters(url)).families.find((f) => f.family === "search")!;
+  const after = await searchFamily();
   await store.close();
   const hits = after.hits - before.hits;
   // A retired entry is counted "stale" and then, when it is loaded again, "miss": count it once.

@@ -1,6 +1,7 @@
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -70,6 +71,12 @@ export interface GatewayOptions {
   /** The cache store; null runs without a cache. Default: from config. */
   store?: CacheStore | null;
   logger?: Logger;
+  /**
+   * Fault injection for the consistency checker's own tests, never set in production:
+   * `fillDelayMs` holds every cache fill between its database read and its write-back (widening
+   * the race the guard closes); `skipInvalidation` commits writes without touching the cache.
+   */
+  faults?: { fillDelayMs?: number; skipInvalidation?: boolean };
 }
 
 /** Opens the database (migrating and seeding if configured), builds the cache and serves HTTP. */
@@ -86,15 +93,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const keys = createKeys(config.cache.prefix);
   const cache: CacheRuntime = {
     // The outbox is built below; the store calls it once Redis is back, before reads trust it again.
-    store: options.store === undefined ? createCacheStore(config.cache, logger, { onRecover: () => outbox.replay() }) : options.store,
+    store: options.store === undefined ? createCacheStore(config.cache, logger, { onRecover: (direct) => outbox.replay(direct) }) : options.store,
     keys,
     fills: createFillLimit(config.cache.maxConcurrentFills),
     stats: createCacheStats(registry),
-    options: defaultReadThroughOptions,
+    options: { ...defaultReadThroughOptions, fillDelayMs: options.faults?.fillDelayMs ?? 0 },
     inflight: new Map(),
   };
   registerGatewayMetrics(registry, db.counter, cache);
-  const outbox = createOutbox(db, cache, logger);
+  const outbox = createOutbox(db, cache, logger, { skipInvalidation: options.faults?.skipInvalidation ?? false });
   await outbox.replay().catch((error) => logger.warn({ err: error }, "pending invalidations could not be replayed at start"));
   outbox.start();
   const repositories = {
@@ -118,8 +125,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const write = createWriter(db, outbox);
   const writes = {
     categories: createCategoryService(write),
-    products: createProductService(write),
-    importProducts: createProductImportService(write),
+    products: createProductService(write, search.changeListener),
+    importProducts: createProductImportService(write, search.changeListener),
   };
   const authenticate = createAuthenticator(config.auth);
   if (config.cache.warmOnStart && cache.store) {
@@ -137,6 +144,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request")),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's per-field cache hints feed HTTP cache headers we do not send; they cost ~25% of a large response.
+      ApolloServerPluginCacheControlDisabled(),
       cacheTracePlugin(),
       searchNoticesPlugin(),
       config.http.introspection

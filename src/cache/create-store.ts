@@ -13,7 +13,7 @@ import type { CacheStore } from "./store";
 export function createCacheStore(
   config: Config["cache"],
   logger: Logger,
-  hooks: { onRecover?: () => Promise<unknown> } = {},
+  hooks: { onRecover?: (direct: CacheStore) => Promise<unknown> } = {},
 ): CacheStore | null {
   switch (config.store) {
     case "none":
@@ -26,10 +26,12 @@ export function createCacheStore(
         commandTimeoutMs: config.redisCommandTimeoutMs,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
-      return createResilientStore(createRedisStore(client), {
+      const direct = createRedisStore(client);
+      return createResilientStore(direct, {
         onStateChange: (state) => logger.warn({ state }, "cache circuit changed state"),
         // Pending invalidations are applied before the circuit closes, so no stale entry is read.
-        onRecover: async () => void (await hooks.onRecover?.()),
+        // They go to Redis directly: the wrapper refuses calls until the circuit has closed.
+        onRecover: async () => void (await hooks.onRecover?.(direct)),
       });
     }
     default: {

@@ -2,6 +2,7 @@ import type { Database } from "../data/database";
 import type { Logger } from "../logger";
 import { applyFootprint, mergeFootprints, type Footprint } from "./invalidation";
 import type { CacheRuntime } from "./read-through";
+import type { CacheStore } from "./store";
 
 /** Runs one SQL statement in the writer's transaction (Prisma's `$queryRawUnsafe` or a SqlRunner's `query`). */
 export type TransactionQuery = (sql: string, ...params: unknown[]) => Promise<unknown>;
@@ -21,8 +22,8 @@ export interface Outbox {
   record(query: TransactionQuery, footprint: Footprint): Promise<string>;
   /** After commit: applies the footprint and deletes its row; false if the cache did not take it. */
   apply(id: string, footprint: Footprint): Promise<boolean>;
-  /** Applies every pending row, oldest first, merged in batches; returns how many rows it applied. */
-  replay(): Promise<number>;
+  /** Applies every pending row, oldest first, merged in batches, to `store` (default the cache's); returns how many it applied. */
+  replay(store?: CacheStore): Promise<number>;
   /** Rows waiting. */
   pending(): Promise<number>;
   /** Replays every `intervalMs` (default 5000) until `stop`. */
@@ -30,12 +31,15 @@ export interface Outbox {
   stop(): void;
 }
 
-export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger): Outbox {
+/**
+ * `skipInvalidation` (fault injection for the consistency checker's tests, never in production)
+ * drops every footprint instead of applying it.
+ */
+export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger, faults: { skipInvalidation?: boolean } = {}): Outbox {
   let timer: NodeJS.Timeout | undefined;
   let replaying: Promise<number> | null = null;
 
-  async function replayOnce(): Promise<number> {
-    const store = cache.store;
+  async function replayOnce(store: CacheStore | null): Promise<number> {
     if (!store) return 0;
     let applied = 0;
     for (;;) {
@@ -61,7 +65,7 @@ export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger):
     },
 
     async apply(id, footprint) {
-      if (!cache.store) {
+      if (!cache.store || faults.skipInvalidation) {
         await db.sql.query(`DELETE FROM cache_outbox WHERE id = $1`, [id]);
         return true;
       }
@@ -76,10 +80,10 @@ export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger):
       return true;
     },
 
-    replay() {
+    replay(store = cache.store ?? undefined) {
       // One replay at a time per process; concurrent replays across processes are harmless (a
       // DEL or an INCR applied twice retires nothing more than once did).
-      replaying ??= replayOnce().finally(() => (replaying = null));
+      replaying ??= replayOnce(store ?? null).finally(() => (replaying = null));
       return replaying;
     },
 

@@ -38,6 +38,8 @@ export interface ReadThroughOptions {
   leaseRetryMs: number;
   /** TTLs are shortened by up to this fraction at random, so entries do not expire together. Default 0.1. */
   ttlJitter: number;
+  /** Fault injection (tests only): a pause between a fill's database read and its write-back, ms. Default 0. */
+  fillDelayMs?: number;
 }
 
 export const defaultReadThroughOptions: ReadThroughOptions = {
@@ -239,6 +241,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     note(spec.family, "misses", toLoad.length);
     const loaded = await runtime.fills.run(() => spec.load(toLoad.map(({ index }) => keys[index])));
     toLoad.forEach(({ index }, j) => (results[index] = loaded[j]));
+    if (options.fillDelayMs) await sleep(options.fillDelayMs);
     await writeBack(store, spec, cacheKeys, toLoad, results, (index) => stampOf(keys[index], generations));
   }
 

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { applyFootprint } from "../../src/cache/invalidation";
 import type { Gateway } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gql, gqlData, startTestGateway } from "../helpers/gateway";
+import { gql, gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
 import { testPrefix, testRedisUrl } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
 
@@ -230,28 +230,20 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
       expect(ttl).toBeLessThanOrEqual(600);
     });
 
-    // A product write as the writes issue performs it: the row changes in SQL, then the footprint
-    // (here written out: the row, its SKU, listings, searches, statistics) is applied and the vector
-    // index is told. When createProduct/deleteProduct land, these two helpers become the mutations.
+    const editor = async (query: string, variables: Record<string, unknown>) => {
+      const response = await gqlAs(gateway, ["editor"], query, variables);
+      if (response.errors?.length) throw new Error(JSON.stringify(response.errors));
+      return response.data as Record<string, any>;
+    };
+    // In a category no attribute definition applies to, so any product is valid there.
     const createProduct = async (name: string) => {
-      const [category] = await sql<{ id: number; path: string }>(`SELECT id, path FROM categories WHERE depth >= 2 ORDER BY id LIMIT 1`);
-      const [row] = await sql<{ id: number; sku: string }>(
-        `INSERT INTO products (sku, name, description, brand, price, stock, category_id) VALUES ($1, $2, 'A new product.', 'Zephyrine', 49.99, 5, $3) RETURNING id, sku`,
-        [`NEW-${Date.now()}`, name, category.id],
-      );
-      await applyFootprint(gateway.cache.store!, gateway.keys, {
-        products: [row.id], productSkus: [row.sku], listingsOf: category.path.split("/").filter(Boolean).map(Number), catalogListing: true, search: true, stats: true,
+      const { createCategory } = await editor(`mutation { createCategory(input: { name: "Search Probes" }) { id } }`, {});
+      const { createProduct: created } = await editor(`mutation($input: CreateProductInput!) { createProduct(input: $input) { id sku } }`, {
+        input: { sku: `NEW-${Date.now()}`, name, description: "A new product.", brand: "Zephyrine", price: 49.99, stock: 5, categoryId: createCategory.id },
       });
-      await gateway.search.indexer.indexProducts([row.id]);
-      return row;
+      return { id: Number(created.id), sku: created.sku as string };
     };
-    const deleteProduct = async (id: number, sku: string) => {
-      const [row] = await sql<{ path: string }>(`DELETE FROM products p USING categories c WHERE p.id = $1 AND c.id = p.category_id RETURNING c.path`, [id]);
-      await applyFootprint(gateway.cache.store!, gateway.keys, {
-        products: [id], productSkus: [sku], listingsOf: row.path.split("/").filter(Boolean).map(Number), catalogListing: true, search: true, stats: true,
-      });
-      await gateway.search.indexer.removeProducts([id]);
-    };
+    const deleteProduct = (id: number) => editor(`mutation($id: ID!) { deleteProduct(id: $id) { deleted } }`, { id: String(id) });
 
     it("shows a new product in a cached search right after the write, and drops it right after its delete", async () => {
       const query = `{ search(query: "quasar blender", mode: TEXT) { totalCount hits { product { id name } } } }`;
@@ -265,7 +257,7 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
       const hybrid = await gqlData(url, `{ search(query: "quasar blender") { hits { product { id } } } }`);
       expect(hybrid.search.hits[0].product.id).toBe(String(created.id));
 
-      await deleteProduct(created.id, created.sku);
+      await deleteProduct(created.id);
       const gone = await gqlData(url, query);
       expect(gone.search.totalCount).toBe(0);
       expect(gone.search.hits).toEqual([]);

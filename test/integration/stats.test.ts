@@ -1,7 +1,7 @@
 import { applyFootprint } from "../../src/cache/invalidation";
 import type { Gateway } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gqlData, startTestGateway } from "../helpers/gateway";
+import { gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
 import { testRedisUrl, testPrefix } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
 
@@ -68,24 +68,26 @@ describe("catalog statistics over HTTP (generated catalog, PostgreSQL, Redis)", 
     expect(await statements(() => gqlData(gateway.url, `{ stats { productCount priceMax } }`))).toBe(0);
   });
 
-  // A write as the writes issue performs it: the change in SQL, then its footprint (stats included).
-  // When createProduct/deleteProduct land, this becomes the mutation.
-  it("changes right after a product write", async () => {
+  const editor = async (query: string, variables: Record<string, unknown> = {}) => {
+    const response = await gqlAs(gateway, ["editor"], query, variables);
+    if (response.errors?.length) throw new Error(JSON.stringify(response.errors));
+    return response.data as Record<string, any>;
+  };
+
+  it("changes right after a product mutation", async () => {
     const before = await expectEqualToSql();
-    const [category] = await sql<{ id: number }>(`SELECT id FROM categories WHERE depth >= 1 ORDER BY id LIMIT 1`);
-    const [row] = await sql<{ id: number; sku: string }>(
-      `INSERT INTO products (sku, name, brand, price, stock, category_id) VALUES ('STATS-1', 'Stats Probe', 'Zzyzx Labs', 99999.99, 1000, $1) RETURNING id, sku`,
-      [category.id],
-    );
-    await applyFootprint(gateway.cache.store!, gateway.keys, { products: [row.id], productSkus: [row.sku], search: true, stats: true });
+    const { createCategory } = await editor(`mutation { createCategory(input: { name: "Stats Probes" }) { id } }`);
+    const { createProduct } = await editor(`mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`, {
+      input: { sku: "STATS-1", name: "Stats Probe", brand: "Zzyzx Labs", price: 99999.99, stock: 1000, categoryId: createCategory.id },
+    });
     const after = await expectEqualToSql();
+    expect(after.categoryCount).toBe(before.categoryCount + 1);
     expect(after.productCount).toBe(before.productCount + 1);
     expect(after.priceMax).toBe(99999.99);
     expect(after.stockTotal).toBe(before.stockTotal + 1000);
     expect(after.byBrand.find((b: any) => b.brand === "Zzyzx Labs")).toEqual({ brand: "Zzyzx Labs", productCount: 1 });
 
-    await sql(`DELETE FROM products WHERE id = $1`, [row.id]);
-    await applyFootprint(gateway.cache.store!, gateway.keys, { products: [row.id], productSkus: [row.sku], search: true, stats: true });
+    await editor(`mutation($id: ID!) { deleteProduct(id: $id) { deleted } }`, { id: createProduct.id });
     const restored = await expectEqualToSql();
     expect(restored.productCount).toBe(before.productCount);
   });

@@ -27,6 +27,12 @@ export interface SearchModule {
   loaderDeps: SearchLoaderDeps;
   /** For the writes: keeps the vector index in step (see `SearchIndexer`). */
   indexer: SearchIndexer;
+  /**
+   * The indexer as the product services' `ProductChangeListener`: called after a write commits,
+   * awaited (so the next search, VECTOR included, sees the write), and never failing the write: an
+   * embedder or vector index error is logged and the product is re-embedded by the next start's sync.
+   */
+  changeListener: { productsChanged(ids: number[]): Promise<void>; productsRemoved(ids: number[]): Promise<void> };
   /** Null when no vector index is configured. */
   vectorIndex: VectorIndex | null;
   /**
@@ -89,6 +95,18 @@ export async function createSearchModule(db: Database, config: SearchConfig, log
     },
     loaderDeps: { searchEngine: engine, suggest: (prefix, limit) => suggestCompletions(db.prisma, prefix, limit), statistics },
     indexer,
+    changeListener: {
+      productsChanged: (ids) =>
+        indexer.indexProducts(ids).then(
+          () => undefined,
+          (error) => logger.warn({ err: error, products: ids.length }, "changed products were not re-indexed in the vector index"),
+        ),
+      productsRemoved: (ids) =>
+        indexer.removeProducts(ids).then(
+          () => undefined,
+          (error) => logger.warn({ err: error, products: ids.length }, "deleted products were not removed from the vector index"),
+        ),
+    },
     vectorIndex,
     async start() {
       if (!vectorIndex) {
