@@ -95,3 +95,35 @@ describe("moving a large subtree", () => {
     console.log(`moving ${descendants.length} descendants cost ${roundTrips} Redis round trips`);
   });
 });
+
+// CACHE_WRITE_THROUGH: the written rows are filled into the cache (through the guarded read path)
+// before the mutation returns, so the next read of them needs no SQL.
+describe("write-through", () => {
+  let db: TestDatabase;
+  let gateway: Gateway;
+  const prefix = testPrefix("through");
+
+  beforeAll(async () => {
+    db = await createTestDatabase("through");
+    await seedGeneratedCatalog(db, { products: 50, categories: 8 });
+    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix, CACHE_WRITE_THROUGH: "true" } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.drop();
+    const redis = new Redis(testRedisUrl);
+    const keys = await redis.keys(`${prefix}*`); // test cleanup only
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("answers the next read of an updated product from the cache", async () => {
+    const [{ id }] = await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id LIMIT 1`);
+    const updated = await gqlAs(gateway, ["editor"], `mutation($id: ID!) { updateProduct(id: $id, input: { price: 5.55, sku: "THRU-1" }) { id } }`, { id: String(id) });
+    expect(updated.errors).toBeUndefined();
+    const before = db.counter.statements;
+    const read = await gqlData(gateway.url, `{ productBySku(sku: "THRU-1") { price } }`);
+    expect(read.productBySku.price).toBe(5.55);
+    expect(db.counter.statements - before).toBe(0);
+  });
+});
