@@ -12,7 +12,7 @@ import { migrate } from "../src/data/migrator";
 import { seedIfEmpty } from "../src/data/seed/seed-on-start";
 
 /**
- * The search benchmark (bench/README.md, "Search"): a generated catalog (100,000 products by
+ * The search benchmark (README.md, "Search and statistics"): a generated catalog (100,000 products by
  * default) in PostgreSQL, or in PGlite for HYBRID with pgvector; the gateway as its own process,
  * without a cache (every search computed: "uncached") and on Redis ("cached"); autocannon drives a
  * fixed set of 50 search queries, autocomplete prefixes of one and two letters, and stats. Then the

@@ -108,6 +108,8 @@ const schema = z.object({
   SEARCH_VECTOR_CANDIDATES: int(1, 10_000).default(100),
   /** Least cosine similarity for a vector neighbour to count as a match, -1 to 1. Default 0.3 (tuned for the local embedder). */
   SEARCH_VECTOR_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.3),
+  /** After the vector side fails, HYBRID answers from text (and VECTOR is unavailable) for this long before retrying, ms. Default 10000. */
+  SEARCH_VECTOR_RETRY_MS: int(0, 3_600_000).default(10_000),
   /** Most values per facet (the most frequent first). Default 50. */
   SEARCH_FACET_VALUES: int(1, 10_000).default(50),
   /** Default and largest `limit` of Query.autocomplete. Defaults 10 and 50. */
@@ -169,6 +171,7 @@ export interface SearchConfig {
   maxResults: number;
   vectorCandidates: number;
   vectorMinScore: number;
+  vectorRetryMs: number;
   facetValues: number;
   autocomplete: { defaultLimit: number; maxLimit: number };
   syncOnStart: boolean;
@@ -264,6 +267,7 @@ function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
     maxResults: e.SEARCH_MAX_RESULTS,
     vectorCandidates: e.SEARCH_VECTOR_CANDIDATES,
     vectorMinScore: e.SEARCH_VECTOR_MIN_SCORE,
+    vectorRetryMs: e.SEARCH_VECTOR_RETRY_MS,
     facetValues: e.SEARCH_FACET_VALUES,
     autocomplete: { defaultLimit: e.AUTOCOMPLETE_DEFAULT_LIMIT, maxLimit: e.AUTOCOMPLETE_MAX_LIMIT },
     syncOnStart: e.VECTOR_SYNC_ON_START,

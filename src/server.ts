@@ -1,13 +1,10 @@
 import { ApolloServer } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
-import cors from "cors";
-import express from "express";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -35,6 +32,7 @@ import { seedIfEmpty } from "./data/seed/seed-on-start";
 import { createOutbox } from "./cache/outbox";
 import { createAuthenticator } from "./auth";
 import { createFormatError } from "./errors";
+import { createHttpHandler } from "./http-handler";
 import { createCategoryService } from "./modules/category/category.service";
 import { createProductImportService } from "./modules/product/product-import.service";
 import { createProductService } from "./modules/product/product.service";
@@ -133,8 +131,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     const report = await admin.warm(requestLoaders(createCacheTrace()), config.cache.warmProducts);
     logger.info(report, "cache warmed");
   }
-  const app = express();
-  const httpServer = http.createServer(app);
+  // The handler needs the started Apollo server; the HTTP server needs to exist before it (for draining).
+  const handler: { current: http.RequestListener } = { current: (_req, res) => void res.writeHead(503).end() };
+  const httpServer = http.createServer((req, res) => handler.current(req, res));
   const apollo = new ApolloServer<Context>({
     typeDefs: readFileSync(schemaPath, "utf8"),
     resolvers,
@@ -155,33 +154,37 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   });
   await apollo.start();
 
-  app.get("/health", (_req, res) => void res.json({ status: "ok" }));
-  app.get("/ready", async (_req, res) => {
-    const database = await db.sql.query("SELECT 1").then(() => true, () => false);
-    const store = cache.store ? await cache.store.ping().catch(() => false) : null;
-    // Vectors are reported, not required: without them HYBRID search answers from text.
-    const vectors = await search.readiness();
-    res.status(database ? 200 : 503).json({ status: database ? "ready" : "unavailable", database, cache: store, vectors });
-  });
-  app.get("/metrics", async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
-  app.use(
-    "/",
-    cors<cors.CorsRequest>({ origin: config.http.corsOrigins, credentials: true }),
-    express.json({ limit: "1mb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => {
-        const cacheTrace = createCacheTrace();
-        return {
-          loaders: requestLoaders(cacheTrace),
-          services: { pagination: config.pagination, admin, ...writes, writeThrough: config.cache.writeThrough, search: search.service },
-          viewer: await authenticate(req.headers.authorization),
-          cacheTrace,
-        };
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.statusCode = status;
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify(body));
+  };
+  handler.current = createHttpHandler(apollo, {
+    corsOrigins: config.http.corsOrigins,
+    routes: {
+      "/health": (_req, res) => json(res, 200, { status: "ok" }),
+      "/ready": async (_req, res) => {
+        const database = await db.sql.query("SELECT 1").then(() => true, () => false);
+        const store = cache.store ? await cache.store.ping().catch(() => false) : null;
+        // Vectors are reported, not required: without them HYBRID search answers from text.
+        const vectors = await search.readiness();
+        json(res, database ? 200 : 503, { status: database ? "ready" : "unavailable", database, cache: store, vectors });
       },
-    }),
-  );
+      "/metrics": async (_req, res) => {
+        res.setHeader("content-type", registry.contentType);
+        res.end(await registry.metrics());
+      },
+    },
+    context: async (req): Promise<Context> => {
+      const cacheTrace = createCacheTrace();
+      return {
+        loaders: requestLoaders(cacheTrace),
+        services: { pagination: config.pagination, admin, ...writes, writeThrough: config.cache.writeThrough, search: search.service },
+        viewer: await authenticate(req.headers.authorization),
+        cacheTrace,
+      };
+    },
+  });
 
   await new Promise<void>((resolve) => httpServer.listen(config.http.port, config.http.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

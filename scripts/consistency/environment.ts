@@ -34,10 +34,12 @@ export interface EnvironmentOptions {
 
 export interface Environment {
   gateways: Gateway[];
-  /** `Authorization` headers of an editor, per gateway. */
-  editorHeaders: Record<string, string>[];
+  /** `Authorization` header of an editor (both gateways share the secret). */
+  editorHeaders: Record<string, string>;
   /** Key prefix of this run in Redis. */
   prefix: string;
+  /** The run's own database. */
+  databaseUrl: string;
   /** Short id of the run, in its SKUs. */
   run: string;
   /** Stops the gateways, drops the database and deletes the run's keys. */
@@ -72,8 +74,7 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
       opened.gateways.push(await startGateway(config, { db, faults, ...(store ? { store } : {}) }));
     }
     const token = await signToken(jwtSecret, "consistency-checker", ["editor"]);
-    const editorHeaders = opened.gateways.map(() => ({ authorization: `Bearer ${token}` }));
-    return { gateways: opened.gateways, editorHeaders, prefix, run, close };
+    return { gateways: opened.gateways, editorHeaders: { authorization: `Bearer ${token}` }, prefix, databaseUrl: database.url, run, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

@@ -24,7 +24,7 @@ export async function createFixture(url: string, headers: Record<string, string>
     const { createCategory: shelf } = await write<{ createCategory: { id: string } }>(createCategory, { name: `Shelf ${run} ${i}` });
     shelves.push(Number(shelf.id));
   }
-  const model: Model = { products: new Map(), categories: new Map(), shelves };
+  const model: Model = { products: new Map(), categories: new Map(), shelves, recent: { products: [], categories: [] } };
   const categories = await inChunks(options.categories, async (index) => {
     const parentId = shelves[index % shelves.length];
     const { createCategory: category } = await write<{ createCategory: { id: string } }>(createCategory, {

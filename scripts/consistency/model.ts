@@ -44,6 +44,20 @@ export interface Model {
   categories: Map<number, History<CategoryState>>;
   /** The fixed top-level categories the categories under test move between. */
   shelves: number[];
+  /** Ids of the entities written last, newest first, where readers look most (races happen there). */
+  recent: { products: number[]; categories: number[] };
+}
+
+/** How many recently written entities of each kind `recent` keeps. */
+const RECENT = 6;
+
+/** Notes that a write of `id` has started. */
+export function noteWrite(model: Model, kind: keyof Model["recent"], id: number): void {
+  const list = model.recent[kind];
+  const at = list.indexOf(id);
+  if (at >= 0) list.splice(at, 1);
+  list.unshift(id);
+  if (list.length > RECENT) list.pop();
 }
 
 /**

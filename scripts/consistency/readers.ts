@@ -18,6 +18,8 @@ export interface ReadRecord {
   target: number;
   /** The SKU looked up (productBySku). */
   sku?: string;
+  /** The listing included descendants (listing; a leaf's subtree listing filters on its path). */
+  subtree?: boolean;
   startMs: number;
   endMs: number;
   data: any;
@@ -38,10 +40,10 @@ const queries: Record<View, string> = {
   product: `query($id: ID!) { product(id: $id) { id price sku category { id } } }`,
   productBySku: `query($sku: String!) { productBySku(sku: $sku) { id price sku category { id } } }`,
   category: `query($id: ID!) { category(id: $id) { id name parent { id } } }`,
-  listing: `query($id: ID!) {
+  listing: `query($id: ID!, $subtree: Boolean!) {
     category(id: $id) {
-      products(includeDescendants: false, first: 100) { totalCount edges { node { id } } }
-      productCount(includeDescendants: false)
+      products(includeDescendants: $subtree, first: 100) { totalCount edges { node { id } } }
+      productCount(includeDescendants: $subtree)
     }
   }`,
   shelf: `query($id: ID!) {
@@ -73,13 +75,14 @@ export async function runReader(ctx: ReaderContext): Promise<void> {
 async function readOnce(ctx: ReaderContext): Promise<void> {
   const view = pickView();
   const { target, variables, sku } = chooseTarget(view, ctx.model);
+  const subtree = view === "listing" ? (variables.subtree as boolean) : undefined;
   const gateway = Math.floor(Math.random() * ctx.urls.length);
   const startMs = performance.now();
   try {
     const response = await post(ctx.urls[gateway], queries[view], variables);
     const endMs = performance.now();
     if (response.errors?.length || !response.data) throw new Error(JSON.stringify(response.errors?.[0] ?? "no data"));
-    ctx.reads.push({ view, gateway, target, sku, startMs, endMs, data: response.data });
+    ctx.reads.push({ view, gateway, target, sku, subtree, startMs, endMs, data: response.data });
   } catch (error) {
     ctx.counts.failedReads += 1;
     ctx.problems.push(`${view} of ${target} through gateway ${gateway} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -95,21 +98,36 @@ function pickView(): View {
   return weights[0][0];
 }
 
-// SKU lookups ask for one of the product's last three SKUs: the current one (or the one a write
-// in flight is setting), and the ones it held before, which must stop resolving to it.
+/** Share of reads aimed at the entities written last, where fills race writes. */
+const HOT_SHARE = 0.5;
+
+// Half of the reads go to recently written entities, the rest anywhere. SKU lookups ask for one
+// of the product's last three SKUs: the current one (or the one a write in flight is setting),
+// and the ones it held before, which must stop resolving to it.
 function chooseTarget(view: View, model: Model): { target: number; variables: Record<string, unknown>; sku?: string } {
+  const hot = Math.random() < HOT_SHARE;
   switch (view) {
     case "product":
     case "productBySku": {
-      const history = pick([...model.products.values()])!;
-      if (view === "product") return { target: history.id, variables: { id: String(history.id) } };
-      const sku = pick(recentSkus(history, 3))!;
-      return { target: history.id, variables: { sku }, sku };
+      const id = (hot && pick(model.recent.products)) || pick([...model.products.keys()])!;
+      if (view === "product") return { target: id, variables: { id: String(id) } };
+      const sku = pick(recentSkus(model.products.get(id)!, 3))!;
+      return { target: id, variables: { sku }, sku };
     }
-    case "category":
-    case "listing": {
-      const id = pick([...model.categories.keys()])!;
+    case "category": {
+      const id = (hot && pick(model.recent.categories)) || pick([...model.categories.keys()])!;
       return { target: id, variables: { id: String(id) } };
+    }
+    case "listing": {
+      // A hot listing is the category a recently written product is in (or moving to), or one
+      // that moved. The categories under test are leaves: with or without descendants, their
+      // listing is their own products, but the subtree one filters on the category's path.
+      const product = hot && Math.random() < 0.5 && pick(model.recent.products);
+      const history = product ? model.products.get(product)! : undefined;
+      const id = history
+        ? history.versions[history.versions.length - 1].state.categoryId
+        : (hot && pick(model.recent.categories)) || pick([...model.categories.keys()])!;
+      return { target: id, variables: { id: String(id), subtree: Math.random() < 0.5 } };
     }
     case "shelf": {
       const id = pick(model.shelves)!;

@@ -128,7 +128,8 @@ function judgeListing(model: Model, read: ReadRecord): string | null {
   if (!listing) return `category ${categoryId}: null`;
   const places = (history: History<ProductState>) =>
     new Set(acceptableStates(history, read.startMs, read.endMs).map((state) => state.categoryId));
-  return judgeMembers(`products of category ${categoryId}`, model, listing, (history) => membership(places(history), categoryId));
+  const what = `${read.subtree ? "products (with descendants)" : "products"} of category ${categoryId}`;
+  return judgeMembers(what, model, listing, (history) => membership(places(history), categoryId));
 }
 
 // A shelf's subtree: a product is under the shelf when its category is, so both histories count.
@@ -138,18 +139,8 @@ function judgeShelf(model: Model, read: ReadRecord): string | null {
   if (!seen) return `shelf ${shelfId}: null`;
   const parents = (history: History<CategoryState>) =>
     new Set(acceptableStates(history, read.startMs, read.endMs).map((state) => state.parentId));
-  const childIds = new Set(seen.children.map((child) => Number(child.id)));
-  for (const child of seen.children) {
-    const history = model.categories.get(Number(child.id));
-    if (!history) return `children of shelf ${shelfId}: ${child.id} is no category under test`;
-    const stale = judgeCategory(history, child, read);
-    if (stale) return `children of shelf ${shelfId}: ${stale}`;
-  }
-  for (const history of model.categories.values()) {
-    const { must, may } = membership(parents(history), shelfId);
-    if (childIds.has(history.id) && !may) return `children of shelf ${shelfId}: lists category ${history.id}, which had moved away`;
-    if (!childIds.has(history.id) && must) return `children of shelf ${shelfId}: misses category ${history.id}, which had moved in`;
-  }
+  const children = judgeChildren(model, read, seen.children, parents);
+  if (children) return `children of shelf ${shelfId}: ${children}`;
   const shelves = (history: History<ProductState>) => {
     const found = new Set<number>();
     for (const state of acceptableStates(history, read.startMs, read.endMs)) {
@@ -158,6 +149,28 @@ function judgeShelf(model: Model, read: ReadRecord): string | null {
     return found;
   };
   return judgeMembers(`products under shelf ${shelfId}`, model, seen, (history) => membership(shelves(history), shelfId));
+}
+
+// Each child as a category read of its own, and the list as the moves of the categories left it.
+function judgeChildren(
+  model: Model,
+  read: ReadRecord,
+  children: SeenCategory[],
+  parents: (history: History<CategoryState>) => Set<number>,
+): string | null {
+  const childIds = new Set(children.map((child) => Number(child.id)));
+  for (const child of children) {
+    const history = model.categories.get(Number(child.id));
+    if (!history) return `${child.id} is no category under test`;
+    const stale = judgeCategory(history, child, read);
+    if (stale) return stale;
+  }
+  for (const history of model.categories.values()) {
+    const { must, may } = membership(parents(history), read.target);
+    if (childIds.has(history.id) && !may) return `lists category ${history.id}, which had moved away`;
+    if (!childIds.has(history.id) && must) return `misses category ${history.id}, which had moved in`;
+  }
+  return null;
 }
 
 // Whether a member must be, or may be, in the list of `listId`, from the lists it may be in.

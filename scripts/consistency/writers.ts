@@ -1,5 +1,5 @@
 import { post } from "./client";
-import { categoryName, priceOf, skuOf, type CategoryState, type History, type Model, type ProductState, type Version } from "./model";
+import { categoryName, noteWrite, priceOf, skuOf, type CategoryState, type History, type Model, type ProductState, type Version } from "./model";
 
 /**
  * The writer tasks. Each entity belongs to exactly one writer, which writes it one request at a
@@ -15,13 +15,16 @@ export interface WriterContext {
   headers: Record<string, string>;
   run: string;
   stopped(): boolean;
-  counts: { writes: number; failedWrites: number };
-  /** Problems of write responses (a mutation must return what it wrote). */
+  counts: { writes: number; failedWrites: number; wrongResponses: number };
+  /** What failed, and mutations that did not return what they wrote. */
   problems: string[];
 }
 
 /** Share of writes that change a category rather than a product, when a writer owns both. */
 const CATEGORY_WRITE_SHARE = 0.25;
+
+/** Most writes in a row to one entity: back-to-back writes race the fills the previous one caused. */
+const MAX_BURST = 3;
 
 /** Runs writer `index` of `writers` until the context says stop. */
 export async function runWriter(index: number, writers: number, ctx: WriterContext): Promise<void> {
@@ -31,8 +34,11 @@ export async function runWriter(index: number, writers: number, ctx: WriterConte
     const pickCategory = categories.length > 0 && (products.length === 0 || Math.random() < CATEGORY_WRITE_SHARE);
     const history = pick((pickCategory ? categories : products).filter((h) => !h.retired));
     if (!history) return;
-    if (pickCategory) await writeCategory(history as History<CategoryState>, ctx);
-    else await writeProduct(history as History<ProductState>, ctx);
+    const burst = 1 + Math.floor(Math.random() * MAX_BURST);
+    for (let i = 0; i < burst && !history.retired && !ctx.stopped(); i += 1) {
+      if (pickCategory) await writeCategory(history as History<CategoryState>, ctx);
+      else await writeProduct(history as History<ProductState>, ctx);
+    }
   }
 }
 
@@ -57,6 +63,7 @@ async function writeProduct(history: History<ProductState>, ctx: WriterContext):
   const input: Record<string, unknown> = { price: priceOf(seq) };
   if (state.sku !== before.sku) input.sku = state.sku;
   if (state.categoryId !== before.categoryId) input.categoryId = String(state.categoryId);
+  noteWrite(ctx.model, "products", history.id);
   await send(history, state, ctx, updateProduct, input, (data: any) => {
     const row = data?.updateProduct;
     return row?.price === priceOf(seq) && row.sku === state.sku && Number(row.category?.id) === state.categoryId;
@@ -71,6 +78,7 @@ async function writeCategory(history: History<CategoryState>, ctx: WriterContext
   const parentId = Math.random() < 0.5 ? pick(ctx.model.shelves.filter((id) => id !== before.parentId)) ?? before.parentId : before.parentId;
   const input: Record<string, unknown> = { name: categoryName(history.index, seq) };
   if (parentId !== before.parentId) input.parentId = String(parentId);
+  noteWrite(ctx.model, "categories", history.id);
   await send(history, { parentId }, ctx, updateCategory, input, (data: any) => {
     const row = data?.updateCategory;
     return row?.name === categoryName(history.index, seq) && Number(row.parent?.id) === parentId;
@@ -94,6 +102,7 @@ async function send<S>(
     version.endMs = performance.now();
     ctx.counts.writes += 1;
     if (!returnsWritten(response.data)) {
+      ctx.counts.wrongResponses += 1;
       ctx.problems.push(`write ${version.seq} of ${history.id} returned ${JSON.stringify(response.data)}, not what it wrote`);
     }
   } catch (error) {

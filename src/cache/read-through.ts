@@ -58,7 +58,20 @@ export interface CacheRuntime {
   stats: CacheStats;
   options: ReadThroughOptions;
   /** Single flight: the fill in progress for a cache key in this process. */
-  inflight: Map<string, Promise<unknown>>;
+  inflight: Map<string, Promise<SharedFill>>;
+}
+
+/**
+ * What a fill hands to the requests of the process that joined it. The leader sends its store
+ * read before any other request can join, so what it read may predate a joiner's start (a write
+ * may have completed in between): a joiner takes the value only when `verified`, i.e. its guarded
+ * write-back was accepted, which proves no invalidation landed after the lease was granted, and
+ * reads the key again otherwise. Without this a read that began after a write's response could be
+ * answered from a fill that read the database before that write (DESIGN.md promise 2).
+ */
+export interface SharedFill {
+  value: unknown;
+  verified: boolean;
 }
 
 /** What one request read from the cache, for `extensions.cache` and a later response cache. */
@@ -113,21 +126,28 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     const cacheKeys = keys.map((key) => spec.key(key));
     for (const key of cacheKeys) trace.dependencies.add(key);
 
-    // Single flight: a key another request of this process is filling is awaited, not loaded again.
+    // Single flight: a key another request of this process is filling is awaited, not loaded
+    // again; if that fill cannot prove its value fresh (see SharedFill), the key is read again.
     const results: (V | null)[] = new Array(keys.length).fill(null);
     const waiting: Promise<void>[] = [];
     const own: number[] = [];
-    const settle = new Map<string, (value: V | null) => void>();
+    const again: number[] = [];
+    const settle = new Map<string, (fill: SharedFill) => void>();
     const fail = new Map<string, (error: unknown) => void>();
     cacheKeys.forEach((cacheKey, i) => {
-      const pending = inflight.get(cacheKey) as Promise<V | null> | undefined;
+      const pending = inflight.get(cacheKey);
       if (pending) {
-        stats.record(spec.family, "coalesced");
-        waiting.push(pending.then((value) => void (results[i] = value)));
+        waiting.push(
+          pending.then(({ value, verified }) => {
+            if (!verified) return void again.push(i);
+            stats.record(spec.family, "coalesced");
+            results[i] = value as V | null;
+          }),
+        );
         return;
       }
       own.push(i);
-      const promise = new Promise<V | null>((resolve, reject) => {
+      const promise = new Promise<SharedFill>((resolve, reject) => {
         settle.set(cacheKey, resolve);
         fail.set(cacheKey, reject);
       });
@@ -135,9 +155,10 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       inflight.set(cacheKey, promise);
     });
 
+    const verified = new Set<number>();
     try {
-      await fillOwn(store, spec, keys, cacheKeys, own, results);
-      for (const i of own) settle.get(cacheKeys[i])?.(results[i]);
+      await fillOwn(store, spec, keys, cacheKeys, own, results, verified);
+      for (const i of own) settle.get(cacheKeys[i])?.({ value: results[i], verified: verified.has(i) });
     } catch (error) {
       for (const i of own) fail.get(cacheKeys[i])?.(error);
       throw error;
@@ -145,6 +166,8 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       for (const i of own) inflight.delete(cacheKeys[i]);
     }
     await Promise.all(waiting);
+    // Read alone, without offering the fill to others: bounded, however busy the key is.
+    if (again.length > 0) await fillOwn(store, spec, keys, cacheKeys, again, results, new Set());
     return results;
   }
 
@@ -155,6 +178,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     cacheKeys: string[],
     own: number[],
     results: (V | null)[],
+    verified: Set<number>,
   ): Promise<void> {
     if (own.length === 0) return;
     // Every entry also depends on `gen:<family>`, so one INCR retires a whole family (invalidateCache).
@@ -242,7 +266,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     const loaded = await runtime.fills.run(() => spec.load(toLoad.map(({ index }) => keys[index])));
     toLoad.forEach(({ index }, j) => (results[index] = loaded[j]));
     if (options.fillDelayMs) await sleep(options.fillDelayMs);
-    await writeBack(store, spec, cacheKeys, toLoad, results, (index) => stampOf(keys[index], generations));
+    await writeBack(store, spec, cacheKeys, toLoad, results, (index) => stampOf(keys[index], generations), verified);
   }
 
   async function writeBack<K, V>(
@@ -252,8 +276,9 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     toLoad: { index: number; token: string | null }[],
     results: (V | null)[],
     stampAt: (index: number) => string,
+    verified: Set<number>,
   ): Promise<void> {
-    const leased: { key: string; value: string; ttlSeconds: number; token: string }[] = [];
+    const leased: { index: number; key: string; value: string; ttlSeconds: number; token: string }[] = [];
     const plain: { key: string; value: string; ttlSeconds: number }[] = [];
     for (const { index, token } of toLoad) {
       const value = results[index];
@@ -265,7 +290,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
         ttlSeconds,
       };
       // Without a lease only generation-stamped entries may be written: their stamp guards them.
-      if (token) leased.push({ ...entry, token });
+      if (token) leased.push({ ...entry, index, token });
       else if (spec.dependsOn) plain.push(entry);
     }
     try {
@@ -274,6 +299,9 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
         const stored = await stats.time(spec.family, "fill", () => store.setLeased(leased));
         const rejected = stored.filter((ok) => !ok).length;
         if (rejected > 0) stats.record(spec.family, "rejectedWrite", rejected);
+        // An accepted lease proves an entity entry fresh; a generation-stamped one is retired by
+        // INCR, which leaves the lease alone, so its acceptance proves nothing.
+        if (!spec.dependsOn) leased.forEach(({ index }, j) => stored[j] && verified.add(index));
       }
       if (plain.length > 0) {
         note(spec.family, "roundTrips");

@@ -62,7 +62,10 @@ function filterWhere(query: ListingQuery): Prisma.ProductWhereInput[] {
   const { category, includeDescendants, filter } = query;
   const where: Prisma.ProductWhereInput[] = [];
   if (category) {
-    where.push(includeDescendants ? { category: { path: { startsWith: category.path } } } : { categoryId: category.id });
+    // The subtree is found from the id ("/7/" on the path), not from `category.path`: that path may
+    // have been read before a move the listing's generation stamp does not see (the move bumps the
+    // old and new ancestors, not the moved category), and the old path's empty page would be cached.
+    where.push(includeDescendants ? { category: { path: { contains: `/${category.id}/` } } } : { categoryId: category.id });
   }
   if (filter.minPrice !== undefined) where.push({ price: { gte: filter.minPrice } });
   if (filter.maxPrice !== undefined) where.push({ price: { lte: filter.maxPrice } });

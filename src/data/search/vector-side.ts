@@ -4,13 +4,13 @@ import { VectorIndexUnavailableError, type SearchScope, type VectorHit, type Vec
 /** The vector side's state: the index that answers, "none" (not configured) or "down" (failed lately). */
 export type VectorState = VectorIndex["kind"] | "none" | "down";
 
-/** How long the vector side is skipped after a failure, ms. */
-export const VECTOR_RETRY_MS = 10_000;
+/** How long the vector side is skipped after a failure, ms (SEARCH_VECTOR_RETRY_MS). Default 10000. */
+export const DEFAULT_VECTOR_RETRY_MS = 10_000;
 
 /**
  * The embedder and the vector index together, with a small breaker: after a failure of either the
- * side is "down" for VECTOR_RETRY_MS, so an outage costs one timeout, not one per search. The state
- * is part of the search cache key: answers computed without vectors never stand in for real ones.
+ * side is "down" for `retryMs`, so an outage costs one timeout, not one per search. The state is
+ * part of the search cache key: answers computed without vectors never stand in for real ones.
  */
 export interface VectorSide {
   /** The embedder's model (part of search cache keys: vectors of two models never mix). */
@@ -25,11 +25,18 @@ export interface VectorSide {
 export interface VectorSideOptions {
   /** Run before every search (memoize it): e.g. create a collection that was unreachable at start. */
   prepare?: () => Promise<void>;
+  /** How long the side stays down after a failure, ms. Default DEFAULT_VECTOR_RETRY_MS. */
+  retryMs?: number;
   /** Clock, ms. Default Date.now. */
   now?: () => number;
 }
 
-export function createVectorSide(index: VectorIndex | null, embedder: Embedder, { prepare, now = Date.now }: VectorSideOptions = {}): VectorSide {
+/** The vector side over `index` (null: not configured) and `embedder`. */
+export function createVectorSide(
+  index: VectorIndex | null,
+  embedder: Embedder,
+  { prepare, retryMs = DEFAULT_VECTOR_RETRY_MS, now = Date.now }: VectorSideOptions = {},
+): VectorSide {
   let downUntil = 0;
   let lastError = "";
   const state = (): VectorState => (!index ? "none" : now() < downUntil ? "down" : index.kind);
@@ -41,7 +48,7 @@ export function createVectorSide(index: VectorIndex | null, embedder: Embedder, 
         case "none":
           return "no vector index is configured (set QDRANT_URL, or run on a database with pgvector such as the embedded one)";
         case "down":
-          return `the vector index failed (${lastError || "unavailable"}); it is retried every ${VECTOR_RETRY_MS / 1000} s`;
+          return `the vector index failed (${lastError || "unavailable"}); it is retried every ${retryMs / 1000} s`;
         case "pgvector":
         case "qdrant":
           return null;
@@ -60,7 +67,7 @@ export function createVectorSide(index: VectorIndex | null, embedder: Embedder, 
         return await index.search({ vector, scope, limit, minScore });
       } catch (error) {
         lastError = (error as Error).message.split("\n")[0].slice(0, 200);
-        downUntil = now() + VECTOR_RETRY_MS;
+        downUntil = now() + retryMs;
         throw new VectorIndexUnavailableError(`vector search failed: ${lastError}`);
       }
     },

@@ -108,7 +108,8 @@ export function createAdminService(db: Database, cache: CacheRuntime) {
         ? await Promise.all([store.ping(), store.info().catch(() => ({ usedMemoryBytes: null, keyCount: null }))])
         : [false, { usedMemoryBytes: null, keyCount: null }];
       const families = Object.entries(cache.stats.snapshot()).map(([family, row]) => {
-        const reads = row.hit + row.miss + row.stale;
+        // A stale entry is also counted as a miss (it was loaded again), so reads are hits + misses.
+        const reads = row.hit + row.miss;
         return {
           family,
           hits: row.hit,

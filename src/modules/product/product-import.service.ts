@@ -5,7 +5,7 @@ import { upsertProducts } from "../../data/import/catalog-writer";
 import { idsOnPath } from "../../data/repositories/category-repository";
 import { BadUserInputError } from "../../errors";
 import type { ImportMode, ImportRowStatus, ProductInput } from "../../generated/graphql";
-import { definitionsResolver } from "../shared/catalog-checks";
+import { definitionsResolver, holdCategoryPaths } from "../shared/catalog-checks";
 import type { Tx, Writer } from "../shared/writer";
 import { parseCreateProduct, type ProductFields } from "./product-input";
 import type { ProductChangeListener } from "./product.service";
@@ -83,6 +83,7 @@ export function createProductImportService(write: Writer, listener?: ProductChan
     });
 
     const { result: committed } = await write(async (tx) => {
+      await holdCategoryPaths(tx);
       const records = [...valid.values()];
       const categories = new Map(
         (await tx.category.findMany({ where: { id: { in: [...new Set(records.map((r) => r.categoryId))] } }, select: { id: true, path: true } })).map((c) => [c.id, c.path]),

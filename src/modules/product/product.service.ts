@@ -3,7 +3,7 @@ import { idsOnPath } from "../../data/repositories/category-repository";
 import { ConflictError, NotFoundError } from "../../errors";
 import type { CreateProductInput, UpdateProductInput } from "../../generated/graphql";
 import type { Prisma, Product } from "../../generated/prisma/client";
-import { checkAttributes, definitionsAt, existingCategory } from "../shared/catalog-checks";
+import { checkAttributes, definitionsAt, existingCategory, holdCategoryPaths } from "../shared/catalog-checks";
 import type { Tx, Writer } from "../shared/writer";
 import { parseCreateProduct, parseUpdateProduct, type ProductFields } from "./product-input";
 
@@ -40,6 +40,7 @@ export function createProductService(write: Writer, listener?: ProductChangeList
     async create(input: CreateProductInput): Promise<Product> {
       const fields = parseCreateProduct(input);
       const { result } = await write(async (tx) => {
+        await holdCategoryPaths(tx);
         const category = await existingCategory(tx, fields.categoryId, "input.categoryId");
         await skuTaken(tx, fields.sku);
         checkAttributes(fields.attributes, await definitionsAt(tx, category.path), "input.attributes");
@@ -54,6 +55,7 @@ export function createProductService(write: Writer, listener?: ProductChangeList
     async update(id: number, input: UpdateProductInput): Promise<Product> {
       const changes = parseUpdateProduct(input);
       const { result } = await write(async (tx) => {
+        await holdCategoryPaths(tx);
         // Row lock: two updates of one product commit one after the other, each seeing the other's.
         const [locked] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM products WHERE id = ${id} FOR UPDATE`;
         if (!locked) throw new NotFoundError("Product", "id", String(id));
@@ -79,6 +81,7 @@ export function createProductService(write: Writer, listener?: ProductChangeList
 
     async remove(id: number): Promise<{ id: number; deleted: boolean }> {
       await write(async (tx) => {
+        await holdCategoryPaths(tx);
         const before = await tx.product.findUnique({ where: { id }, include: { category: { select: { path: true } } } });
         if (!before) throw new NotFoundError("Product", "id", String(id));
         await tx.product.delete({ where: { id } });

@@ -73,7 +73,7 @@ export async function createSearchModule(db: Database, config: SearchConfig, log
     return ready;
   }
 
-  const vector = createVectorSide(vectorIndex, embedder, { prepare: () => prepare(true) });
+  const vector = createVectorSide(vectorIndex, embedder, { prepare: () => prepare(true), retryMs: config.vectorRetryMs });
   const engine = createSearchEngine(db.prisma, vector, {
     rrfK: config.rrfK,
     maxResults: config.maxResults,

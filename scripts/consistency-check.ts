@@ -1,0 +1,70 @@
+import { parseArgs } from "node:util";
+import { defaultCheckOptions, formatReport, passed, runConsistencyCheck, type CheckOptions } from "./consistency/checker";
+import { intFlag, runCli } from "./cli-support";
+
+const d = defaultCheckOptions;
+const USAGE = `Runs the consistency checker: two gateways on one fresh PostgreSQL database and one Redis prefix,
+concurrent writers and readers, then every read judged against the writes around it.
+
+  npm run consistency -- --duration 30
+  npm run consistency -- --guard off          # must find stale reads
+  npm run consistency -- --invalidation off   # must find stale reads
+
+Flags (defaults in brackets):
+  --duration <s>          how long the workload runs, seconds [${d.durationMs / 1000}]
+  --writers <n>           writer tasks [${d.writers}]
+  --readers <n>           reader tasks [${d.readers}]
+  --products <n>          products under test, at most 100 [${d.products}]
+  --categories <n>        categories under test [${d.categories}]
+  --fill-delay-ms <ms>    pause of every cache fill between its database read and its write-back [${d.fillDelayMs}]
+  --guard on|off          guarded cache fills [on]
+  --invalidation on|off   cache invalidation after writes [on]
+  --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
+  --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
+
+Exit status: with both on, 1 if any read was stale, any request failed or any mutation returned
+other than what it wrote; with a fault switched on, 1 if no stale read was found (the checker
+must see what the fault breaks).`;
+
+runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: "string" },
+      writers: { type: "string" },
+      readers: { type: "string" },
+      products: { type: "string" },
+      categories: { type: "string" },
+      "fill-delay-ms": { type: "string" },
+      guard: { type: "string" },
+      invalidation: { type: "string" },
+      "postgres-url": { type: "string" },
+      "redis-url": { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const options: CheckOptions = {
+    ...d,
+    durationMs: intFlag("duration", values.duration, d.durationMs / 1000, 1) * 1000,
+    writers: intFlag("writers", values.writers, d.writers, 1),
+    readers: intFlag("readers", values.readers, d.readers, 1),
+    products: intFlag("products", values.products, d.products, 1),
+    categories: intFlag("categories", values.categories, d.categories, 2),
+    fillDelayMs: intFlag("fill-delay-ms", values["fill-delay-ms"], d.fillDelayMs),
+    guard: switchFlag("guard", values.guard),
+    invalidation: switchFlag("invalidation", values.invalidation),
+    postgresUrl: values["postgres-url"] ?? d.postgresUrl,
+    redisUrl: values["redis-url"] ?? d.redisUrl,
+  };
+  const report = await runConsistencyCheck(options);
+  process.stdout.write(`${formatReport(report)}\n`);
+  const faulty = !options.guard || !options.invalidation;
+  if (faulty && report.staleReads === 0) throw new Error("FAILED: a fault is switched on, but no stale read was found");
+  if (!faulty && !passed(report)) throw new Error("FAILED: stale reads, failed requests or wrong write responses (above)");
+});
+
+function switchFlag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === "on") return true;
+  if (value === "off") return false;
+  throw new Error(`--${name} must be on or off, got ${JSON.stringify(value)}`);
+}

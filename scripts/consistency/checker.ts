@@ -1,0 +1,181 @@
+import { createEnvironment, type Environment } from "./environment";
+import { createFixture } from "./fixture";
+import { runReader, type ReadRecord } from "./readers";
+import { findStaleReads, type StaleRead } from "./verify";
+import { runWriter } from "./writers";
+
+/**
+ * The consistency checker (DESIGN.md, the cache, promise 2): two gateway instances share one
+ * PostgreSQL database and one Redis prefix; writer tasks update products (price, category, SKU)
+ * and categories (rename, move) while reader tasks query both instances; afterwards every read is
+ * judged against the writes around it (`verify.ts`). A read that starts after a write's response
+ * must see that write or a later one, so a correct cache finds 0 stale reads, and one with the
+ * guard or the invalidation switched off finds them.
+ */
+
+export interface CheckOptions {
+  /** Longest run of the workload, ms. Default 15000. */
+  durationMs: number;
+  /** Stop early once this many reads and `targetWrites` writes are done. Default: run `durationMs`. */
+  targetReads?: number;
+  targetWrites?: number;
+  /** Writer tasks; each owns a share of the entities. Default 4. */
+  writers: number;
+  /** Reader tasks. Default 8. */
+  readers: number;
+  /** Products under test, at most 100 (one listing page holds them all). Default 40. */
+  products: number;
+  /** Categories under test (the products move between them). Default 8. */
+  categories: number;
+  /** Top-level categories the categories under test move between. Default 3. */
+  shelves: number;
+  /** Guarded cache fills. Default true; false is a fault that must produce stale reads. */
+  guard: boolean;
+  /** Invalidation after each write. Default true; false is a fault that must produce stale reads. */
+  invalidation: boolean;
+  /** Pause of every cache fill between its database read and its write-back, ms. Default 30. */
+  fillDelayMs: number;
+  /** Longest random pause between two reads of one reader, ms. Default 4. */
+  readerPauseMs: number;
+  /** PostgreSQL server the checker creates its own database on. Default postgresql://postgres@127.0.0.1:5432/postgres. */
+  postgresUrl: string;
+  /** Redis the gateways share, under a prefix of the run's own. Default redis://127.0.0.1:6379. */
+  redisUrl: string;
+}
+
+export const defaultCheckOptions: CheckOptions = {
+  durationMs: 15_000,
+  writers: 4,
+  readers: 8,
+  products: 40,
+  categories: 8,
+  shelves: 3,
+  guard: true,
+  invalidation: true,
+  fillDelayMs: 30,
+  readerPauseMs: 4,
+  postgresUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
+  redisUrl: "redis://127.0.0.1:6379",
+};
+
+/** What a run did and found. */
+export interface CheckReport {
+  options: CheckOptions;
+  reads: number;
+  writes: number;
+  /** Requests that failed (a correct gateway fails none); their problems are in `problems`. */
+  failedReads: number;
+  failedWrites: number;
+  /** Mutations that did not return what they wrote (the fresh row, read from the database). */
+  wrongResponses: number;
+  staleReads: number;
+  /** The first stale reads, at most five. */
+  examples: StaleRead[];
+  /** Fills the stores refused because an invalidation had taken their lease (both gateways). */
+  rejectedWrites: number;
+  /** Failed requests and mutations that did not return what they wrote, at most ten. */
+  problems: string[];
+  /** Length of the workload, ms (setup and teardown not included). */
+  durationMs: number;
+  /** `performance.now()` when the workload started: read and write times count from it. */
+  originMs: number;
+}
+
+/** Whether a run with every safeguard on passed: no stale read, no failed request, no wrong response. */
+export function passed(report: CheckReport): boolean {
+  return report.staleReads === 0 && report.failedReads + report.failedWrites + report.wrongResponses === 0;
+}
+
+/** Runs the whole check: environment, fixture, workload, verdict, teardown. */
+export async function runConsistencyCheck(overrides: Partial<CheckOptions> = {}): Promise<CheckReport> {
+  const options = { ...defaultCheckOptions, ...overrides };
+  validate(options);
+  const env = await createEnvironment({ ...options, poolSize: Math.max(5, options.writers + 2) });
+  try {
+    return await runWorkload(env, options);
+  } finally {
+    await env.close();
+  }
+}
+
+async function runWorkload(env: Environment, options: CheckOptions): Promise<CheckReport> {
+  const urls = env.gateways.map((gateway) => gateway.url);
+  const model = await createFixture(urls[0], env.editorHeaders, env.run, options);
+  const rejectedBefore = rejectedWrites(env);
+  const reads: ReadRecord[] = [];
+  const counts = { writes: 0, failedWrites: 0, failedReads: 0, wrongResponses: 0 };
+  const problems: string[] = [];
+  const startedMs = performance.now();
+  const deadlineMs = startedMs + options.durationMs;
+  const stopped = () =>
+    performance.now() > deadlineMs ||
+    (options.targetReads !== undefined && reads.length >= options.targetReads && counts.writes >= (options.targetWrites ?? 0));
+  const writerContext = { model, urls, headers: env.editorHeaders, run: env.run, stopped, counts, problems };
+  const readerContext = { model, urls, stopped, pauseMs: options.readerPauseMs, reads, counts, problems };
+  await Promise.all([
+    ...Array.from({ length: options.writers }, (_, i) => runWriter(i, options.writers, writerContext)),
+    ...Array.from({ length: options.readers }, () => runReader(readerContext)),
+  ]);
+  const durationMs = performance.now() - startedMs;
+  const stale = findStaleReads(reads, model);
+  return {
+    options,
+    reads: reads.length,
+    writes: counts.writes,
+    failedReads: counts.failedReads,
+    failedWrites: counts.failedWrites,
+    wrongResponses: counts.wrongResponses,
+    staleReads: stale.length,
+    examples: stale.slice(0, 5),
+    rejectedWrites: rejectedWrites(env) - rejectedBefore,
+    problems: problems.slice(0, 10),
+    durationMs,
+    originMs: startedMs,
+  };
+}
+
+// Sum of `rejectedWrite` over every family of both gateways.
+function rejectedWrites(env: Environment): number {
+  let total = 0;
+  for (const gateway of env.gateways) {
+    for (const row of Object.values(gateway.cache.stats.snapshot())) total += row.rejectedWrite;
+  }
+  return total;
+}
+
+function validate(options: CheckOptions): void {
+  const atLeast = (name: keyof CheckOptions, min: number) => {
+    const value = options[name];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+      throw new Error(`${name} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+    }
+  };
+  atLeast("writers", 1);
+  atLeast("readers", 1);
+  atLeast("products", 1);
+  atLeast("categories", 2);
+  atLeast("shelves", 2);
+  atLeast("fillDelayMs", 0);
+  atLeast("readerPauseMs", 0);
+  if (options.products > 100) throw new Error(`products must be at most 100 (one listing page), got ${options.products}`);
+}
+
+/** The report as the CLI prints it. */
+export function formatReport(report: CheckReport): string {
+  const { options } = report;
+  const faults = [!options.guard && "guard off", !options.invalidation && "invalidation off"].filter(Boolean).join(", ") || "none";
+  const lines = [
+    `consistency check: 2 gateways, ${options.writers} writers, ${options.readers} readers, ${options.products} products, ${options.categories} categories, fill delay ${options.fillDelayMs} ms, faults: ${faults}`,
+    `operations:             ${report.reads + report.writes} (${report.reads} reads, ${report.writes} writes) in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `stale reads:            ${report.staleReads}`,
+    `guarded writes rejected: ${report.rejectedWrites}`,
+    `failed requests:        ${report.failedReads + report.failedWrites}`,
+    `wrong write responses:  ${report.wrongResponses}`,
+  ];
+  const at = (ms: number) => (ms - report.originMs).toFixed(1);
+  for (const { read, reason } of report.examples) {
+    lines.push(`  stale: ${read.view} through gateway ${read.gateway} at ${at(read.startMs)}-${at(read.endMs)} ms: ${reason}`);
+  }
+  for (const problem of report.problems) lines.push(`  problem: ${problem}`);
+  return lines.join("\n");
+}

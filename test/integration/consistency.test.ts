@@ -1,0 +1,231 @@
+import { Redis } from "ioredis";
+import { Client } from "pg";
+import { Registry } from "prom-client";
+import { jsonCodec } from "../../src/cache/codec";
+import { createFillLimit } from "../../src/cache/fill-limit";
+import { applyFootprint } from "../../src/cache/invalidation";
+import { createKeys } from "../../src/cache/keys";
+import { createReadThrough, defaultReadThroughOptions, type CacheRuntime, type FamilySpec } from "../../src/cache/read-through";
+import { createRedisStore } from "../../src/cache/redis-store";
+import { createCacheStats } from "../../src/cache/stats";
+import { formatReport, passed, runConsistencyCheck, type CheckOptions, type CheckReport } from "../../scripts/consistency/checker";
+import { post, postData } from "../../scripts/consistency/client";
+import { createEnvironment } from "../../scripts/consistency/environment";
+import { testServerUrl } from "../helpers/database";
+import { testPrefix, testRedisUrl, until } from "../helpers/redis-server";
+
+/**
+ * The consistency checker (scripts/consistency) against the machine's PostgreSQL and Redis: two
+ * gateways, concurrent writers and readers, every read judged after the run. It must find no
+ * stale read when the cache is whole, and must find them when the guard or the invalidation is
+ * switched off (otherwise a pass would prove nothing). Counts, never timings, are asserted; the
+ * run stops once it has done enough operations (or at its time cap, which then fails the counts).
+ */
+describe("consistency checker: two gateways on one PostgreSQL and one Redis", () => {
+  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, redisUrl: testRedisUrl, fillDelayMs: 30 };
+
+  // The report goes to the test output, so a failure shows the stale reads it found.
+  const run = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
+    const report = await runConsistencyCheck({ ...shared, ...options });
+    console.log(formatReport(report));
+    return report;
+  };
+
+  it("finds no stale read in thousands of operations, and the guard did reject fills", async () => {
+    const report = await run({ targetReads: 2000, targetWrites: 200, durationMs: 45_000 });
+    expect(report.examples.map((stale) => stale.reason)).toEqual([]);
+    expect(report.problems).toEqual([]);
+    expect(passed(report)).toBe(true);
+    expect(report.reads).toBeGreaterThanOrEqual(2000);
+    expect(report.writes).toBeGreaterThanOrEqual(200);
+    // Fills that read the database before a write and were refused: the race happened, and was closed.
+    expect(report.rejectedWrites).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("finds stale reads when the guard is switched off", async () => {
+    const report = await run({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 30_000 });
+    expect(report.failedReads + report.failedWrites).toBe(0);
+    expect(report.staleReads).toBeGreaterThan(0);
+    expect(report.rejectedWrites).toBe(0);
+  }, 60_000);
+
+  it("finds stale reads when the invalidation is switched off", async () => {
+    const report = await run({ invalidation: false, targetReads: 500, targetWrites: 50, durationMs: 30_000 });
+    expect(report.failedReads + report.failedWrites).toBe(0);
+    expect(report.staleReads).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+/**
+ * A race the shelf view of the checker is there for, played step by step: a product write reads
+ * its categories' paths (for the listings its footprint invalidates), and before it commits, its
+ * new category moves to another shelf. The product write must not commit with the old paths, or
+ * the new shelf's listing, refilled between the two commits, keeps missing the product. A lock on
+ * attribute_definitions holds the product write just after it has read the paths.
+ */
+describe("a product move racing a move of its new category", () => {
+  const createCategory = `mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }`;
+  const createProduct = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`;
+  const updateProduct = `mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id } }`;
+  const updateCategory = `mutation($id: ID!, $input: UpdateCategoryInput!) { updateCategory(id: $id, input: $input) { id } }`;
+  const shelfListing = `query($id: ID!) { category(id: $id) { products(first: 100) { edges { node { id } } } productCount } }`;
+
+  it("leaves the listing of the shelf the product lands under fresh", async () => {
+    const env = await createEnvironment({ postgresUrl: testServerUrl, redisUrl: testRedisUrl, guard: true, invalidation: true, fillDelayMs: 0, poolSize: 5 });
+    const pause = new Client({ connectionString: env.databaseUrl });
+    let paused = false;
+    try {
+      const [a, b] = env.gateways.map((gateway) => gateway.url);
+      const write = async (url: string, query: string, variables: Record<string, unknown>) => postData<any>(url, query, variables, env.editorHeaders);
+      const category = async (name: string, parentId?: string) => (await write(a, createCategory, { input: { name, parentId } })).createCategory.id as string;
+      const [from, to, under] = [await category("Shelf A"), await category("Shelf B"), await category("Shelf C")];
+      const [oldCategory, newCategory] = [await category("Old", from), await category("New", to)];
+      const product = (await write(a, createProduct, { input: { sku: "RACE-1", name: "Racer", brand: "B", price: 1, categoryId: oldCategory } })).createProduct.id;
+
+      await pause.connect();
+      paused = true;
+      await pause.query("BEGIN");
+      await pause.query("LOCK TABLE attribute_definitions IN ACCESS EXCLUSIVE MODE");
+      const waitingFor = async (kind: "relation" | "advisory") =>
+        (await pause.query(`SELECT 1 FROM pg_locks WHERE NOT granted AND locktype = $1`, [kind])).rowCount! > 0;
+      const productMove = post(a, updateProduct, { id: product, input: { categoryId: newCategory } }, env.editorHeaders);
+      expect(await until(() => waitingFor("relation"), 10_000)).toBe(true);
+      let categoryMoved = false;
+      const categoryMove = post(b, updateCategory, { id: newCategory, input: { parentId: under } }, env.editorHeaders).then((response) => {
+        categoryMoved = true;
+        return response;
+      });
+      // The category move either commits now (the product write then has stale paths) or waits for the product write.
+      expect(await until(async () => categoryMoved || (await waitingFor("advisory")), 10_000)).toBe(true);
+      await postData(b, shelfListing, { id: under }); // fills the listing as it stands between the two writes
+      await pause.query("COMMIT");
+      for (const response of await Promise.all([productMove, categoryMove])) expect(response.errors).toBeUndefined();
+
+      for (const url of [a, b]) {
+        const { category: shelf } = await postData<any>(url, shelfListing, { id: under });
+        expect({ ids: shelf.products.edges.map((edge: any) => edge.node.id), count: shelf.productCount }).toEqual({ ids: [product], count: 1 });
+      }
+    } finally {
+      if (paused) await pause.end(); // also rolls the lock back if the test failed holding it
+      await env.close();
+    }
+  }, 60_000);
+});
+
+/**
+ * A race the checker found in subtree listings: a request loads a category's row, the category
+ * moves, and only then does the request run the listing query. Filtering on the path it holds (the
+ * old one) found nothing, and that empty page was cached under a generation the move does not bump
+ * (a move changes no category's own subtree). A long fill delay holds the request between the two.
+ */
+describe("a subtree listing read across a move of its category", () => {
+  const createCategory = `mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }`;
+  const createProduct = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`;
+  const updateCategory = `mutation($id: ID!, $input: UpdateCategoryInput!) { updateCategory(id: $id, input: $input) { id } }`;
+  const subtree = `query($id: ID!) { category(id: $id) { products(includeDescendants: true, first: 100) { totalCount edges { node { id } } } } }`;
+
+  it("is not cached with the old path's page", async () => {
+    const env = await createEnvironment({ postgresUrl: testServerUrl, redisUrl: testRedisUrl, guard: true, invalidation: true, fillDelayMs: 600, poolSize: 5 });
+    try {
+      const [a, b] = env.gateways.map((gateway) => gateway.url);
+      const write = async (url: string, query: string, variables: Record<string, unknown>) => postData<any>(url, query, variables, env.editorHeaders);
+      const category = async (name: string, parentId?: string) => (await write(a, createCategory, { input: { name, parentId } })).createCategory.id as string;
+      const [from, to] = [await category("Shelf A"), await category("Shelf B")];
+      const moving = await category("Moving", from);
+      const product = (await write(a, createProduct, { input: { sku: "PATH-1", name: "Item", brand: "B", price: 1, categoryId: moving } })).createProduct.id;
+
+      const early = postData<any>(a, subtree, { id: moving }); // reads the row, then waits in its fill
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await write(b, updateCategory, { id: moving, input: { parentId: to } });
+      await early;
+
+      for (const url of [a, b]) {
+        const { category: listed } = await postData<any>(url, subtree, { id: moving });
+        expect(listed.products.edges.map((edge: any) => edge.node.id)).toEqual([product]);
+        expect(listed.products.totalCount).toBe(1);
+      }
+    } finally {
+      await env.close();
+    }
+  }, 60_000);
+});
+
+/**
+ * A race the checker found in single flight, played step by step in one process: request 1 misses a
+ * product and reads the old row; a write commits and invalidates; request 2, which begins after
+ * the write returned, finds request 1's fill in flight. It may share that fill only if the fill
+ * proves itself fresh (its guarded write-back was accepted); here it was refused, so request 2
+ * must read again and get the new row.
+ */
+describe("single flight after a write", () => {
+  const prefix = testPrefix("consistency");
+  const keys = createKeys(prefix);
+  const client = new Redis(testRedisUrl);
+
+  afterAll(async () => {
+    const leftovers = await client.keys(`${prefix}*`); // test cleanup only
+    if (leftovers.length) await client.del(...leftovers);
+    client.disconnect();
+  });
+
+  function deferred() {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+
+  // A product "table" of one row; the first load is held after it has read the row.
+  function setup() {
+    const runtime: CacheRuntime = {
+      store: createRedisStore(client, { ownsClient: false }),
+      keys,
+      fills: createFillLimit(),
+      stats: createCacheStats(new Registry()),
+      options: defaultReadThroughOptions,
+      inflight: new Map(),
+    };
+    const database = { version: "old" };
+    const started = deferred();
+    const release = deferred();
+    let loads = 0;
+    const spec: FamilySpec<number, { version: string }> = {
+      family: "prod",
+      key: (id) => keys.productKey(id),
+      ttlSeconds: 60,
+      codec: jsonCodec<{ version: string }>(),
+      load: async (ids) => {
+        const read = { ...database };
+        loads += 1;
+        if (loads === 1) {
+          started.resolve();
+          await release.promise;
+        }
+        return ids.map(() => read);
+      },
+    };
+    return { runtime, database, started, release, spec, loads: () => loads };
+  }
+
+  it("does not hand a request that began after a write the row another request read before it", async () => {
+    const { runtime, database, started, release, spec } = setup();
+    const first = createReadThrough(runtime).load(spec, [301]);
+    await started.promise;
+    database.version = "new";
+    await applyFootprint(runtime.store!, keys, { products: [301] });
+    const second = createReadThrough(runtime).load(spec, [301]);
+    release.resolve();
+    expect(await first).toEqual([{ version: "old" }]); // it began before the write
+    expect(await second).toEqual([{ version: "new" }]);
+  });
+
+  it("still shares a fill no write interrupted: one load for both requests", async () => {
+    const { runtime, started, release, spec, loads } = setup();
+    const first = createReadThrough(runtime).load(spec, [302]);
+    await started.promise;
+    const second = createReadThrough(runtime).load(spec, [302]);
+    release.resolve();
+    expect(await Promise.all([first, second])).toEqual([[{ version: "old" }], [{ version: "old" }]]);
+    expect(loads()).toBe(1);
+    expect(runtime.stats.snapshot().prod.coalesced).toBe(1);
+  });
+});
