@@ -81,6 +81,13 @@ async function scenarios(db: Database): Promise<Scenario[]> {
       ),
     },
     {
+      // Full-text search: the same few queries over and over, as a storefront's popular searches are.
+      name: "search (TEXT)",
+      bodies: ["camera", "wireless headphones", "4k tv", "laptop 16gb", "smart watch"].map((query) =>
+        body(`query($q: String!) { search(query: $q, mode: TEXT, first: 20) { totalCount hits { score product { id name price } } } }`, { q: query }),
+      ),
+    },
+    {
       name: "categoryTree",
       bodies: [body(`{ categoryTree(maxDepth: 3) { id name children { id name children { id name children { id name } } } } }`)],
     },

@@ -122,7 +122,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const admin = createAdminService(db, cache);
   const write = createWriter(db, outbox);
   const writes = {
-    categories: createCategoryService(write),
+    categories: createCategoryService(write, search.changeListener),
     products: createProductService(write, search.changeListener),
     importProducts: createProductImportService(write, search.changeListener),
   };

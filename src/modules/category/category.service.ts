@@ -8,6 +8,7 @@ import type { Category } from "../../generated/prisma/client";
 import { checkSubtreeProducts, existingCategory } from "../shared/catalog-checks";
 import { parseId } from "../shared/args";
 import type { Tx, Writer } from "../shared/writer";
+import type { ProductChangeListener } from "../product/product.service";
 import { parseCategoryName, parseDefinitions, parseSlug, type DefinitionFields } from "./category-input";
 
 // Category writes change the tree's shape; one at a time (with imports and seeds), so two moves
@@ -52,6 +53,12 @@ async function moveSubtree(tx: Tx, category: Category, parent: Category | null):
   return newPath;
 }
 
+async function productsUnder(tx: Tx, path: string): Promise<number[]> {
+  const rows = await tx.$queryRaw<{ id: number }[]>`
+    SELECT p.id FROM products p JOIN categories c ON c.id = p.category_id WHERE c.path LIKE ${`${path}%`}`;
+  return rows.map((row) => row.id);
+}
+
 function refuseCycle(category: Category, target: Category, field: string): void {
   if (target.path.startsWith(category.path)) {
     throw new ConflictError(
@@ -62,7 +69,7 @@ function refuseCycle(category: Category, target: Category, field: string): void 
 }
 
 /** Category writes: validate, write with the footprint in one transaction, return the fresh row. */
-export function createCategoryService(write: Writer) {
+export function createCategoryService(write: Writer, listener?: ProductChangeListener) {
   return {
     async create(input: CreateCategoryInput): Promise<Category> {
       const name = parseCategoryName(input.name, "input.name");
@@ -110,6 +117,8 @@ export function createCategoryService(write: Writer) {
       if (name === undefined && slug === undefined && moveTo === undefined && definitions === undefined) {
         throw new BadUserInputError("input sets no field", "input");
       }
+      // Products below a moved category: their category path changed (the search index keeps it).
+      let movedProducts: number[] = [];
       const { result } = await write(async (tx) => {
         await lockTree(tx);
         const before = await tx.category.findUnique({ where: { id } });
@@ -136,7 +145,7 @@ export function createCategoryService(write: Writer) {
           const parent = moveTo === null ? null : await existingCategory(tx, moveTo, "input.parentId");
           if (parent) refuseCycle(before, parent, "input.parentId");
           const subtree = await subtreeIds(tx, before.path);
-          await moveSubtree(tx, before, parent);
+          movedProducts = await productsUnder(tx, await moveSubtree(tx, before, parent));
           const oldAncestors = idsOnPath(before.path).slice(0, -1);
           add({
             categories: subtree,
@@ -152,10 +161,12 @@ export function createCategoryService(write: Writer) {
         if (definitions !== undefined || moving) await checkSubtreeProducts(tx, after.path, "input.attributes");
         return { result: after, footprint };
       });
+      if (movedProducts.length) await listener?.productsChanged(movedProducts);
       return result;
     },
 
     async remove(id: number, moveContentsTo: number | null): Promise<{ id: number; deleted: boolean }> {
+      let movedProducts: number[] = [];
       await write(async (tx) => {
         await lockTree(tx);
         const category = await tx.category.findUnique({ where: { id } });
@@ -180,6 +191,7 @@ export function createCategoryService(write: Writer) {
           const target = await existingCategory(tx, moveContentsTo, "moveContentsTo");
           refuseCycle(category, target, "moveContentsTo");
           const moved = await subtreeIds(tx, category.path);
+          movedProducts = await productsUnder(tx, category.path);
           // Children and their subtrees go under the target, as if each were moved there.
           await tx.$executeRaw`
             UPDATE categories
@@ -188,7 +200,7 @@ export function createCategoryService(write: Writer) {
                 parent_id = CASE WHEN parent_id = ${id} THEN ${target.id} ELSE parent_id END,
                 updated_at = now()
             WHERE path LIKE ${`${category.path}%`} AND id <> ${id}`;
-          const movedProducts = await tx.$queryRaw<{ id: number }[]>`
+          const ownProducts = await tx.$queryRaw<{ id: number }[]>`
             UPDATE products SET category_id = ${target.id}, updated_at = now() WHERE category_id = ${id} RETURNING id`;
           await checkSubtreeProducts(tx, target.path, "moveContentsTo");
           footprint = mergeFootprints([
@@ -196,7 +208,7 @@ export function createCategoryService(write: Writer) {
             {
               categories: moved,
               childrenOf: [target.id],
-              products: movedProducts.map((row) => row.id),
+              products: ownProducts.map((row) => row.id),
               listingsOf: [...idsOnPath(category.path), ...idsOnPath(target.path)],
               search: true,
             },
@@ -205,6 +217,7 @@ export function createCategoryService(write: Writer) {
         await tx.category.delete({ where: { id } });
         return { result: null, footprint };
       });
+      if (movedProducts.length) await listener?.productsChanged(movedProducts);
       return { id, deleted: true };
     },
   };
