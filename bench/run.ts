@@ -1,8 +1,8 @@
 import autocannon from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { body, post, repoRoot, startGatewayProcess, stopGatewayProcess } from "./gateway-process";
 import { Client } from "pg";
 import { Redis } from "ioredis";
 import { createDatabase, type Database } from "../src/data/database";
@@ -30,7 +30,6 @@ const { values: flags } = parseArgs({
   },
 });
 
-const repoRoot = path.resolve(__dirname, "..");
 const sharedData = path.resolve(repoRoot, "../shared/data");
 
 interface Scenario {
@@ -50,7 +49,6 @@ interface Row {
   errors: number;
 }
 
-const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 
 async function scenarios(db: Database): Promise<Scenario[]> {
   const hot = await db.sql.query<{ sku: string }>(`SELECT sku FROM products ORDER BY popularity DESC, id LIMIT 20`);
@@ -94,36 +92,11 @@ async function scenarios(db: Database): Promise<Scenario[]> {
   ];
 }
 
-function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${env.PORT}/`;
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 60_000;
-    const poll = async () => {
-      if (child.exitCode !== null) return reject(new Error(`gateway exited:\n${output}`));
-      if (Date.now() > deadline) return reject(new Error(`gateway did not start:\n${output}`));
-      const ok = await fetch(new URL("/health", url)).then((r) => r.ok, () => false);
-      if (ok) resolve({ child, url });
-      else setTimeout(poll, 200);
-    };
-    void poll();
-  });
-}
 
 async function counters(url: string): Promise<{ sql: number; roundTrips: number }> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: body(`{ cacheStats { sqlStatements storeRoundTrips } }`),
-  });
-  const { data } = (await response.json()) as { data: { cacheStats: { sqlStatements: number; storeRoundTrips: number } } };
+  const { data } = (await post(url, body(`{ cacheStats { sqlStatements storeRoundTrips } }`))) as {
+    data: { cacheStats: { sqlStatements: number; storeRoundTrips: number } };
+  };
   return { sql: data.cacheStats.sqlStatements, roundTrips: data.cacheStats.storeRoundTrips };
 }
 
@@ -213,7 +186,7 @@ async function main() {
   );
   const rows: Row[] = [];
   for (const [config, env] of configs) {
-    const { child, url: gatewayUrl } = await startGateway({
+    const { child, url: gatewayUrl } = await startGatewayProcess({
       NODE_ENV: "production",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
       PORT: "4411",
@@ -229,9 +202,7 @@ async function main() {
         rows.push(await measure(config, gatewayUrl, scenario));
       }
     } finally {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
+      await stopGatewayProcess(child);
     }
   }
   rows.sort((a, b) => mix.findIndex((s) => s.name === a.scenario) - mix.findIndex((s) => s.name === b.scenario));

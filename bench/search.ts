@@ -1,7 +1,7 @@
 import autocannon from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { body, post, repoRoot, startGatewayProcess, stopGatewayProcess } from "./gateway-process";
 import { Redis } from "ioredis";
 import { Client } from "pg";
 import { applyFootprint } from "../src/cache/invalidation";
@@ -39,8 +39,6 @@ const { values: flags } = parseArgs({
   },
 });
 
-const repoRoot = path.resolve(__dirname, "..");
-const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 const SEARCH = `query($q: String!, $mode: SearchMode) { search(query: $q, mode: $mode, first: 20) { totalCount hits { score product { id name price } } facets { field values { value count } } } }`;
 
 interface Row {
@@ -61,39 +59,8 @@ async function searchQueries(sql: (text: string) => Promise<{ word: string }[]>)
   return [...singles, ...pairs];
 }
 
-function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${env.PORT}/`;
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 600_000;
-    const poll = async () => {
-      if (child.exitCode !== null) return reject(new Error(`gateway exited:\n${output}`));
-      if (Date.now() > deadline) return reject(new Error(`gateway did not start:\n${output}`));
-      const ok = await fetch(new URL("/health", url)).then((r) => r.ok, () => false);
-      if (ok) resolve({ child, url });
-      else setTimeout(poll, 250);
-    };
-    void poll();
-  });
-}
 
-async function stop(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
 
-async function post(url: string, payload: string): Promise<any> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: payload });
-  return response.json();
-}
 
 async function counters(url: string) {
   const { data } = await post(url, body(`{ cacheStats { sqlStatements families { family hits misses stale } } }`));
@@ -186,8 +153,8 @@ async function main() {
     // One data folder per catalog size: the first run seeds and embeds it (minutes for 100k), later runs reuse it.
     const dataDir = path.join(repoRoot, ".data", `bench-pglite-${products}-${categories}`);
     databaseEnv = { PGLITE_DATA_DIR: dataDir, SEED_PRODUCTS: String(products), SEED_CATEGORIES: String(categories), MIGRATE_ON_START: "true" };
-    const { child } = await startGateway({ ...databaseEnv, PORT: "4412", CACHE_STORE: "none", LOG_LEVEL: "info" });
-    await stop(child);
+    const { child } = await startGatewayProcess({ ...databaseEnv, PORT: "4412", CACHE_STORE: "none", LOG_LEVEL: "info" }, 600_000);
+    await stopGatewayProcess(child);
     const db = await createDatabase({ kind: "pglite", dataDir });
     queries = await searchQueries((text) => db.sql.query(text));
     await db.close();
@@ -223,7 +190,7 @@ async function main() {
     ["none (uncached)", { CACHE_STORE: "none" }],
     ["redis (cached)", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix }],
   ] as const) {
-    const { child, url } = await startGateway({
+    const { child, url } = await startGatewayProcess({
       NODE_ENV: "production",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
       PORT: "4412",
@@ -244,7 +211,7 @@ async function main() {
         rate = await hitRate(url, queries, prefix, flags["redis-url"]!);
       }
     } finally {
-      await stop(child);
+      await stopGatewayProcess(child);
     }
   }
   printTable(rows);

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
 import { hashArgs } from "../cache/keys";
-import type { SearchEngine, SearchEntry, SearchRequest } from "../data/search/search-engine";
+import type { SearchEntry, SearchRequest } from "../data/search/search-engine";
 import { VectorIndexUnavailableError } from "../data/search/vector-index";
 import type { LoaderDeps } from "./deps";
 import type { SearchLoaderDeps } from "./search-deps";

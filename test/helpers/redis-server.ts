@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -10,6 +11,20 @@ export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:637
 /** A key prefix of a test's own, so tests sharing the machine's Redis never see each other's keys. */
 export function testPrefix(label: string): string {
   return `cgtest:${label}:${Math.random().toString(36).slice(2, 10)}:`;
+}
+
+/**
+ * Deletes every key under a test's prefix from the machine's Redis. KEYS is fine here, at the end
+ * of a test on its own prefix; it is never used on a request path.
+ */
+export async function deleteTestKeys(prefix: string, url = testRedisUrl): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@ import { createReadThrough, defaultReadThroughOptions, type CacheRuntime, type F
 import { createRedisStore } from "../../src/cache/redis-store";
 import { createCacheStats } from "../../src/cache/stats";
 import { Registry } from "prom-client";
-import { testPrefix, testRedisUrl } from "../helpers/redis-server";
+import { testPrefix, testRedisUrl, deleteTestKeys } from "../helpers/redis-server";
 
 /**
  * The cache-aside race of DESIGN.md promise 2, played step by step on the real Redis: a reader
@@ -32,10 +32,7 @@ describe("guarded fills", () => {
   const keys = createKeys(prefix);
 
   afterAll(async () => {
-    const redis = new Redis(testRedisUrl);
-    const leftovers = await redis.keys(`${prefix}*`); // test cleanup only
-    if (leftovers.length) await redis.del(...leftovers);
-    redis.disconnect();
+    await deleteTestKeys(prefix);
     for (const client of clients) client.disconnect();
   });
 

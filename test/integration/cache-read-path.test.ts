@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { bearer, gql, gqlData, startTestGateway } from "../helpers/gateway";
-import { testPrefix, testRedisUrl } from "../helpers/redis-server";
+import { testPrefix, testRedisUrl, deleteTestKeys } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
 
 // The read path over the machine's real Redis, through HTTP: what lands in Redis, what a warm
@@ -22,11 +22,8 @@ describe("read-through cache on Redis", () => {
   afterAll(async () => {
     await gateway?.stop();
     await db?.drop();
-    if (redis) {
-      const keys = await redis.keys(`${prefix}*`); // test cleanup only; never on a request path
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    }
+    redis?.disconnect();
+    await deleteTestKeys(prefix);
   });
 
   const statements = async (work: () => Promise<unknown>) => {

@@ -3,7 +3,7 @@ import { applyFootprint } from "../../src/cache/invalidation";
 import type { Gateway } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { gql, gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
-import { testPrefix, testRedisUrl } from "../helpers/redis-server";
+import { testPrefix, testRedisUrl, deleteTestKeys } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
 
 // Query.search over HTTP on PostgreSQL (this machine's has no pgvector, so TEXT answers and HYBRID
@@ -41,11 +41,8 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
   afterAll(async () => {
     await gateway?.stop();
     await db?.drop();
-    if (redis) {
-      const keys = await redis.keys(`${prefix}*`); // test cleanup only; never on a request path
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    }
+    redis?.disconnect();
+    await deleteTestKeys(prefix);
   });
 
   it("matches every word, ranks name matches first and counts all matches like SQL", async () => {

@@ -1,8 +1,7 @@
-import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { bearer, gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
-import { ownRedis, testPrefix, testRedisUrl, until, type OwnRedis } from "../helpers/redis-server";
+import { ownRedis, testPrefix, testRedisUrl, until, type OwnRedis, deleteTestKeys } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
 
 const productQuery = `query($id: ID!) { product(id: $id) { price } }`;
@@ -65,10 +64,7 @@ describe("moving a large subtree", () => {
   afterAll(async () => {
     await gateway?.stop();
     await db?.drop();
-    const redis = new Redis(testRedisUrl);
-    const keys = await redis.keys(`${prefix}*`); // test cleanup only
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteTestKeys(prefix);
   });
 
   it("retires the whole subtree's records in at most two round trips", async () => {
@@ -111,10 +107,7 @@ describe("write-through", () => {
   afterAll(async () => {
     await gateway?.stop();
     await db?.drop();
-    const redis = new Redis(testRedisUrl);
-    const keys = await redis.keys(`${prefix}*`); // test cleanup only
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteTestKeys(prefix);
   });
 
   it("answers the next read of an updated product from the cache", async () => {

@@ -4,7 +4,7 @@ import { catalogDigest, inconsistentCategoryPaths } from "../helpers/catalog-che
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { gql, gqlAs, gqlData } from "../helpers/gateway";
 import { startTestGateway } from "../helpers/gateway";
-import { testPrefix, testRedisUrl } from "../helpers/redis-server";
+import { testPrefix, testRedisUrl, deleteTestKeys } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
 
 /**
@@ -28,11 +28,8 @@ describe("writes: mutations, precise invalidation, read-your-writes", () => {
   afterAll(async () => {
     await gateway?.stop();
     await db?.drop();
-    if (redis) {
-      const keys = await redis.keys(`${prefix}*`); // test cleanup only
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    }
+    redis?.disconnect();
+    await deleteTestKeys(prefix);
   });
 
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);

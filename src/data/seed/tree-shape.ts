@@ -10,7 +10,6 @@ export interface ShapeNode {
 /** Depths (number of ancestors, root = 0) at which generated leaves sit; each occurs once there are at least 9 categories. */
 export const LEAF_DEPTHS = [4, 5, 6] as const;
 
-const MIN_LEAF_DEPTH = LEAF_DEPTHS[0];
 const MAX_LEAF_DEPTH = LEAF_DEPTHS[LEAF_DEPTHS.length - 1];
 /** Nodes needed for one leaf at each of LEAF_DEPTHS: a chain to the deepest plus one leaf per other depth. */
 const MIN_FULL_TREE = MAX_LEAF_DEPTH + LEAF_DEPTHS.length;

@@ -1,4 +1,5 @@
 import { BadUserInputError } from "../../errors";
+import { decodeOpaqueCursor, encodeOpaqueCursor } from "../shared/cursor";
 import type { ProductFilter, ProductOrder } from "../../generated/graphql";
 import { sortOf, type ListingCursor, type ProductFilterInput } from "../../data/repositories/product-repository";
 
@@ -88,20 +89,14 @@ function sortValueFits(order: ProductOrder, value: string | number): boolean {
 
 /** An opaque cursor: the order it belongs to, the sort value and the id of the row, base64url JSON. */
 export function encodeCursor(order: ProductOrder, cursor: ListingCursor): string {
-  return Buffer.from(JSON.stringify([order, cursor.value, cursor.id])).toString("base64url");
+  return encodeOpaqueCursor([order, cursor.value, cursor.id]);
 }
 
 /** Reads a cursor; a malformed one, or one from another order, is a BAD_USER_INPUT on `field`. */
 export function decodeCursor(text: string | null | undefined, order: ProductOrder, field = "after"): ListingCursor | null {
   if (text === null || text === undefined) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch {
-    parsed = null;
-  }
+  const parsed = decodeOpaqueCursor(text, field, "a cursor returned by this listing");
   if (
-    !Array.isArray(parsed) ||
     parsed.length !== 3 ||
     (typeof parsed[1] !== "string" && typeof parsed[1] !== "number") ||
     !Number.isSafeInteger(parsed[2])
@@ -114,5 +109,5 @@ export function decodeCursor(text: string | null | undefined, order: ProductOrde
   if (!sortValueFits(order, parsed[1])) {
     throw new BadUserInputError(`${field} holds a sort value that does not fit ${order}: ${JSON.stringify(text)}`, field);
   }
-  return { value: parsed[1], id: parsed[2] };
+  return { value: parsed[1] as string | number, id: parsed[2] as number };
 }

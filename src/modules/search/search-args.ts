@@ -1,4 +1,5 @@
 import { BadUserInputError } from "../../errors";
+import { decodeOpaqueCursor, encodeOpaqueCursor } from "../shared/cursor";
 import { FACET_FIELDS, type FacetField } from "../../data/search/facets";
 import type { SearchEntry } from "../../data/search/search-engine";
 import { normalizeQuery } from "../../data/search/text-query";
@@ -45,23 +46,18 @@ export function parseSuggestionLimit(limit: number | null | undefined, limits: S
 
 /** An opaque search cursor: the search it belongs to (a hash) and the score and id of the last hit, base64url JSON. */
 export function encodeSearchCursor(searchHash: string, hit: [number, number]): string {
-  return Buffer.from(JSON.stringify(["s", searchHash, hit[1], hit[0]])).toString("base64url");
+  return encodeOpaqueCursor(["s", searchHash, hit[1], hit[0]]);
 }
 
 /** Reads a cursor of this search; a malformed one, or one of another search, is a BAD_USER_INPUT. */
 export function decodeSearchCursor(text: string | null | undefined, searchHash: string, field = "after"): { score: number; id: number } | null {
   if (text === null || text === undefined) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch {
-    parsed = null;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== "s" || typeof parsed[2] !== "number" || !Number.isSafeInteger(parsed[3])) {
+  const parsed = decodeOpaqueCursor(text, field, "a cursor returned by search");
+  if (parsed.length !== 4 || parsed[0] !== "s" || typeof parsed[2] !== "number" || !Number.isSafeInteger(parsed[3])) {
     throw new BadUserInputError(`${field} is not a cursor returned by search: ${JSON.stringify(text)}`, field);
   }
   if (parsed[1] !== searchHash) throw new BadUserInputError(`${field} belongs to another search (other query, filter or mode)`, field);
-  return { score: parsed[2], id: parsed[3] };
+  return { score: parsed[2], id: parsed[3] as number };
 }
 
 /**

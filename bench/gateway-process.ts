@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+/** The repository root: benchmarks start the gateway from it, as `npm start` would. */
+export const repoRoot = path.resolve(__dirname, "..");
+
+/** A GraphQL request body. */
+export const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+
+/**
+ * Starts the gateway as a process of its own (so the load generator does not share its event
+ * loop) with `env` over the environment, and resolves once /health answers. `timeoutMs` bounds the
+ * start (embedding a large catalog at first start takes minutes). Default 60000.
+ */
+export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${env.PORT}/`;
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const poll = async () => {
+      if (child.exitCode !== null) return reject(new Error(`gateway exited:\n${output}`));
+      if (Date.now() > deadline) return reject(new Error(`gateway did not start:\n${output}`));
+      const ok = await fetch(new URL("/health", url)).then((r) => r.ok, () => false);
+      if (ok) resolve({ child, url });
+      else setTimeout(poll, 200);
+    };
+    void poll();
+  });
+}
+
+/** Stops a gateway process with SIGTERM and waits for it to exit. */
+export async function stopGatewayProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** POSTs a GraphQL body and returns the parsed response. */
+export async function post(url: string, payload: string): Promise<any> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: payload });
+  return response.json();
+}
