@@ -3,9 +3,10 @@ import { categoryName, priceOf, skuOf, type History, type Model } from "./model"
 
 /**
  * The entities under test, created through the API before the run (write 0 of each): `shelves`
- * top-level categories that never change, `categories` under them (renamed and moved between
- * shelves during the run), and `products` spread over those categories (re-priced, moved between
- * them and given new SKUs). No attribute definitions, so every move is valid.
+ * top-level categories that never change, each defining one optional attribute of its own,
+ * `categories` under them (renamed and moved between shelves during the run, so what they inherit
+ * changes), and `products` spread over those categories (re-priced, moved between them and given
+ * new SKUs). Products set no attributes, so every move is valid.
  */
 export interface FixtureOptions {
   shelves: number;
@@ -20,11 +21,17 @@ const createProduct = `mutation($input: CreateProductInput!) { createProduct(inp
 export async function createFixture(url: string, headers: Record<string, string>, run: string, options: FixtureOptions): Promise<Model> {
   const write = <T>(query: string, input: Record<string, unknown>) => postData<T>(url, query, { input }, headers);
   const shelves: number[] = [];
+  const shelfAttributes = new Map<number, string>();
   for (let i = 0; i < options.shelves; i += 1) {
-    const { createCategory: shelf } = await write<{ createCategory: { id: string } }>(createCategory, { name: `Shelf ${run} ${i}` });
+    const attribute = `shelf_${i}`;
+    const { createCategory: shelf } = await write<{ createCategory: { id: string } }>(createCategory, {
+      name: `Shelf ${run} ${i}`,
+      attributes: [{ name: attribute, type: "STRING" }],
+    });
     shelves.push(Number(shelf.id));
+    shelfAttributes.set(Number(shelf.id), attribute);
   }
-  const model: Model = { products: new Map(), categories: new Map(), shelves, recent: { products: [], categories: [] } };
+  const model: Model = { products: new Map(), categories: new Map(), shelves, shelfAttributes, recent: { products: [], categories: [] } };
   const categories = await inChunks(options.categories, async (index) => {
     const parentId = shelves[index % shelves.length];
     const { createCategory: category } = await write<{ createCategory: { id: string } }>(createCategory, {

@@ -44,6 +44,8 @@ export interface Model {
   categories: Map<number, History<CategoryState>>;
   /** The fixed top-level categories the categories under test move between. */
   shelves: number[];
+  /** The one attribute each shelf defines, which its categories inherit, by shelf id. */
+  shelfAttributes: Map<number, string>;
   /** Ids of the entities written last, newest first, where readers look most (races happen there). */
   recent: { products: number[]; categories: number[] };
 }

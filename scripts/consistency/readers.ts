@@ -39,7 +39,7 @@ export interface ReaderContext {
 const queries: Record<View, string> = {
   product: `query($id: ID!) { product(id: $id) { id price sku category { id } } }`,
   productBySku: `query($sku: String!) { productBySku(sku: $sku) { id price sku category { id } } }`,
-  category: `query($id: ID!) { category(id: $id) { id name parent { id } } }`,
+  category: `query($id: ID!) { category(id: $id) { id name parent { id } attributes { name } } }`,
   listing: `query($id: ID!, $subtree: Boolean!) {
     category(id: $id) {
       products(includeDescendants: $subtree, first: 100) { totalCount edges { node { id } } }

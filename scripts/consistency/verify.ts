@@ -42,7 +42,7 @@ export function judge(read: ReadRecord, model: Model): string | null {
     case "productBySku":
       return judgeSkuLookup(model.products.get(read.target)!, read);
     case "category":
-      return judgeCategory(model.categories.get(read.target)!, read.data.category, read);
+      return judgeCategory(model.categories.get(read.target)!, read.data.category, read, model);
     case "listing":
       return judgeListing(model, read);
     case "shelf":
@@ -91,9 +91,10 @@ interface SeenCategory {
   id: string;
   name: string;
   parent?: { id: string } | null;
+  attributes?: { name: string }[];
 }
 
-function judgeCategory(history: History<CategoryState>, seen: SeenCategory | null, read: ReadRecord): string | null {
+function judgeCategory(history: History<CategoryState>, seen: SeenCategory | null, read: ReadRecord, model: Model): string | null {
   if (!seen || Number(seen.id) !== history.id) return `category ${history.id}: got ${JSON.stringify(seen)}`;
   const seq = seqOfCategoryName(seen.name, history.index);
   if (seq === null || seq >= history.versions.length) return `category ${history.id}: name ${JSON.stringify(seen.name)} is no write of it`;
@@ -103,7 +104,17 @@ function judgeCategory(history: History<CategoryState>, seen: SeenCategory | nul
   if (seen.parent !== undefined && Number(seen.parent?.id) !== state.parentId) {
     return `category ${history.id}: write ${seq} put it under ${state.parentId}, the read saw parent ${seen.parent?.id}`;
   }
-  return null;
+  return seen.attributes ? judgeInherited(history, seen.attributes, model, read) : null;
+}
+
+// The attributes a category inherits are its shelf's: they must be those of a shelf one of the
+// acceptable writes put it under (they come through their own loader, apart from the row).
+function judgeInherited(history: History<CategoryState>, seen: { name: string }[], model: Model, read: ReadRecord): string | null {
+  const names = seen.map((attribute) => attribute.name).join(",");
+  const shelves = acceptableStates(history, read.startMs, read.endMs).map((state) => state.parentId);
+  if (shelves.some((shelf) => model.shelfAttributes.get(shelf) === names)) return null;
+  const expected = [...new Set(shelves.map((shelf) => model.shelfAttributes.get(shelf)))].join(" or ");
+  return `category ${history.id}: inherits [${names}], but it was under shelves with ${expected}`;
 }
 
 function outOfRange<S>(what: string, seq: number, history: History<S>, read: ReadRecord): string | null {
@@ -162,7 +173,7 @@ function judgeChildren(
   for (const child of children) {
     const history = model.categories.get(Number(child.id));
     if (!history) return `${child.id} is no category under test`;
-    const stale = judgeCategory(history, child, read);
+    const stale = judgeCategory(history, child, read, model);
     if (stale) return stale;
   }
   for (const history of model.categories.values()) {

@@ -186,8 +186,13 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     const dependencies = (key: K) => [familyGeneration, ...(spec.dependsOn?.(key) ?? [])];
     const genKeys = [...new Set(own.flatMap((i) => dependencies(keys[i])))];
     for (const key of genKeys) trace.dependencies.add(key);
+    // A stamp names its counters, not only their values: an entry computed from other counters (a
+    // category's inherited attributes stamped with its ancestors before a move) must not match a
+    // reader's stamp because the numbers happen to be equal.
+    // Names go without "<prefix>gen:": a configured prefix may hold "|", which ends a stamp.
+    const genPrefix = runtime.keys.generationKey(spec.family).length - spec.family.length;
     const stampOf = (key: K, generations: Map<string, string>) =>
-      dependencies(key).map((genKey) => generations.get(genKey) ?? "0").join(".");
+      dependencies(key).map((genKey) => `${genKey.slice(genPrefix)}=${generations.get(genKey) ?? "0"}`).join(",");
 
     const toLoad: { index: number; token: string | null }[] = [];
     let generations = new Map<string, string>();

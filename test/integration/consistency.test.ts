@@ -12,7 +12,7 @@ import { formatReport, passed, runConsistencyCheck, type CheckOptions, type Chec
 import { post, postData } from "../../scripts/consistency/client";
 import { createEnvironment } from "../../scripts/consistency/environment";
 import { testServerUrl } from "../helpers/database";
-import { testPrefix, testRedisUrl, until } from "../helpers/redis-server";
+import { deleteTestKeys, testPrefix, testRedisUrl, until } from "../helpers/redis-server";
 
 /**
  * The consistency checker (scripts/consistency) against the machine's PostgreSQL and Redis: two
@@ -113,40 +113,52 @@ describe("a product move racing a move of its new category", () => {
 });
 
 /**
- * A race the checker found in subtree listings: a request loads a category's row, the category
- * moves, and only then does the request run the listing query. Filtering on the path it holds (the
- * old one) found nothing, and that empty page was cached under a generation the move does not bump
- * (a move changes no category's own subtree). A long fill delay holds the request between the two.
+ * Reads that span a move: a request loads a category's row, the category moves, and only then does
+ * the request load what depends on the row's path. What it computes from the old path must not be
+ * cached for later readers: the subtree listing (once queried with the old path, found nothing,
+ * and was cached under a generation the move does not bump), and the inherited attributes
+ * (stamped with the old ancestors' generation values, which equalled the new ones'). The checker
+ * found both; a long fill delay holds the request between the row and the rest.
  */
-describe("a subtree listing read across a move of its category", () => {
+describe("reads across a move of their category", () => {
   const createCategory = `mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }`;
   const createProduct = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`;
   const updateCategory = `mutation($id: ID!, $input: UpdateCategoryInput!) { updateCategory(id: $id, input: $input) { id } }`;
-  const subtree = `query($id: ID!) { category(id: $id) { products(includeDescendants: true, first: 100) { totalCount edges { node { id } } } } }`;
 
-  it("is not cached with the old path's page", async () => {
+  // Shelf A (with a `color` attribute) and shelf B; "Moving" under A holds one product. `early`
+  // reads the moving category through gateway a, which is held while Moving moves to B.
+  async function acrossMove(query: string, check: (category: any, product: string) => void) {
     const env = await createEnvironment({ postgresUrl: testServerUrl, redisUrl: testRedisUrl, guard: true, invalidation: true, fillDelayMs: 600, poolSize: 5 });
     try {
       const [a, b] = env.gateways.map((gateway) => gateway.url);
-      const write = async (url: string, query: string, variables: Record<string, unknown>) => postData<any>(url, query, variables, env.editorHeaders);
-      const category = async (name: string, parentId?: string) => (await write(a, createCategory, { input: { name, parentId } })).createCategory.id as string;
-      const [from, to] = [await category("Shelf A"), await category("Shelf B")];
-      const moving = await category("Moving", from);
-      const product = (await write(a, createProduct, { input: { sku: "PATH-1", name: "Item", brand: "B", price: 1, categoryId: moving } })).createProduct.id;
+      const write = async (url: string, mutation: string, variables: Record<string, unknown>) => postData<any>(url, mutation, variables, env.editorHeaders);
+      const category = async (input: Record<string, unknown>) => (await write(a, createCategory, { input })).createCategory.id as string;
+      const from = await category({ name: "Shelf A", attributes: [{ name: "color", type: "STRING" }] });
+      const to = await category({ name: "Shelf B" });
+      const moving = await category({ name: "Moving", parentId: from });
+      const product = (await write(a, createProduct, { input: { sku: "MOVE-1", name: "Item", brand: "B", price: 1, categoryId: moving } })).createProduct.id;
 
-      const early = postData<any>(a, subtree, { id: moving }); // reads the row, then waits in its fill
+      const early = postData<any>(a, query, { id: moving }); // reads the row, then waits in its fill
       await new Promise((resolve) => setTimeout(resolve, 150));
       await write(b, updateCategory, { id: moving, input: { parentId: to } });
       await early;
-
-      for (const url of [a, b]) {
-        const { category: listed } = await postData<any>(url, subtree, { id: moving });
-        expect(listed.products.edges.map((edge: any) => edge.node.id)).toEqual([product]);
-        expect(listed.products.totalCount).toBe(1);
-      }
+      for (const url of [a, b]) check((await postData<any>(url, query, { id: moving })).category, product);
     } finally {
       await env.close();
     }
+  }
+
+  it("does not cache the subtree listing of the old path", async () => {
+    const subtree = `query($id: ID!) { category(id: $id) { products(includeDescendants: true, first: 100) { totalCount edges { node { id } } } } }`;
+    await acrossMove(subtree, (category, product) => {
+      expect(category.products.edges.map((edge: any) => edge.node.id)).toEqual([product]);
+      expect(category.products.totalCount).toBe(1);
+    });
+  }, 60_000);
+
+  it("does not cache the attributes inherited from the old ancestors", async () => {
+    const attributes = `query($id: ID!) { category(id: $id) { attributes { name } } }`;
+    await acrossMove(attributes, (category) => expect(category.attributes).toEqual([]));
   }, 60_000);
 });
 
@@ -160,12 +172,14 @@ describe("a subtree listing read across a move of its category", () => {
 describe("single flight after a write", () => {
   const prefix = testPrefix("consistency");
   const keys = createKeys(prefix);
-  const client = new Redis(testRedisUrl);
+  let client: Redis;
 
+  beforeAll(() => {
+    client = new Redis(testRedisUrl);
+  });
   afterAll(async () => {
-    const leftovers = await client.keys(`${prefix}*`); // test cleanup only
-    if (leftovers.length) await client.del(...leftovers);
     client.disconnect();
+    await deleteTestKeys(prefix);
   });
 
   function deferred() {

@@ -148,6 +148,10 @@ export function createProductImportService(write: Writer, listener?: ProductChan
 export type ProductImportService = ReturnType<typeof createProductImportService>;
 
 async function existingBySku(tx: Tx, skus: string[]): Promise<Map<string, Existing>> {
+  // Row locks (in SKU order, so two imports cannot deadlock): a concurrent updateProduct of one of
+  // these products commits before or after this import, never between the read of its category
+  // (which the footprint uses) and the upsert.
+  await tx.$executeRaw`SELECT 1 FROM products WHERE sku = ANY(${skus}::text[]) ORDER BY sku FOR UPDATE`;
   const rows = await tx.product.findMany({ where: { sku: { in: skus } }, include: { category: { select: { path: true } } } });
   return new Map(
     rows.map((row) => [
