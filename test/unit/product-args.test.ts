@@ -1,16 +1,6 @@
-import { BadUserInputError } from "../../src/errors";
+import { fieldOf } from "../helpers/errors";
 import { decodeCursor, encodeCursor, parseFilter, parsePrice } from "../../src/modules/product/product-args";
 import { parseFirst, parseId } from "../../src/modules/shared/args";
-
-const fieldOf = (work: () => unknown) => {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadUserInputError);
-    return (error as BadUserInputError).extensions.field;
-  }
-  throw new Error("expected a BadUserInputError");
-};
 
 describe("argument parsing", () => {
   it("parses ids and rejects anything but a positive integer", () => {

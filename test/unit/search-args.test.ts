@@ -1,4 +1,4 @@
-import { BadUserInputError } from "../../src/errors";
+import { fieldOf } from "../helpers/errors";
 import { FACET_FIELDS, orderFacets, priceRangeBounds, priceRangeLabel, PRICE_BOUNDS } from "../../src/data/search/facets";
 import {
   decodeSearchCursor,
@@ -11,16 +11,6 @@ import {
 } from "../../src/modules/search/search-args";
 
 const limits: SearchLimits = { maxQueryLength: 256, defaultPageSize: 20, maxPageSize: 100, autocomplete: { defaultLimit: 10, maxLimit: 50 } };
-
-const fieldOf = (work: () => unknown) => {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadUserInputError);
-    return (error as BadUserInputError).extensions.field;
-  }
-  throw new Error("expected a BadUserInputError");
-};
 
 describe("search arguments", () => {
   it("normalizes the query and refuses an empty or an overlong one", () => {
