@@ -67,6 +67,8 @@ const schema = z.object({
   /** Expected `iss` and `aud` of bearer JWTs, when set. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Keep whole responses of anonymous queries, validated against what they were computed from. Default true. */
+  CACHE_RESPONSES: bool.default(true),
   /** Store fresh rows in the cache after a write commits (through the guarded write), so the next read is a hit. Default false. */
   CACHE_WRITE_THROUGH: bool.default(false),
   /** pino log level. Default info (silent under test). */
@@ -143,6 +145,7 @@ export interface Config {
     warmOnStart: boolean;
     warmProducts: number;
     writeThrough: boolean;
+    responseCache: boolean;
   };
   auth: {
     /** The development secret when none is configured outside production (printed tokens use it). */
@@ -239,6 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
       warmOnStart: e.CACHE_WARM_ON_START,
       warmProducts: e.CACHE_WARM_PRODUCTS,
       writeThrough: e.CACHE_WRITE_THROUGH,
+      responseCache: e.CACHE_RESPONSES,
     },
     auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),

@@ -29,4 +29,9 @@ export interface Context {
   /** Who is asking: anonymous, a verified viewer, or a refused token (writes check it). */
   viewer: Authentication;
   cacheTrace: CacheTrace;
+  /**
+   * Set by the response-cache plugin when this response may be kept whole (an error-free query).
+   * An object, not a flag: Apollo runs operations on a shallow copy of the context.
+   */
+  response: { cacheable: boolean };
 }

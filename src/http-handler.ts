@@ -15,6 +15,15 @@ export interface HttpHandlerOptions<TContext extends BaseContext> {
   /** GET routes by exact path; every other request goes to GraphQL. */
   routes: Record<string, Route>;
   context: (req: IncomingMessage) => Promise<TContext>;
+  /**
+   * Whole-response cache for anonymous queries: `lookup` answers before Apollo runs; `save` gets the
+   * executed response and its context (which says whether it may be kept). Default none.
+   */
+  responseCache?: {
+    eligible(req: IncomingMessage, body: unknown): string | null;
+    lookup(requestKey: string): Promise<string | null>;
+    save(requestKey: string, body: string, context: TContext): Promise<void>;
+  };
 }
 
 /**
@@ -45,27 +54,47 @@ export function createHttpHandler<TContext extends BaseContext>(
       if (corsError) return fail(res, 400, "CORS request refused");
       jsonHandler(req, res, (parseError?: { status?: number; message?: string }) => {
         if (parseError) return fail(res, parseError.status ?? 400, `Invalid request body: ${parseError.message ?? "unreadable"}`);
-        const headers = new HeaderMap();
-        for (const [key, value] of Object.entries(req.headers)) {
-          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-        }
-        const request: HTTPGraphQLRequest = {
-          method: (req.method ?? "GET").toUpperCase(),
-          headers,
-          search: new URL(req.url ?? "/", "http://gateway").search,
-          body: (req as IncomingMessage & { body?: unknown }).body,
-        };
-        apollo
-          .executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: () => options.context(req) })
-          .then(async (response) => {
-            for (const [key, value] of response.headers) res.setHeader(key, value);
-            res.statusCode = response.status ?? 200;
-            if (response.body.kind === "complete") return void res.end(response.body.string);
-            for await (const chunk of response.body.asyncIterator) res.write(chunk);
-            res.end();
-          })
-          .catch(() => fail(res, 500, "Internal server error"));
+        const body = (req as IncomingMessage & { body?: unknown }).body;
+        const requestKey = req.method === "POST" ? (options.responseCache?.eligible(req, body) ?? null) : null;
+        void (requestKey === null ? Promise.resolve(null) : options.responseCache!.lookup(requestKey)).then((cached) => {
+          if (cached !== null) {
+            res.statusCode = 200;
+            res.setHeader("content-type", "application/json; charset=utf-8");
+            return void res.end(cached);
+          }
+          execute(requestKey, body);
+        });
       });
     });
+
+    function execute(requestKey: string | null, body: unknown) {
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+      }
+      const request: HTTPGraphQLRequest = {
+        method: (req.method ?? "GET").toUpperCase(),
+        headers,
+        search: new URL(req.url ?? "/", "http://gateway").search,
+        body,
+      };
+      let context: TContext | undefined;
+      apollo
+        .executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: async () => (context = await options.context(req)) })
+        .then(async (response) => {
+          for (const [key, value] of response.headers) res.setHeader(key, value);
+          res.statusCode = response.status ?? 200;
+          if (response.body.kind === "complete") {
+            // Saved before the answer goes out, so the client's next identical request can hit.
+            if (requestKey !== null && context && res.statusCode === 200) {
+              await options.responseCache!.save(requestKey, response.body.string, context);
+            }
+            return void res.end(response.body.string);
+          }
+          for await (const chunk of response.body.asyncIterator) res.write(chunk);
+          res.end();
+        })
+        .catch(() => fail(res, 500, "Internal server error"));
+    }
   };
 }

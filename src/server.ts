@@ -43,7 +43,9 @@ import { createMetricsRegistry, registerGatewayMetrics } from "./metrics";
 import { resolvers } from "./modules";
 import { createAdminService } from "./modules/admin/admin.service";
 import { createSearchModule, type SearchModule } from "./modules/search/search.service";
-import { cacheTracePlugin } from "./plugins/cache-trace";
+import { cacheTraceHeader, cacheTracePlugin } from "./plugins/cache-trace";
+import { responseCachePlugin } from "./plugins/response-cache";
+import { createResponseCache, requestKeyOf } from "./cache/response-cache";
 import { searchNoticesPlugin } from "./plugins/search-notices";
 
 /** The schema file at the repository root: the contract clients and codegen read. */
@@ -127,6 +129,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     importProducts: createProductImportService(write, search.changeListener),
   };
   const authenticate = createAuthenticator(config.auth);
+  const responses =
+    cache.store && config.cache.responseCache
+      ? createResponseCache(cache.store, keys, cache.stats, config.cache.ttlSeconds.resp)
+      : undefined;
   if (config.cache.warmOnStart && cache.store) {
     const report = await admin.warm(requestLoaders(createCacheTrace()), config.cache.warmProducts);
     logger.info(report, "cache warmed");
@@ -146,6 +152,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       // Apollo's per-field cache hints feed HTTP cache headers we do not send; they cost ~25% of a large response.
       ApolloServerPluginCacheControlDisabled(),
       cacheTracePlugin(),
+      responseCachePlugin(),
       searchNoticesPlugin(),
       config.http.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
@@ -182,7 +189,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         services: { pagination: config.pagination, admin, ...writes, writeThrough: config.cache.writeThrough, search: search.service },
         viewer: await authenticate(req.headers.authorization),
         cacheTrace,
+        response: { cacheable: false },
       };
+    },
+    responseCache: responses && {
+      // Anonymous queries only, and not when the caller asked for this request's cache trace.
+      eligible: (req, body) =>
+        req.headers.authorization || req.headers[cacheTraceHeader] ? null : requestKeyOf(body),
+      lookup: (requestKey) => responses.lookup(requestKey),
+      save: (requestKey, body, context) =>
+        context.response.cacheable ? responses.save(requestKey, body, context.cacheTrace) : Promise.resolve(),
     },
   });
 

@@ -20,7 +20,8 @@ export type Family =
   | "prod:sku"
   | "prods:cat"
   | "search"
-  | "stats";
+  | "stats"
+  | "resp";
 
 /** Every family, in table order. */
 export const families: readonly Family[] = [
@@ -34,6 +35,7 @@ export const families: readonly Family[] = [
   "prods:cat",
   "search",
   "stats",
+  "resp",
 ];
 
 /** What `familyOf` reports: a family, "gen" for a generation counter, null for a foreign key. */
@@ -66,6 +68,8 @@ export interface CacheKeys {
   productListKey(categoryId: Id | null, argsHash: string, generation?: number): string;
   /** `search:<hash>` (`search:g<generation>:<hash>` with a generation): one ranked result page. */
   searchKey(hash: string, generation?: number): string;
+  /** `resp:<hash>`: a whole response of an anonymous query, with what it was computed from. */
+  responseKey(hash: string): string;
   /** `stats:<type>` (`stats:g<generation>:<type>` with a generation): one statistic. */
   statsKey(type: string, generation?: number): string;
   /**
@@ -93,6 +97,7 @@ export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
     productListKey: (categoryId, argsHash, generation) =>
       k(`prods:cat:${categoryId === null ? "all" : idSegment(categoryId)}:${gen(generation)}${encodeSegment(argsHash)}`),
     searchKey: (hash, generation) => k(`search:${gen(generation)}${encodeSegment(hash)}`),
+    responseKey: (hash) => k(`resp:${encodeSegment(hash)}`),
     statsKey: (type, generation) => k(`stats:${gen(generation)}${encodeSegment(type)}`),
     generationKey: (family, scope) =>
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}`),
@@ -145,6 +150,7 @@ function kindOf(rest: string): KeyKind | null {
   if (rest.startsWith("prods:cat:")) return "prods:cat";
   if (rest.startsWith("search:")) return "search";
   if (rest.startsWith("stats:")) return "stats";
+  if (rest.startsWith("resp:")) return "resp";
   if (rest.startsWith("gen:")) return "gen";
   return null;
 }

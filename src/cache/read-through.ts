@@ -80,10 +80,25 @@ export interface CacheTrace {
   roundTrips: number;
   /** Every entry key and generation key the request's answer depends on. */
   dependencies: Set<string>;
+  /** The raw value of each entry and generation the request read from the store. */
+  observed: Map<string, string>;
+  /**
+   * True while every value the request used came from the store as observed (no database load,
+   * no shared fill, no stale entry, no store failure): only such an answer can be validated later
+   * against `observed` (the response cache). Resolvers that answer from elsewhere clear it.
+   */
+  complete: boolean;
 }
 
 export function createCacheTrace(): CacheTrace {
-  return { families: {}, roundTrips: 0, dependencies: new Set() };
+  return { families: {}, roundTrips: 0, dependencies: new Set(), observed: new Map(), complete: true };
+}
+
+// A key read twice in one request with two values leaves no single state to validate against.
+function observe(trace: CacheTrace, key: string, value: string): void {
+  const seen = trace.observed.get(key);
+  if (seen !== undefined && seen !== value) trace.complete = false;
+  trace.observed.set(key, value);
 }
 
 export interface ReadThrough {
@@ -120,6 +135,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
   async function load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]> {
     const store = runtime.store;
     if (!store || keys.length === 0) {
+      if (keys.length > 0) trace.complete = false;
       note(spec.family, "misses", keys.length);
       return spec.load(keys);
     }
@@ -141,6 +157,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
           pending.then(({ value, verified }) => {
             if (!verified) return void again.push(i);
             stats.record(spec.family, "coalesced");
+            trace.complete = false; // another request observed this value, not this one
             results[i] = value as V | null;
           }),
         );
@@ -215,7 +232,10 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
         for (const index of pending) toLoad.push({ index, token: null });
         break;
       }
-      if (attempt === 0) generations = new Map(genKeys.map((key, i) => [key, read.extra[i] ?? "0"]));
+      if (attempt === 0) {
+        generations = new Map(genKeys.map((key, i) => [key, read.extra[i] ?? "0"]));
+        for (const [key, value] of generations) observe(trace, key, value);
+      }
       const busy: number[] = [];
       const staleLeased: number[] = [];
       read.reads.forEach((entry, j) => {
@@ -225,6 +245,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
           if (decoded && decoded.stamp === stampOf(keys[index], generations)) {
             stats.record(spec.family, "hit");
             note(spec.family, "hits");
+            observe(trace, cacheKeys[index], entry.value);
             results[index] = decoded.payload === null ? null : spec.codec.decode(decoded.payload);
             return;
           }
@@ -266,6 +287,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     }
     if (toLoad.length === 0) return;
 
+    trace.complete = false;
     stats.record(spec.family, "miss", toLoad.length);
     note(spec.family, "misses", toLoad.length);
     const loaded = await runtime.fills.run(() => spec.load(toLoad.map(({ index }) => keys[index])));

@@ -14,6 +14,7 @@ export const defaultFamilyTtls: FamilyTtls = {
   "prods:cat": 900,
   search: 600,
   stats: 300,
+  resp: 300,
 };
 
 /** How long a missing id or SKU is remembered as missing, seconds. Default 30. */

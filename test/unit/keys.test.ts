@@ -94,6 +94,7 @@ describe("cache keys", () => {
       [keys.productListKey(null, "h", 4), "prods:cat"],
       [keys.searchKey(hashArgs({ q: "tv" }), 2), "search"],
       [keys.statsKey("per brand"), "stats"],
+      [keys.responseKey("AbC_-9"), "resp"],
       [keys.generationKey("prods:cat", 7), "gen"],
       [keys.generationKey("stats"), "gen"],
     ];

@@ -2,7 +2,10 @@ import { requireRole } from "../../auth";
 import type { CacheFamilyStats, MutationResolvers, QueryResolvers } from "../../generated/graphql";
 
 const Query: QueryResolvers = {
-  cacheStats: (_parent, _args, ctx) => ctx.services.admin.stats(),
+  cacheStats: (_parent, _args, ctx) => {
+    ctx.cacheTrace.complete = false; // live counters, never kept whole
+    return ctx.services.admin.stats();
+  },
 };
 
 const Mutation: MutationResolvers = {

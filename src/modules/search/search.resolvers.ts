@@ -14,6 +14,9 @@ type FacetValueModel = Omit<FacetValue, "category"> & { categoryId?: number };
 
 const Query: QueryResolvers = {
   search: async (_parent, args, ctx, info) => {
+    // The ranking also depends on the vector index's state, which the cache does not hold: a
+    // search answer is never kept whole (its search:<hash> entry is still cached).
+    ctx.cacheTrace.complete = false;
     const limits = ctx.services.search.limits;
     const query = parseSearchQuery(args.query, limits);
     const facets = parseFacets(args.facets);
