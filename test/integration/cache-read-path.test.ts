@@ -1,9 +1,8 @@
 import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { bearer, gql, gqlData, startTestGateway } from "../helpers/gateway";
-import { testPrefix, testRedisUrl, deleteTestKeys } from "../helpers/redis-server";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import type { TestDatabase } from "../helpers/database";
+import { useRedisGateway } from "../helpers/redis-gateway";
+import { bearer, gql, gqlData } from "../helpers/gateway";
 
 // The read path over the machine's real Redis, through HTTP: what lands in Redis, what a warm
 // request costs in SQL statements and round trips, and single flight under concurrency.
@@ -11,19 +10,10 @@ describe("read-through cache on Redis", () => {
   let db: TestDatabase;
   let gateway: Gateway;
   let redis: Redis;
-  const prefix = testPrefix("readpath");
 
-  beforeAll(async () => {
-    db = await createTestDatabase("cache");
-    await seedGeneratedCatalog(db, { products: 600, categories: 40 });
-    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix } });
-    redis = new Redis(testRedisUrl);
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
-    redis?.disconnect();
-    await deleteTestKeys(prefix);
+  const fixture = useRedisGateway("cache", { products: 600, categories: 40 });
+  beforeAll(() => {
+    ({ db, gateway, redis } = fixture);
   });
 
   const statements = async (work: () => Promise<unknown>) => {
@@ -38,7 +28,7 @@ describe("read-through cache on Redis", () => {
     const cold = await statements(() => gqlData(gateway.url, query, { sku: row.sku }));
     expect(cold).toBe(2);
     const ttls = gateway.config.cache.ttlSeconds;
-    for (const [key, ttl] of [[`${prefix}prod:sku:${row.sku}`, ttls["prod:sku"]], [`${prefix}prod:${row.id}`, ttls.prod]] as const) {
+    for (const [key, ttl] of [[`${fixture.prefix}prod:sku:${row.sku}`, ttls["prod:sku"]], [`${fixture.prefix}prod:${row.id}`, ttls.prod]] as const) {
       const remaining = await redis.ttl(key);
       expect(remaining).toBeGreaterThan(ttl * 0.85);
       expect(remaining).toBeLessThanOrEqual(ttl);
@@ -50,7 +40,7 @@ describe("read-through cache on Redis", () => {
     const query = `{ productBySku(sku: "no-such-sku-anywhere") { id } }`;
     expect(await statements(() => gqlData(gateway.url, query))).toBe(1);
     expect(await statements(() => Promise.all(Array.from({ length: 20 }, () => gqlData(gateway.url, query))))).toBe(0);
-    const ttl = await redis.ttl(`${prefix}prod:sku:no-such-sku-anywhere`);
+    const ttl = await redis.ttl(`${fixture.prefix}prod:sku:no-such-sku-anywhere`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(gateway.config.cache.negativeTtlSeconds);
   });

@@ -1,25 +1,17 @@
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { bearer, gql, gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
-import { deleteTestKeys, testPrefix, testRedisUrl } from "../helpers/redis-server";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import type { TestDatabase } from "../helpers/database";
+import { useRedisGateway } from "../helpers/redis-gateway";
+import { bearer, gql, gqlAs, gqlData } from "../helpers/gateway";
 
 // Whole responses of anonymous queries, over HTTP on the real Redis: served again while what they
 // were computed from is unchanged, executed again as soon as a write touches any of it.
 describe("the whole-response cache", () => {
   let db: TestDatabase;
   let gateway: Gateway;
-  const prefix = testPrefix("resp");
 
-  beforeAll(async () => {
-    db = await createTestDatabase("resp");
-    await seedGeneratedCatalog(db, { products: 300, categories: 20 });
-    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix } });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
-    await deleteTestKeys(prefix);
+  const fixture = useRedisGateway("resp", { products: 300, categories: 20 });
+  beforeAll(() => {
+    ({ db, gateway } = fixture);
   });
 
   const served = () => gateway.cache.stats.snapshot().resp?.hit ?? 0;

@@ -1,10 +1,9 @@
 import { Redis } from "ioredis";
 import { applyFootprint } from "../../src/cache/invalidation";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gql, gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
-import { testPrefix, testRedisUrl, deleteTestKeys } from "../helpers/redis-server";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import type { TestDatabase } from "../helpers/database";
+import { useRedisGateway } from "../helpers/redis-gateway";
+import { gql, gqlAs, gqlData } from "../helpers/gateway";
 
 // Query.search over HTTP on PostgreSQL (this machine's has no pgvector, so TEXT answers and HYBRID
 // falls back to it with a notice) with the real Redis as cache. Every count is checked against
@@ -14,7 +13,6 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
   let gateway: Gateway;
   let url: string;
   let redis: Redis;
-  const prefix = testPrefix("search");
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
   // Independent of the generated column: the document rebuilt from the columns.
   const doc = `(setweight(to_tsvector('english', p.name), 'A') || setweight(to_tsvector('english', p.brand), 'B') || setweight(to_tsvector('english', p.description), 'D'))`;
@@ -31,18 +29,10 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
   }`;
   const search = async (variables: Record<string, unknown>) => (await gqlData(url, SEARCH, { mode: "TEXT", first: 100, ...variables })).search;
 
-  beforeAll(async () => {
-    db = await createTestDatabase("search");
-    await seedGeneratedCatalog(db, { products: 2000, categories: 60 });
-    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix } });
+  const fixture = useRedisGateway("search", { products: 2000, categories: 60 });
+  beforeAll(() => {
+    ({ db, gateway, redis } = fixture);
     url = gateway.url;
-    redis = new Redis(testRedisUrl);
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
-    redis?.disconnect();
-    await deleteTestKeys(prefix);
   });
 
   it("matches every word, ranks name matches first and counts all matches like SQL", async () => {
@@ -220,7 +210,7 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
       });
       expect(warm).toBe(0);
       expect(trace.families.search).toEqual({ hits: 1, misses: 0, roundTrips: 1 });
-      const keys = await redis.keys(`${prefix}search:*`); // test inspection only
+      const keys = await redis.keys(`${fixture.prefix}search:*`); // test inspection only
       expect(keys.length).toBeGreaterThan(0);
       const ttl = await redis.ttl(keys[0]);
       expect(ttl).toBeGreaterThan(600 * 0.85);

@@ -1,11 +1,9 @@
 import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
 import { catalogDigest, inconsistentCategoryPaths } from "../helpers/catalog-checks";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import type { TestDatabase } from "../helpers/database";
+import { useRedisGateway } from "../helpers/redis-gateway";
 import { gql, gqlAs, gqlData } from "../helpers/gateway";
-import { startTestGateway } from "../helpers/gateway";
-import { testPrefix, testRedisUrl, deleteTestKeys } from "../helpers/redis-server";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
 
 /**
  * Every mutation over HTTP with the real Redis cache in front: each test first reads the views a
@@ -16,20 +14,11 @@ describe("writes: mutations, precise invalidation, read-your-writes", () => {
   let db: TestDatabase;
   let gateway: Gateway;
   let redis: Redis;
-  const prefix = testPrefix("writes");
   const editor = ["editor"];
 
-  beforeAll(async () => {
-    db = await createTestDatabase("writes");
-    await seedGeneratedCatalog(db, { products: 800, categories: 60 });
-    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix } });
-    redis = new Redis(testRedisUrl);
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
-    redis?.disconnect();
-    await deleteTestKeys(prefix);
+  const setup = useRedisGateway("writes", { products: 800, categories: 60 });
+  beforeAll(() => {
+    ({ db, gateway, redis } = setup);
   });
 
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
@@ -133,7 +122,7 @@ describe("writes: mutations, precise invalidation, read-your-writes", () => {
       if (ancestors.includes(id)) expect(skus[0]).toBe(newSku);
       else expect(skus).not.toContain(newSku);
     }
-    expect(await redis.exists(`${prefix}prod:${untouched.id}`)).toBe(1);
+    expect(await redis.exists(`${setup.prefix}prod:${untouched.id}`)).toBe(1);
   });
 
   it("deleteProduct: gone by id, by SKU and from every listing", async () => {
