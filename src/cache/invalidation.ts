@@ -1,4 +1,4 @@
-import { TOP_LEVEL } from "../data/repositories/category-repository";
+import { TOP_LEVEL } from "../catalog";
 import type { CacheKeys, Family } from "./keys";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
-import { TOP_LEVEL } from "../data/repositories/category-repository";
+import { TOP_LEVEL } from "../catalog";
 import { groupByKey } from "./align";
 import type { LoaderDeps } from "./deps";
 

@@ -5,7 +5,7 @@ import type { Database } from "../../data/database";
 import { BadUserInputError, ServiceUnavailableError } from "../../errors";
 import type { CacheFamily } from "../../generated/graphql";
 import type { Loaders } from "../../loaders";
-import { TOP_LEVEL } from "../../data/repositories/category-repository";
+import { TOP_LEVEL } from "../../catalog";
 
 /** Most products `warmCache` loads in one call. */
 export const MAX_WARM_PRODUCTS = 100_000;

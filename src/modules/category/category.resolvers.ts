@@ -13,7 +13,7 @@ import type { Category } from "../../generated/prisma/client";
 import type { Context } from "../../context";
 import { parseId } from "../shared/args";
 import { listProducts } from "../product/product-listing";
-import { TOP_LEVEL } from "../../data/repositories/category-repository";
+import { TOP_LEVEL } from "../../catalog";
 import type { CategoryTreeNodeModel } from "./category.models";
 
 /** Deepest `maxDepth` a tree query may ask for; the real Best Buy tree is 6 levels deep. */
