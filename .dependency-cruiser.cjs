@@ -12,6 +12,8 @@ module.exports = {
     { name: "loaders-are-below-modules", severity: "error", from: { path: "^src/loaders/" }, to: { path: "^src/(modules|plugins|server|context|runtime|http)" } },
     // Shared by every layer, so they import no layer of the project.
     { name: "neutral-modules-stay-neutral", severity: "error", from: { path: "^src/(catalog|errors|logger)\\.ts$" }, to: { path: "^src/(?!generated/)" } },
+    // Configuration is read at the top (composition root, server, auth); lower layers declare the options they take.
+    { name: "config-is-read-at-the-top", severity: "error", from: { path: "^src/(cache|data|loaders|modules)/" }, to: { path: "^src/config\\.ts$" } },
     { name: "modules-are-below-server", severity: "error", from: { path: "^src/modules/" }, to: { path: "^src/(plugins|server|runtime|http)" } },
   ],
   options: {

@@ -1,6 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import type { Config } from "./config";
-import type { Viewer } from "./context";
 import { ErrorCode } from "./errors";
 import { GraphQLError } from "graphql";
 
@@ -8,15 +7,24 @@ import { GraphQLError } from "graphql";
 export const ROLES = ["editor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** A verified caller: the token's subject and roles. */
+export interface Viewer {
+  subject: string;
+  roles: string[];
+}
+
 /** What the bearer token of a request said: nobody, a verified viewer, or why it was refused. */
 export type Authentication = { kind: "anonymous" } | { kind: "viewer"; viewer: Viewer } | { kind: "invalid"; reason: string };
+
+/** Reads the `Authorization` header of a request (undefined or null: none was sent). */
+export type Authenticator = (authorization: string | undefined | null) => Promise<Authentication>;
 
 /**
  * Verifies `Authorization: Bearer <jwt>` with jose: HS256 with JWT_SECRET, or the issuer's keys
  * from JWT_JWKS_URL (RS256/ES256/EdDSA); `exp`, `nbf`, and `iss`/`aud` when configured, are checked.
  * Reads need no token; a token that is present but bad is remembered, so a write can say why.
  */
-export function createAuthenticator(config: Config["auth"]) {
+export function createAuthenticator(config: Config["auth"]): Authenticator {
   const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
   const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
   const options = {

@@ -1,11 +1,19 @@
 import { z } from "zod";
+import { defaultMaxConcurrentFills } from "./cache/fill-limit";
 import { defaultKeyPrefix } from "./cache/keys";
+import { defaultMemoryMaxEntries } from "./cache/memory-store";
+import { defaultOutboxIntervalMs } from "./cache/outbox";
+import { defaultReadThroughOptions } from "./cache/read-through";
+import { defaultRedisClientOptions } from "./cache/redis-client";
+import { defaultResilientStoreOptions } from "./cache/resilient-store";
+import type { DatabaseConfig } from "./data/database";
 import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from "./cache/ttl";
 
 /**
  * The gateway's configuration: the only module that reads `process.env`. `loadConfig` validates
  * once at start and throws a `ConfigError` naming the variable at fault; everything else receives
- * the typed `Config` it returns.
+ * the typed `Config` it returns. A default that a module also knows (a store's bound, a timeout)
+ * is taken from that module's exported defaults, so each default is stated once.
  */
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -25,6 +33,10 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
   /** PostgreSQL pool size. Default 10. */
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /** Longest a write's transaction may run before it is rolled back, ms. Default 60000 (an import of 10,000 rows fits). */
+  DATABASE_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  /** Longest a write waits for a connection to start its transaction, ms. Default 10000. */
+  DATABASE_TRANSACTION_MAX_WAIT_MS: int(10, 600_000).default(10_000),
   /** Data folder of the embedded database; "memory://" keeps it in memory. Default .data/pglite. */
   PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
   /** Folder holding the Best Buy data set; seeds the real catalog on first start when set. */
@@ -51,15 +63,31 @@ const schema = z.object({
   /** How long a missing id or SKU stays cached as missing, seconds. Default 30. */
   CACHE_NEGATIVE_TTL_SECONDS: int(1, 86_400).default(defaultNegativeTtlSeconds),
   /** Entries the in-process store keeps before evicting the least recently used. Default 10000. */
-  CACHE_MEMORY_MAX_ENTRIES: int(100, 10_000_000).default(10_000),
+  CACHE_MEMORY_MAX_ENTRIES: int(100, 10_000_000).default(defaultMemoryMaxEntries),
   /** A Redis command without a reply after this many ms fails (the request then reads the database). Default 250. */
-  REDIS_COMMAND_TIMEOUT_MS: int(5, 60_000).default(250),
+  REDIS_COMMAND_TIMEOUT_MS: int(5, 60_000).default(defaultRedisClientOptions.commandTimeoutMs),
+  /** A store call not settled after this many ms counts as failed for the circuit breaker. Default: twice REDIS_COMMAND_TIMEOUT_MS, so it backs up the command timeout instead of racing it. */
+  CACHE_CALL_TIMEOUT_MS: int(5, 120_000).optional(),
+  /** Consecutive failed store calls that open the circuit (the cache is then bypassed). Default 5. */
+  CACHE_CIRCUIT_FAILURE_THRESHOLD: int(1, 1000).default(defaultResilientStoreOptions.failureThreshold),
+  /** How long the circuit stays open before a probe, ms. Default 2000. */
+  CACHE_CIRCUIT_COOL_DOWN_MS: int(10, 600_000).default(defaultResilientStoreOptions.coolDownMs),
+  /** How long a lease protects a cache fill, ms; longer than the slowest fill. Default 5000. */
+  CACHE_LEASE_TTL_MS: int(10, 600_000).default(defaultReadThroughOptions.leaseTtlMs),
+  /** How long a reader waits for another's lease before reading the database without filling, ms. Default 150. */
+  CACHE_LEASE_WAIT_MS: int(0, 60_000).default(defaultReadThroughOptions.leaseWaitMs),
+  /** Pause between polls of a key another process is filling, ms. Default 15. */
+  CACHE_LEASE_RETRY_MS: int(1, 10_000).default(defaultReadThroughOptions.leaseRetryMs),
+  /** TTLs are shortened by up to this fraction at random, so entries do not expire together. Default 0.1. */
+  CACHE_TTL_JITTER: z.coerce.number().min(0).max(0.9).default(defaultReadThroughOptions.ttlJitter),
+  /** How often pending invalidations in the outbox are replayed, ms. Default 5000. */
+  OUTBOX_REPLAY_INTERVAL_MS: int(100, 3_600_000).default(defaultOutboxIntervalMs),
   /** Warm the cache (tree, categories, top products) when the gateway starts. Default false. */
   CACHE_WARM_ON_START: bool.default(false),
-  /** How many of the most popular products warming loads. Default 1000. */
+  /** How many of the most popular products warming loads (at start, and by warmCache without topProducts). Default 1000. */
   CACHE_WARM_PRODUCTS: int(0, 100_000).default(1000),
   /** Most database loads the cache layer runs at once (per process). Default 32. */
-  CACHE_MAX_CONCURRENT_FILLS: int(1, 10_000).default(32),
+  CACHE_MAX_CONCURRENT_FILLS: int(1, 10_000).default(defaultMaxConcurrentFills),
   /** HS256 secret of the bearer JWTs that writes need (32+ characters). Required in production unless JWT_JWKS_URL is set. */
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** JWKS URL to verify bearer JWTs with the issuer's public keys instead of a shared secret. */
@@ -126,9 +154,9 @@ export type Env = Record<string, string | undefined>;
 export interface Config {
   env: "development" | "production" | "test";
   http: { host: string; port: number; corsOrigins: string[]; introspection: boolean };
-  database:
-    | { kind: "postgres"; url: string; poolSize: number }
-    | { kind: "pglite"; dataDir: string };
+  database: DatabaseConfig;
+  /** Bounds of a write's transaction (DATABASE_TRANSACTION_*). */
+  transactions: { timeoutMs: number; maxWaitMs: number };
   migrateOnStart: boolean;
   seed: { dir?: string; products: number; categories: number };
   pagination: { defaultPageSize: number; maxPageSize: number };
@@ -142,6 +170,11 @@ export interface Config {
     maxConcurrentFills: number;
     memoryMaxEntries: number;
     redisCommandTimeoutMs: number;
+    /** The circuit breaker around the store (CACHE_CALL_TIMEOUT_MS, CACHE_CIRCUIT_*). */
+    circuit: { callTimeoutMs: number; failureThreshold: number; coolDownMs: number };
+    /** Leases and TTL jitter of the read path (CACHE_LEASE_*, CACHE_TTL_JITTER). */
+    readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number };
+    outboxIntervalMs: number;
     warmOnStart: boolean;
     warmProducts: number;
     writeThrough: boolean;
@@ -227,6 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: "pglite", dataDir: e.PGLITE_DATA_DIR },
+    transactions: { timeoutMs: e.DATABASE_TRANSACTION_TIMEOUT_MS, maxWaitMs: e.DATABASE_TRANSACTION_MAX_WAIT_MS },
     migrateOnStart: e.MIGRATE_ON_START,
     seed: { dir: e.CATALOG_SEED_DIR, products: e.SEED_PRODUCTS, categories: e.SEED_CATEGORIES },
     pagination: { defaultPageSize: e.DEFAULT_PAGE_SIZE, maxPageSize: e.MAX_PAGE_SIZE },
@@ -239,6 +273,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxConcurrentFills: e.CACHE_MAX_CONCURRENT_FILLS,
       memoryMaxEntries: e.CACHE_MEMORY_MAX_ENTRIES,
       redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      circuit: {
+        callTimeoutMs: e.CACHE_CALL_TIMEOUT_MS ?? 2 * e.REDIS_COMMAND_TIMEOUT_MS,
+        failureThreshold: e.CACHE_CIRCUIT_FAILURE_THRESHOLD,
+        coolDownMs: e.CACHE_CIRCUIT_COOL_DOWN_MS,
+      },
+      readThrough: { leaseTtlMs: e.CACHE_LEASE_TTL_MS, leaseWaitMs: e.CACHE_LEASE_WAIT_MS, leaseRetryMs: e.CACHE_LEASE_RETRY_MS, ttlJitter: e.CACHE_TTL_JITTER },
+      outboxIntervalMs: e.OUTBOX_REPLAY_INTERVAL_MS,
       warmOnStart: e.CACHE_WARM_ON_START,
       warmProducts: e.CACHE_WARM_PRODUCTS,
       writeThrough: e.CACHE_WRITE_THROUGH,

@@ -1,47 +1,55 @@
-import type { ApolloServer, BaseContext, HTTPGraphQLRequest } from "@apollo/server";
+import type { ApolloServer, HTTPGraphQLRequest } from "@apollo/server";
 import { HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { Context } from "./context";
+import type { Route } from "./http-routes";
+import type { ResponseCache } from "./response-cache";
 
-/** A plain GET endpoint beside GraphQL (/health, /ready, /metrics). */
-export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+/** Why the edge refused a request: sent as a GraphQL error with `extensions.code` (and `field` when given). */
+export interface EdgeRefusal {
+  status: number;
+  code: string;
+  message: string;
+  field?: string;
+  /** Extra response headers (e.g. `retry-after`). */
+  headers?: Record<string, string>;
+  /** Extra `extensions` of the error (e.g. `retryAfter`). */
+  extensions?: Record<string, unknown>;
+}
 
-export interface HttpHandlerOptions<TContext extends BaseContext> {
+/** A check of a parsed request that runs before anything answers it; null lets it through. */
+export type EdgeCheck = (req: IncomingMessage, body: unknown) => EdgeRefusal | null | Promise<EdgeRefusal | null>;
+
+export interface HttpHandlerOptions {
   /** Web origins CORS allows (credentials included). */
   corsOrigins: string[];
   /** Largest JSON body accepted. Default "1mb". */
   bodyLimit?: string;
-  /** GET routes by exact path; every other request goes to GraphQL. */
+  /** GET routes by exact path (src/http-routes.ts); every other request goes to GraphQL. */
   routes: Record<string, Route>;
-  context: (req: IncomingMessage) => Promise<TContext>;
-  /**
-   * Whole-response cache for anonymous queries: `lookup` answers before Apollo runs; `save` gets the
-   * executed response and its context (which says whether it may be kept). Default none.
-   */
-  responseCache?: {
-    eligible(req: IncomingMessage, body: unknown): string | null;
-    lookup(requestKey: string): Promise<string | null>;
-    save(requestKey: string, body: string, context: TContext): Promise<void>;
-  };
+  /** The request's context, built only when the request is executed. */
+  context: (req: IncomingMessage) => Promise<Context>;
+  /** Run in order on every GraphQL request, before the response cache and Apollo; the first refusal answers. Default none. */
+  edgeChecks?: EdgeCheck[];
+  /** The whole-response cache (src/response-cache.ts); null: every request is executed. */
+  responseCache: ResponseCache | null;
 }
 
 /**
  * The gateway's HTTP entry, shaped like Apollo's standalone server (CORS, a JSON body parser, then
- * `executeHTTPGraphQLRequest`) plus a few GET routes. Express is not used: its router and its ETag
+ * `executeHTTPGraphQLRequest`) plus the GET routes. Express is not used: its router and its ETag
  * hashing of every response cost more than executing a cached query.
+ *
+ * The path of a GraphQL request, in this order: CORS -> body parser -> edge checks -> whole-response
+ * cache lookup -> Apollo (context, parse, validate, execute) -> whole-response cache save -> reply.
  */
-export function createHttpHandler<TContext extends BaseContext>(
-  apollo: ApolloServer<TContext>,
-  options: HttpHandlerOptions<TContext>,
-): RequestListener {
+export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHandlerOptions): RequestListener {
   const corsHandler = cors({ origin: options.corsOrigins, credentials: true });
   const jsonHandler = bodyParser.json({ limit: options.bodyLimit ?? "1mb" });
-  const fail = (res: ServerResponse, status: number, message: string) => {
-    res.statusCode = status;
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ errors: [{ message, extensions: { code: status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }] }));
-  };
+  const edgeChecks = options.edgeChecks ?? [];
+  const responses = options.responseCache;
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?", 1)[0];
@@ -55,46 +63,71 @@ export function createHttpHandler<TContext extends BaseContext>(
       jsonHandler(req, res, (parseError?: { status?: number; message?: string }) => {
         if (parseError) return fail(res, parseError.status ?? 400, `Invalid request body: ${parseError.message ?? "unreadable"}`);
         const body = (req as IncomingMessage & { body?: unknown }).body;
-        const requestKey = req.method === "POST" ? (options.responseCache?.eligible(req, body) ?? null) : null;
-        void (requestKey === null ? Promise.resolve(null) : options.responseCache!.lookup(requestKey)).then((cached) => {
-          if (cached !== null) {
-            res.statusCode = 200;
-            res.setHeader("content-type", "application/json; charset=utf-8");
-            return void res.end(cached);
-          }
-          execute(requestKey, body);
-        });
+        answer(req, res, body).catch(() => fail(res, 500, "Internal server error"));
       });
     });
-
-    function execute(requestKey: string | null, body: unknown) {
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-      }
-      const request: HTTPGraphQLRequest = {
-        method: (req.method ?? "GET").toUpperCase(),
-        headers,
-        search: new URL(req.url ?? "/", "http://gateway").search,
-        body,
-      };
-      let context: TContext | undefined;
-      apollo
-        .executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context: async () => (context = await options.context(req)) })
-        .then(async (response) => {
-          for (const [key, value] of response.headers) res.setHeader(key, value);
-          res.statusCode = response.status ?? 200;
-          if (response.body.kind === "complete") {
-            // Saved before the answer goes out, so the client's next identical request can hit.
-            if (requestKey !== null && context && res.statusCode === 200) {
-              await options.responseCache!.save(requestKey, response.body.string, context);
-            }
-            return void res.end(response.body.string);
-          }
-          for await (const chunk of response.body.asyncIterator) res.write(chunk);
-          res.end();
-        })
-        .catch(() => fail(res, 500, "Internal server error"));
-    }
   };
+
+  async function answer(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    for (const check of edgeChecks) {
+      const refusal = await check(req, body);
+      if (refusal) return refuse(res, refusal);
+    }
+    const requestKey = responses?.eligible(req, body) ?? null;
+    if (requestKey !== null) {
+      const cached = await responses!.lookup(requestKey);
+      if (cached !== null) {
+        res.statusCode = 200;
+        res.setHeader("content-type", "application/json; charset=utf-8");
+        return void res.end(cached);
+      }
+    }
+    await execute(req, res, body, requestKey);
+  }
+
+  async function execute(req: IncomingMessage, res: ServerResponse, body: unknown, requestKey: string | null): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const request: HTTPGraphQLRequest = {
+      method: (req.method ?? "GET").toUpperCase(),
+      headers,
+      search: new URL(req.url ?? "/", "http://gateway").search,
+      body,
+    };
+    let context: Context | undefined;
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: request,
+      context: async () => (context = await options.context(req)),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      // Saved before the answer goes out, so the client's next identical request can hit.
+      if (requestKey !== null && context && res.statusCode === 200) {
+        await responses!.save(requestKey, response.body.string, context.cacheTrace);
+      }
+      return void res.end(response.body.string);
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+function refuse(res: ServerResponse, refusal: EdgeRefusal): void {
+  for (const [key, value] of Object.entries(refusal.headers ?? {})) res.setHeader(key, value);
+  const extensions = { code: refusal.code, ...(refusal.field ? { field: refusal.field } : {}), ...refusal.extensions };
+  send(res, refusal.status, { errors: [{ message: refusal.message, extensions }] });
+}
+
+function fail(res: ServerResponse, status: number, message: string): void {
+  send(res, status, { errors: [{ message, extensions: { code: status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }] });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.end();
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.end(JSON.stringify(body));
 }

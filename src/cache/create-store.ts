@@ -1,4 +1,3 @@
-import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { createMemoryStore } from "./memory-store";
 import { createRedisClient } from "./redis-client";
@@ -6,12 +5,21 @@ import { createRedisStore } from "./redis-store";
 import { createResilientStore } from "./resilient-store";
 import type { CacheStore } from "./store";
 
+/** What `createCacheStore` reads of the configuration (CACHE_STORE, REDIS_*, CACHE_MEMORY_MAX_ENTRIES, CACHE_CIRCUIT_*). */
+export interface CacheStoreConfig {
+  store: "redis" | "memory" | "none";
+  redisUrl?: string;
+  memoryMaxEntries: number;
+  redisCommandTimeoutMs: number;
+  circuit: { callTimeoutMs: number; failureThreshold: number; coolDownMs: number };
+}
+
 /**
  * The configured store: Redis behind a circuit breaker (so a Redis that is down costs requests
  * nothing but a database read), the bounded in-process store, or none.
  */
 export function createCacheStore(
-  config: Config["cache"],
+  config: CacheStoreConfig,
   logger: Logger,
   hooks: { onRecover?: (direct: CacheStore) => Promise<unknown> } = {},
 ): CacheStore | null {
@@ -28,6 +36,7 @@ export function createCacheStore(
       });
       const direct = createRedisStore(client);
       return createResilientStore(direct, {
+        ...config.circuit,
         onStateChange: (state) => logger.warn({ state }, "cache circuit changed state"),
         // Pending invalidations are applied before the circuit closes, so no stale entry is read.
         // They go to Redis directly: the wrapper refuses calls until the circuit has closed.

@@ -10,8 +10,11 @@ export interface FillLimit {
   readonly queued: number;
 }
 
-/** Creates a limit of `max` concurrent fills. Default 32. */
-export function createFillLimit(max = 32): FillLimit {
+/** Database loads running at once per process when nothing else is configured (CACHE_MAX_CONCURRENT_FILLS). */
+export const defaultMaxConcurrentFills = 32;
+
+/** Creates a limit of `max` concurrent fills. Default `defaultMaxConcurrentFills`. */
+export function createFillLimit(max = defaultMaxConcurrentFills): FillLimit {
   let active = 0;
   const queue: (() => void)[] = [];
   const release = () => {

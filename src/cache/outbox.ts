@@ -22,21 +22,30 @@ export interface Outbox {
   record(query: TransactionQuery, footprint: Footprint): Promise<string>;
   /** After commit: applies the footprint and deletes its row; false if the cache did not take it. */
   apply(id: string, footprint: Footprint): Promise<boolean>;
-  /** Applies every pending row, oldest first, merged in batches, to `store` (default the cache's); returns how many it applied. */
-  replay(store?: CacheStore): Promise<number>;
+  /** Applies every pending row to the cache's store (see `OutboxReplay`); returns how many it applied. */
+  replay(): Promise<number>;
   /** Rows waiting. */
   pending(): Promise<number>;
-  /** Replays every `intervalMs` (default 5000) until `stop`. */
-  start(intervalMs?: number): void;
+  /** Replays every `intervalMs` until `stop`. */
+  start(): void;
   stop(): void;
 }
 
+/** How often pending rows are replayed when nothing else is configured (OUTBOX_REPLAY_INTERVAL_MS), ms. */
+export const defaultOutboxIntervalMs = 5000;
+
 /**
- * `skipInvalidation` (fault injection for the consistency checker's tests, never in production)
- * drops every footprint instead of applying it.
+ * Applies every pending outbox row, oldest first, merged in batches, to the store it is given;
+ * resolves to how many rows it applied. One replay at a time per process; concurrent replays
+ * across processes are harmless (a DEL or an INCR applied twice retires nothing more than once did).
  */
-export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger, faults: { skipInvalidation?: boolean } = {}): Outbox {
-  let timer: NodeJS.Timeout | undefined;
+export type OutboxReplay = (store: CacheStore | null) => Promise<number>;
+
+/**
+ * The replay alone, built before the store: the resilient store runs it (on the Redis it wraps)
+ * before its circuit closes, and the outbox runs it periodically on the store itself.
+ */
+export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys" | "stats">): OutboxReplay {
   let replaying: Promise<number> | null = null;
 
   async function replayOnce(store: CacheStore | null): Promise<number> {
@@ -55,6 +64,29 @@ export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger, 
     }
   }
 
+  return (store) => {
+    replaying ??= replayOnce(store).finally(() => (replaying = null));
+    return replaying;
+  };
+}
+
+export interface OutboxOptions {
+  /** Replays pending rows this often after `start`, ms. Default `defaultOutboxIntervalMs`. */
+  intervalMs?: number;
+  /** Fault injection for the consistency checker's own tests, never in production: drop every footprint instead of applying it. */
+  skipInvalidation?: boolean;
+}
+
+/** The outbox of `cache.store` (null: no cache, every row is dropped once committed), replayed by `replay`. */
+export function createOutbox(
+  db: Database,
+  cache: Pick<CacheRuntime, "store" | "keys" | "stats">,
+  replay: OutboxReplay,
+  logger: Logger,
+  options: OutboxOptions = {},
+): Outbox {
+  let timer: NodeJS.Timeout | undefined;
+
   const outbox: Outbox = {
     async record(query, footprint) {
       const rows = (await query(
@@ -65,7 +97,7 @@ export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger, 
     },
 
     async apply(id, footprint) {
-      if (!cache.store || faults.skipInvalidation) {
+      if (!cache.store || options.skipInvalidation) {
         await db.sql.query(`DELETE FROM cache_outbox WHERE id = $1`, [id]);
         return true;
       }
@@ -80,22 +112,17 @@ export function createOutbox(db: Database, cache: CacheRuntime, logger: Logger, 
       return true;
     },
 
-    replay(store = cache.store ?? undefined) {
-      // One replay at a time per process; concurrent replays across processes are harmless (a
-      // DEL or an INCR applied twice retires nothing more than once did).
-      replaying ??= replayOnce(store ?? null).finally(() => (replaying = null));
-      return replaying;
-    },
+    replay: () => replay(cache.store),
 
     async pending() {
       const [row] = await db.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM cache_outbox`);
       return Number(row.n);
     },
 
-    start(intervalMs = 5000) {
+    start() {
       timer = setInterval(() => {
         outbox.replay().catch((error) => logger.debug({ err: error }, "outbox replay failed; will retry"));
-      }, intervalMs);
+      }, options.intervalMs ?? defaultOutboxIntervalMs);
       timer.unref();
     },
 

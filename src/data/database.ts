@@ -2,7 +2,6 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { Pool } from "pg";
-import type { Config } from "../config";
 import { PrismaClient } from "../generated/prisma/client";
 
 /** Runs SQL outside Prisma: multi-statement scripts (migrations) and maintenance statements. */
@@ -28,8 +27,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Which database to open: PostgreSQL (DATABASE_URL, DATABASE_POOL_SIZE) or PGlite in a folder (PGLITE_DATA_DIR). */
+export type DatabaseConfig = { kind: "postgres"; url: string; poolSize: number } | { kind: "pglite"; dataDir: string };
+
 /** Opens the configured database: PostgreSQL through a pg pool, or PGlite with pgvector. */
-export async function createDatabase(config: Config["database"]): Promise<Database> {
+export async function createDatabase(config: DatabaseConfig): Promise<Database> {
   return config.kind === "postgres" ? openPostgres(config.url, config.poolSize) : openPglite(config.dataDir);
 }
 

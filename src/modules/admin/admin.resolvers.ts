@@ -10,11 +10,11 @@ const Query: QueryResolvers = {
 
 const Mutation: MutationResolvers = {
   warmCache: (_parent, { topProducts }, ctx) => {
-    requireRole(ctx.viewer, "admin");
+    requireRole(ctx.authentication, "admin");
     return ctx.services.admin.warm(ctx.loaders, topProducts ?? undefined);
   },
   invalidateCache: (_parent, { family, ids }, ctx) => {
-    requireRole(ctx.viewer, "admin");
+    requireRole(ctx.authentication, "admin");
     return ctx.services.admin.invalidate(family, ids);
   },
 };

@@ -9,8 +9,6 @@ import { TOP_LEVEL } from "../../catalog";
 
 /** Most products `warmCache` loads in one call. */
 export const MAX_WARM_PRODUCTS = 100_000;
-/** Default of `warmCache(topProducts)`. */
-export const DEFAULT_WARM_PRODUCTS = 1000;
 
 export interface WarmReport {
   categories: number;
@@ -70,13 +68,14 @@ export function familyFootprint(family: CacheFamily, ids: readonly string[] | nu
 }
 
 /** Warming and retiring the cache, for the admin mutations and for warming on start. */
-export function createAdminService(db: Database, cache: CacheRuntime) {
+export function createAdminService(db: Database, cache: CacheRuntime, options: { warmProducts: number }) {
   return {
     /**
      * Reads the tree, every category and the most popular products through request loaders, so
      * what is missing is filled by the guarded read path (nothing already cached is rewritten).
+     * `topProducts` defaults to CACHE_WARM_PRODUCTS.
      */
-    async warm(loaders: Loaders, topProducts = DEFAULT_WARM_PRODUCTS): Promise<WarmReport> {
+    async warm(loaders: Loaders, topProducts = options.warmProducts): Promise<WarmReport> {
       if (!Number.isInteger(topProducts) || topProducts < 0 || topProducts > MAX_WARM_PRODUCTS) {
         throw new BadUserInputError(`topProducts must be between 0 and ${MAX_WARM_PRODUCTS}, got ${topProducts}`, "topProducts");
       }

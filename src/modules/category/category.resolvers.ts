@@ -76,21 +76,21 @@ const Query: QueryResolvers = {
 
 const Mutation: MutationResolvers = {
   createCategory: async (_parent, { input }, ctx) => {
-    requireRole(ctx.viewer, "editor");
+    requireRole(ctx.authentication, "editor");
     const category = await ctx.services.categories.create(input);
     await afterWrite(ctx, (c) => c.loaders.category.load(category.id));
     return category;
   },
 
   updateCategory: async (_parent, { id, input }, ctx) => {
-    requireRole(ctx.viewer, "editor");
+    requireRole(ctx.authentication, "editor");
     const category = await ctx.services.categories.update(parseId(id, "id"), input);
     await afterWrite(ctx, (c) => c.loaders.category.load(category.id));
     return category;
   },
 
   deleteCategory: async (_parent, { id, moveContentsTo }, ctx) => {
-    requireRole(ctx.viewer, "editor");
+    requireRole(ctx.authentication, "editor");
     const target = moveContentsTo == null ? null : parseId(moveContentsTo, "moveContentsTo");
     const result = await ctx.services.categories.remove(parseId(id, "id"), target);
     await afterWrite(ctx);

@@ -16,7 +16,7 @@ export interface ListingArgs {
 /** One page of a listing (a category's, or the whole catalog's) through the page loader. */
 export async function listProducts(ctx: Context, category: Category | null, args: ListingArgs): Promise<ProductConnectionModel> {
   const orderBy = args.orderBy ?? "POPULARITY_DESC";
-  const first = parseFirst(args.first, ctx.services.pagination);
+  const first = parseFirst(args.first, ctx.settings.pagination);
   const filter = parseFilter(args.filter);
   const after = decodeCursor(args.after, orderBy);
   const page = await ctx.loaders.productPage.load({

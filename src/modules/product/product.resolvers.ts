@@ -25,28 +25,28 @@ const Query: QueryResolvers = {
 
 const Mutation: MutationResolvers = {
   createProduct: async (_parent, { input }, ctx) => {
-    requireRole(ctx.viewer, "editor");
+    requireRole(ctx.authentication, "editor");
     const product = await ctx.services.products.create(input);
     await afterWrite(ctx, (c) => Promise.all([c.loaders.product.load(product.id), c.loaders.productBySku.load(product.sku)]));
     return product;
   },
 
   updateProduct: async (_parent, { id, input }, ctx) => {
-    requireRole(ctx.viewer, "editor");
+    requireRole(ctx.authentication, "editor");
     const product = await ctx.services.products.update(parseId(id, "id"), input);
     await afterWrite(ctx, (c) => Promise.all([c.loaders.product.load(product.id), c.loaders.productBySku.load(product.sku)]));
     return product;
   },
 
   deleteProduct: async (_parent, { id }, ctx) => {
-    requireRole(ctx.viewer, "editor");
+    requireRole(ctx.authentication, "editor");
     const result = await ctx.services.products.remove(parseId(id, "id"));
     await afterWrite(ctx);
     return { id: String(result.id), deleted: result.deleted };
   },
 
   importProducts: async (_parent, { rows, mode }, ctx) => {
-    requireRole(ctx.viewer, "editor");
+    requireRole(ctx.authentication, "editor");
     const report = await ctx.services.importProducts(rows, mode ?? "SKIP_INVALID");
     await afterWrite(ctx);
     return {

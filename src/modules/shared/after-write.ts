@@ -8,5 +8,5 @@ import { clearLoaders } from "../../loaders";
  */
 export async function afterWrite(ctx: Context, prime?: (ctx: Context) => Promise<unknown>): Promise<void> {
   clearLoaders(ctx.loaders);
-  if (ctx.services.writeThrough && prime) await prime(ctx);
+  if (ctx.settings.writeThrough && prime) await prime(ctx);
 }

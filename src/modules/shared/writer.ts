@@ -17,8 +17,9 @@ export interface WriteOutcome<T> {
  * Runs every catalog write the same way (DESIGN.md, "A write"): the change and an outbox row with
  * its footprint in one transaction; after commit, the footprint applied to the cache (kept in the
  * outbox if the cache cannot take it). A write that throws commits nothing and touches no cache.
+ * `transactions` bounds each transaction (DATABASE_TRANSACTION_TIMEOUT_MS, DATABASE_TRANSACTION_MAX_WAIT_MS).
  */
-export function createWriter(db: Database, outbox: Outbox) {
+export function createWriter(db: Database, outbox: Outbox, transactions: { timeoutMs: number; maxWaitMs: number }) {
   return async function write<T>(work: (tx: Tx) => Promise<WriteOutcome<T>>): Promise<WriteOutcome<T>> {
     let committed: { outcome: WriteOutcome<T>; outboxId: string | null };
     try {
@@ -29,7 +30,7 @@ export function createWriter(db: Database, outbox: Outbox) {
           const outboxId = await outbox.record((sql, ...params) => tx.$queryRawUnsafe(sql, ...params), outcome.footprint);
           return { outcome, outboxId };
         },
-        { timeout: 60_000, maxWait: 10_000 },
+        { timeout: transactions.timeoutMs, maxWait: transactions.maxWaitMs },
       );
     } catch (error) {
       throw translateConstraint(error);

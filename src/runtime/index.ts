@@ -1,0 +1,174 @@
+import type { Registry } from "prom-client";
+import { createAuthenticator, type Authenticator } from "../auth";
+import { createCacheStore } from "../cache/create-store";
+import { createFillLimit } from "../cache/fill-limit";
+import { createKeys, type CacheKeys } from "../cache/keys";
+import { createOutbox, createOutboxReplay, type Outbox } from "../cache/outbox";
+import { createCacheTrace, createReadThrough, type CacheRuntime, type CacheTrace } from "../cache/read-through";
+import { createCacheStats } from "../cache/stats";
+import type { CacheStore } from "../cache/store";
+import type { Config } from "../config";
+import type { Services, Settings } from "../context";
+import { createDatabase, type Database } from "../data/database";
+import { migrate } from "../data/migrator";
+import { createCategoryRepository } from "../data/repositories/category-repository";
+import { createProductRepository } from "../data/repositories/product-repository";
+import { seedIfEmpty } from "../data/seed/seed-on-start";
+import { createLoaders, type Loaders } from "../loaders";
+import { createLogger, type Logger } from "../logger";
+import { createMetricsRegistry, registerGatewayMetrics } from "../metrics";
+import { createAdminService } from "../modules/admin/admin.service";
+import { createCategoryService } from "../modules/category/category.service";
+import { createProductImportService } from "../modules/product/product-import.service";
+import { createProductService } from "../modules/product/product.service";
+import { createSearchModule, type SearchModule } from "../modules/search/search.service";
+import { createWriter } from "../modules/shared/writer";
+import { createResponseCache, type ResponseCache } from "../response-cache";
+
+/**
+ * The composition root: builds every part of a gateway process once, in dependency order, and
+ * hands each its collaborators (STYLE.md 18). Nothing here serves HTTP; src/server.ts does. Larger parts are wired in files beside this one.
+ *
+ *   database (migrated, seeded) -> metrics -> cache (keys, stats, outbox replay, store, read path)
+ *   -> outbox -> repositories -> search -> services -> authentication -> response cache -> warm
+ */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  registry: Registry;
+  keys: CacheKeys;
+  /** The read path's process-wide state: store, counters, loads in flight. */
+  cache: CacheRuntime;
+  outbox: Outbox;
+  /** Search and statistics: `search.indexer` keeps the vector index in step with writes. */
+  search: SearchModule;
+  services: Services;
+  settings: Settings;
+  authenticate: Authenticator;
+  /** The whole-response cache; null when there is no store or CACHE_RESPONSES is off. */
+  responses: ResponseCache | null;
+  /** A request's loaders over the shared cache, recording what they read in `trace`. */
+  createLoaders(trace: CacheTrace): Loaders;
+  /** For `/ready`: whether each service answers now. */
+  readiness(): Promise<Readiness>;
+  /** Stops the outbox, closes the store and the database (those it opened itself). */
+  close(): Promise<void>;
+}
+
+/** What `/ready` reports: the database is required, the cache and the vector index are reported. */
+export interface Readiness {
+  database: boolean;
+  /** Null when no cache store is configured. */
+  cache: boolean | null;
+  vectors: Awaited<ReturnType<SearchModule["readiness"]>>;
+}
+
+export interface RuntimeOptions {
+  /** An already open database (tests share one); the runtime then does not close it. */
+  db?: Database;
+  /** The cache store; null runs without a cache. Default: from config. A store passed in is not closed. */
+  store?: CacheStore | null;
+  logger?: Logger;
+  /**
+   * Fault injection for the consistency checker's own tests, never set in production:
+   * `fillDelayMs` holds every cache fill between its database read and its write-back (widening
+   * the race the guard closes); `skipInvalidation` commits writes without touching the cache.
+   */
+  faults?: { fillDelayMs?: number; skipInvalidation?: boolean };
+}
+
+/** Opens the database (migrating and seeding if configured) and builds every part above it. */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = options.db ?? (await createDatabase(config.database));
+  if (config.migrateOnStart) await prepareCatalog(db, config, logger);
+
+  const registry = createMetricsRegistry();
+  const keys = createKeys(config.cache.prefix);
+  const stats = createCacheStats(registry);
+  // The replay exists before the store: the store runs it on Redis before its circuit closes again.
+  const replay = createOutboxReplay(db, { keys, stats });
+  const store =
+    options.store !== undefined ? options.store : createCacheStore(config.cache, logger, { onRecover: (direct) => replay(direct) });
+  const cache: CacheRuntime = {
+    store,
+    keys,
+    fills: createFillLimit(config.cache.maxConcurrentFills),
+    stats,
+    options: { ...config.cache.readThrough, fillDelayMs: options.faults?.fillDelayMs ?? 0 },
+    inflight: new Map(),
+  };
+  registerGatewayMetrics(registry, db.counter, cache);
+  const outbox = createOutbox(db, cache, replay, logger, {
+    intervalMs: config.cache.outboxIntervalMs,
+    skipInvalidation: options.faults?.skipInvalidation ?? false,
+  });
+  await outbox.replay().catch((error) => logger.warn({ err: error }, "pending invalidations could not be replayed at start"));
+  outbox.start();
+
+  const repositories = { categories: createCategoryRepository(db.prisma), products: createProductRepository(db.prisma) };
+  // After migrations and the seed: creates the vector table or collection and embeds what it lacks.
+  const search = await createSearchModule(db, config.search, logger);
+  await search.start();
+  const createRequestLoaders = (trace: CacheTrace) =>
+    createLoaders({
+      readThrough: createReadThrough(cache, trace),
+      keys,
+      ttls: config.cache.ttlSeconds,
+      negativeTtlSeconds: config.cache.negativeTtlSeconds,
+      ...repositories,
+      ...search.loaderDeps,
+    });
+
+  const write = createWriter(db, outbox, config.transactions);
+  const services: Services = {
+    admin: createAdminService(db, cache, { warmProducts: config.cache.warmProducts }),
+    categories: createCategoryService(write, search.changeListener),
+    products: createProductService(write, search.changeListener),
+    importProducts: createProductImportService(write, search.changeListener),
+    search: search.service,
+  };
+  const responses =
+    store && config.cache.responseCache ? createResponseCache(store, keys, stats, config.cache.ttlSeconds.resp) : null;
+  if (config.cache.warmOnStart && store) {
+    const report = await services.admin.warm(createRequestLoaders(createCacheTrace()));
+    logger.info(report, "cache warmed");
+  }
+
+  return {
+    config,
+    logger,
+    db,
+    registry,
+    keys,
+    cache,
+    outbox,
+    search,
+    services,
+    settings: { pagination: config.pagination, writeThrough: config.cache.writeThrough },
+    authenticate: createAuthenticator(config.auth),
+    responses,
+    createLoaders: createRequestLoaders,
+    async readiness() {
+      const [database, cacheUp, vectors] = await Promise.all([
+        db.sql.query("SELECT 1").then(() => true, () => false),
+        store ? store.ping().catch(() => false) : null,
+        search.readiness(),
+      ]);
+      return { database, cache: cacheUp, vectors };
+    },
+    async close() {
+      outbox.stop();
+      if (options.store === undefined) await store?.close();
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+async function prepareCatalog(db: Database, config: Config, logger: Logger): Promise<void> {
+  const applied = await migrate(db.sql);
+  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  const seeded = await seedIfEmpty(db, config.seed, (message) => logger.info(message));
+  if (seeded !== "skipped") logger.info({ seeded }, "empty database seeded");
+}
