@@ -61,17 +61,17 @@ export interface CacheKeys {
   /** `prod:sku:<sku>`: the product id for a SKU; the SKU is percent-encoded. */
   productSkuKey(sku: string): string;
   /**
-   * `prods:cat:<id>:<argsHash>` (`all` for null, the whole catalog): one page of product ids.
-   * With a generation, `prods:cat:<id>:g<generation>:<argsHash>`, so one INCR of
-   * `generationKey("prods:cat", id)` retires every page of the listing.
+   * `prods:cat:<id>:<argsHash>` (`all` for null, the whole catalog): one page of product ids. The
+   * generations it depends on are stamped inside the value (src/cache/read-through.ts), so one INCR
+   * of `generationKey("prods:cat", id)` retires every page of the listing without renaming a key.
    */
-  productListKey(categoryId: Id | null, argsHash: string, generation?: number): string;
-  /** `search:<hash>` (`search:g<generation>:<hash>` with a generation): one ranked result page. */
-  searchKey(hash: string, generation?: number): string;
+  productListKey(categoryId: Id | null, argsHash: string): string;
+  /** `search:<hash>`: one ranked result page (stamped with `gen:search` inside the value). */
+  searchKey(hash: string): string;
   /** `resp:<hash>`: a whole response of an anonymous query, with what it was computed from. */
   responseKey(hash: string): string;
-  /** `stats:<type>` (`stats:g<generation>:<type>` with a generation): one statistic. */
-  statsKey(type: string, generation?: number): string;
+  /** `stats:<type>`: one statistic (stamped with `gen:stats` inside the value). */
+  statsKey(type: string): string;
   /**
    * `gen:<family>` or `gen:<family>:<id>` (`all` for null): a generation counter, e.g.
    * `gen:prods:cat:7`, `gen:search`, `gen:stats`. Counters carry no TTL.
@@ -84,7 +84,6 @@ export interface CacheKeys {
 /** Key builders under `prefix` (default `defaultKeyPrefix`). */
 export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
   const k = (rest: string) => prefix + rest;
-  const gen = (generation: number | undefined) => (generation === undefined ? "" : `g${generationSegment(generation)}:`);
   return {
     prefix,
     categoryKey: (id) => k(`cat:${idSegment(id)}`),
@@ -94,11 +93,11 @@ export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
     categoryAttributesKey: (id) => k(`attrs:cat:${idSegment(id)}`),
     productKey: (id) => k(`prod:${idSegment(id)}`),
     productSkuKey: (sku) => k(`prod:sku:${encodeSegment(sku)}`),
-    productListKey: (categoryId, argsHash, generation) =>
-      k(`prods:cat:${categoryId === null ? "all" : idSegment(categoryId)}:${gen(generation)}${encodeSegment(argsHash)}`),
-    searchKey: (hash, generation) => k(`search:${gen(generation)}${encodeSegment(hash)}`),
+    productListKey: (categoryId, argsHash) =>
+      k(`prods:cat:${categoryId === null ? "all" : idSegment(categoryId)}:${encodeSegment(argsHash)}`),
+    searchKey: (hash) => k(`search:${encodeSegment(hash)}`),
     responseKey: (hash) => k(`resp:${encodeSegment(hash)}`),
-    statsKey: (type, generation) => k(`stats:${gen(generation)}${encodeSegment(type)}`),
+    statsKey: (type) => k(`stats:${encodeSegment(type)}`),
     generationKey: (family, scope) =>
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}`),
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
@@ -111,13 +110,6 @@ function idSegment(id: Id): string {
   const n = typeof id === "number" ? id : /^-?\d{1,16}$/.test(id) ? Number(id) : NaN;
   if (!Number.isSafeInteger(n)) throw new TypeError(`A cache key id must be an integer, got ${JSON.stringify(id)}`);
   return String(n);
-}
-
-function generationSegment(generation: number): string {
-  if (!Number.isSafeInteger(generation) || generation < 0) {
-    throw new TypeError(`A generation must be a non-negative integer, got ${generation}`);
-  }
-  return String(generation);
 }
 
 /**

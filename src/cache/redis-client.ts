@@ -1,8 +1,9 @@
 import { Redis } from "ioredis";
 
 /**
- * The one module that creates Redis connections for the whole gateway (cache, persisted queries,
- * rate limits, pub/sub), so every connection fails fast the same way. A Redis that is down or slow
+ * The one module that creates Redis connections for the whole gateway (today the cache store;
+ * anything else that comes to use Redis must connect through here), so every connection fails
+ * fast the same way. A Redis that is down or slow
  * must cost a request milliseconds, never a hang: commands are not queued while disconnected, a
  * command that does not answer in `commandTimeoutMs` fails, and nothing is ever re-sent later
  * (a re-sent write-through could land after a newer one and leave a stale value).

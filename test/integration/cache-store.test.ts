@@ -227,7 +227,7 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       const missingGen = k.generationKey("prods:cat", null);
       await store.incr([gen]);
       await store.incr([gen]);
-      const list = k.productListKey(7, hashArgs({ first: 20 }), 2);
+      const list = k.productListKey(7, hashArgs({ first: 20 }));
       const before = store.roundTrips;
       const { reads, extra } = await store.getOrLease([list], 5000, [gen, missingGen]);
       expect(store.roundTrips - before).toBe(1);
