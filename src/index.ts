@@ -1,7 +1,11 @@
 import { ROLES, signToken } from "./auth";
 import { ConfigError, loadConfig } from "./config";
+import { FolderLockedError } from "./data/folder-lock";
 import { createLogger } from "./logger";
 import { startGateway } from "./server";
+
+/** How long a shutdown may take (draining requests in flight, replaying the outbox, closing pools) before the process exits anyway, ms. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
 
 // `npm start`: read the configuration, start the gateway, print where it listens, stop on a signal.
 async function main() {
@@ -27,19 +31,38 @@ async function main() {
     for (const role of ROLES) console.log(`  ${role}: ${await signToken(config.auth.jwtSecret!, `dev-${role}`, [role])}`);
   }
 
+  // First signal: stop accepting, finish what is in flight, apply (or keep) pending invalidations,
+  // close pools, exit 0. A second signal, or a shutdown past its deadline, exits at once.
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+    }
     stopping = true;
-    logger.info({ signal }, "stopping");
-    await gateway.stop();
-    process.exit(0);
+    logger.info({ signal }, "stopping: no new connections; finishing requests in flight");
+    setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown did not finish in time: exiting now");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    gateway.stop().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 main().catch((error) => {
-  console.error("The gateway failed to start:", error);
+  // Refusals a person can act on are printed as a sentence, not a stack.
+  if (error instanceof FolderLockedError) console.error(error.message);
+  else console.error("The gateway failed to start:", error);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { Pool } from "pg";
 import { PrismaClient } from "../generated/prisma/client";
+import { lockFolder } from "./folder-lock";
 
 /** Runs SQL outside Prisma: multi-statement scripts (migrations) and maintenance statements. */
 export interface SqlRunner {
@@ -98,8 +99,17 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { vector } = await import("@electric-sql/pglite-pgvector");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   // PGlite creates its own folder but not the folders above it.
-  if (!dataDir.includes("://")) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
-  const pg = await PGlite.create(dataDir, { extensions: { vector } });
+  const onDisk = !dataDir.includes("://");
+  if (onDisk) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
+  // Before PGlite reads anything: a second process on the folder would corrupt it.
+  const lock = onDisk ? lockFolder(dataDir) : null;
+  let pg;
+  try {
+    pg = await PGlite.create(dataDir, { extensions: { vector } });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const { prisma, counter } = countingClient(new PrismaPGlite(pg));
   // Inside a transaction, `transaction` joins it (as on PostgreSQL): PGlite's own would wait forever
   // for the connection the outer transaction holds.
@@ -119,6 +129,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     async close() {
       await prisma.$disconnect();
       await pg.close();
+      lock?.release();
     },
   };
 }

@@ -160,6 +160,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     async close() {
       outbox.stop();
+      // Pending invalidations go to the store now if it takes them; otherwise they stay in the
+      // outbox, and the next instance to start (or any running one) replays them.
+      const applied = await outbox.replay().catch(() => 0);
+      if (applied > 0) logger.info({ applied }, "pending invalidations applied before stopping");
       if (options.store === undefined) await store?.close();
       if (!options.db) await db.close();
     },
