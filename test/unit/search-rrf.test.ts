@@ -1,4 +1,4 @@
-import { reciprocalRankFusion } from "../../src/data/search/rrf";
+import { reciprocalRankFusion } from "../../src/modules/search/ranking/rrf";
 
 describe("reciprocal rank fusion", () => {
   it("sums 1 / (k + rank) over the rankings that hold an id", () => {
