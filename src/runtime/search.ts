@@ -78,7 +78,10 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
   });
 
   return {
-    service: createSearchService(config, vector),
+    service: createSearchService(
+      { maxQueryLength: config.maxQueryLength, defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, autocomplete: config.autocomplete },
+      vector,
+    ),
     loaderDeps: { searchEngine: engine, suggest: (prefix, limit) => suggestCompletions(db.prisma, prefix, limit) },
     indexer,
     changeListener: {

@@ -1,4 +1,3 @@
-import type { SearchConfig } from "../../config";
 import type { VectorSide, VectorState } from "../../data/search/vector-side";
 import type { SearchLimits } from "./search-args";
 
@@ -9,15 +8,7 @@ export interface SearchService {
   vectorState(): VectorState;
 }
 
-/** The search service over the settings and the vector side (built by `createSearchRuntime`). */
-export function createSearchService(config: SearchConfig, vector: VectorSide): SearchService {
-  return {
-    limits: {
-      maxQueryLength: config.maxQueryLength,
-      defaultPageSize: config.defaultPageSize,
-      maxPageSize: config.maxPageSize,
-      autocomplete: config.autocomplete,
-    },
-    vectorState: () => vector.state(),
-  };
+/** The search service over the argument limits and the vector side (built by `createSearchRuntime`). */
+export function createSearchService(limits: SearchLimits, vector: VectorSide): SearchService {
+  return { limits, vectorState: () => vector.state() };
 }
