@@ -20,10 +20,10 @@ import { createHttpHandler } from "./http-handler";
 import { createRoutes } from "./http-routes";
 import type { Logger } from "./logger";
 import { resolvers } from "./modules";
-import type { SearchModule } from "./modules/search/search.service";
 import { cacheTracePlugin } from "./plugins/cache-trace";
 import { searchNoticesPlugin } from "./plugins/search-notices";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime";
+import type { SearchRuntime } from "./runtime/search";
 
 /** The schema file at the repository root: the contract clients and codegen read. */
 export const schemaPath = path.resolve(__dirname, "../schema.graphql");
@@ -37,8 +37,8 @@ export interface Gateway {
   keys: CacheKeys;
   registry: Registry;
   logger: Logger;
-  /** Search and statistics: `search.indexer` keeps the vector index in step with writes. */
-  search: SearchModule;
+  /** Search (see `createSearchRuntime`): `search.indexer` keeps the vector index in step with writes. */
+  search: SearchRuntime;
   stop(): Promise<void>;
 }
 

@@ -1,10 +1,78 @@
-import type { SearchEngine } from "../data/search/search-engine";
-import type { StatsService } from "../modules/stats/stats.service";
+/**
+ * The search engine as the loaders see it: its request, its answer and the few fields its cache
+ * key reads. A port, kept here because the search loader caches the engine's answers and loaders
+ * may not import modules/; the engine itself (`createSearchEngine`) is in src/modules/search/.
+ */
+import type { StatsRepository } from "../data/repositories/stats-repository";
+import type { FacetResult } from "../data/search/facets";
+import type { SearchScope } from "../data/search/vector-index";
+import type { VectorSide, VectorState } from "../data/search/vector-side";
 
-/** What the search, autocomplete and statistics loaders need beside `LoaderDeps`. */
-export interface SearchLoaderDeps {
+/** HYBRID fuses full text and vectors; TEXT and VECTOR use one side. */
+export type SearchMode = "HYBRID" | "TEXT" | "VECTOR";
+
+/** One search, normalized (see `normalizeQuery` and `parseFilter`), without its page. */
+export interface SearchRequest {
+  query: string;
+  mode: SearchMode;
+  scope: SearchScope;
+  /**
+   * The vector side's state when the request was keyed (part of the cache key): the answer is
+   * computed for that state, so a text-only fallback is never cached as a hybrid answer.
+   */
+  vector: VectorState;
+}
+
+/** A note on how a search was answered, for `extensions.notices` and `SearchResult.notices`. */
+export interface SearchNotice {
+  code: "VECTOR_SEARCH_UNAVAILABLE";
+  message: string;
+}
+
+/**
+ * What a search caches under `search:<hash>`: the ranked window as [id, score] pairs (best first;
+ * ties by id), the total and the facets over every match, the mode that answered, and notices.
+ * Pages are slices of `hits`, so every page of one search comes from one ranking.
+ */
+export interface SearchEntry {
+  mode: SearchMode;
+  hits: [number, number][];
+  totalCount: number;
+  facets: FacetResult[];
+  notices: SearchNotice[];
+}
+
+/** The engine's settings (SEARCH_* settings); all of them are part of every search cache key. */
+export interface SearchEngineOptions {
+  /** k of reciprocal rank fusion. */
+  rrfK: number;
+  /** Hits kept per search (the window pages walk). */
+  maxResults: number;
+  /** Neighbours the vector side contributes. */
+  vectorCandidates: number;
+  /** Least cosine similarity of a neighbour. */
+  vectorMinScore: number;
+  /** Most values per facet. */
+  facetValues: number;
+}
+
+/** Runs searches (see `createSearchEngine`); a VECTOR search throws `VectorIndexUnavailableError` when the vector side is down. */
+export interface SearchEngine {
+  run(request: SearchRequest): Promise<SearchEntry>;
+  /** The vector side: its state and its embedder's model are part of every search cache key. */
+  readonly vector: VectorSide;
+  readonly options: SearchEngineOptions;
+}
+
+/** What the search and autocomplete loaders need beside `LoaderDeps` (built by `createSearchRuntime`). */
+export interface SearchEngineDeps {
   searchEngine: SearchEngine;
   /** Completions of a prefix (see `suggestCompletions`). */
   suggest(prefix: string, limit: number): Promise<string[]>;
-  statistics: StatsService;
+}
+
+/** What the search, autocomplete and statistics loaders need beside `LoaderDeps`. */
+export interface SearchLoaderDeps extends SearchEngineDeps {
+  /** The statistics queries (see `createStatsRepository`). */
+  statistics: StatsRepository;
 }

@@ -1,10 +1,9 @@
 import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
 import { hashArgs } from "../cache/keys";
-import type { SearchEntry, SearchRequest } from "../data/search/search-engine";
 import { VectorIndexUnavailableError } from "../data/search/vector-index";
 import type { LoaderDeps } from "./deps";
-import type { SearchLoaderDeps } from "./search-deps";
+import type { SearchEntry, SearchLoaderDeps, SearchRequest } from "./search-deps";
 
 /** A search as a resolver asks for it: the request without the vector state, which the loader adds. */
 export type SearchQuery = Omit<SearchRequest, "vector">;

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
-import type { StatType, StatValues } from "../modules/stats/stats.service";
+import type { StatType, StatValues } from "../data/repositories/stats-repository";
 import type { LoaderDeps } from "./deps";
 import type { SearchLoaderDeps } from "./search-deps";
 

@@ -13,6 +13,7 @@ import { createDatabase, type Database } from "../data/database";
 import { migrate } from "../data/migrator";
 import { createCategoryRepository } from "../data/repositories/category-repository";
 import { createProductRepository } from "../data/repositories/product-repository";
+import { createStatsRepository } from "../data/repositories/stats-repository";
 import { seedIfEmpty } from "../data/seed/seed-on-start";
 import { createLoaders, type Loaders } from "../loaders";
 import { createLogger, type Logger } from "../logger";
@@ -21,9 +22,9 @@ import { createAdminService } from "../modules/admin/admin.service";
 import { createCategoryService } from "../modules/category/category.service";
 import { createProductImportService } from "../modules/product/product-import.service";
 import { createProductService } from "../modules/product/product.service";
-import { createSearchModule, type SearchModule } from "../modules/search/search.service";
 import { createWriter } from "../modules/shared/writer";
 import { createResponseCache, type ResponseCache } from "../response-cache";
+import { createSearchRuntime, type SearchRuntime } from "./search";
 
 /**
  * The composition root: builds every part of a gateway process once, in dependency order, and
@@ -41,8 +42,8 @@ export interface Runtime {
   /** The read path's process-wide state: store, counters, loads in flight. */
   cache: CacheRuntime;
   outbox: Outbox;
-  /** Search and statistics: `search.indexer` keeps the vector index in step with writes. */
-  search: SearchModule;
+  /** Search (see `createSearchRuntime`): `search.indexer` keeps the vector index in step with writes. */
+  search: SearchRuntime;
   services: Services;
   settings: Settings;
   authenticate: Authenticator;
@@ -61,7 +62,7 @@ export interface Readiness {
   database: boolean;
   /** Null when no cache store is configured. */
   cache: boolean | null;
-  vectors: Awaited<ReturnType<SearchModule["readiness"]>>;
+  vectors: Awaited<ReturnType<SearchRuntime["readiness"]>>;
 }
 
 export interface RuntimeOptions {
@@ -107,9 +108,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   await outbox.replay().catch((error) => logger.warn({ err: error }, "pending invalidations could not be replayed at start"));
   outbox.start();
 
-  const repositories = { categories: createCategoryRepository(db.prisma), products: createProductRepository(db.prisma) };
+  const repositories = {
+    categories: createCategoryRepository(db.prisma),
+    products: createProductRepository(db.prisma),
+    statistics: createStatsRepository(db.prisma),
+  };
   // After migrations and the seed: creates the vector table or collection and embeds what it lacks.
-  const search = await createSearchModule(db, config.search, logger);
+  const search = await createSearchRuntime(db, config.search, logger);
   await search.start();
   const createRequestLoaders = (trace: CacheTrace) =>
     createLoaders({

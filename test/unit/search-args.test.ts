@@ -1,5 +1,6 @@
 import { fieldOf } from "../helpers/errors";
-import { FACET_FIELDS, orderFacets, priceRangeBounds, priceRangeLabel, PRICE_BOUNDS } from "../../src/data/search/facets";
+import { FACET_FIELDS, priceRangeBounds, priceRangeLabel, PRICE_BOUNDS } from "../../src/data/search/facets";
+import { orderFacets } from "../../src/modules/search/ranking/facet-order";
 import {
   decodeSearchCursor,
   encodeSearchCursor,

@@ -1,4 +1,5 @@
-import { reciprocalRankFusion } from "../../src/data/search/rrf";
+import { hybridHits } from "../../src/modules/search/ranking/hybrid-hits";
+import { reciprocalRankFusion } from "../../src/modules/search/ranking/rrf";
 
 describe("reciprocal rank fusion", () => {
   it("sums 1 / (k + rank) over the rankings that hold an id", () => {
@@ -37,5 +38,26 @@ describe("reciprocal rank fusion", () => {
       return first.score / second.score;
     };
     expect(gap(1)).toBeGreaterThan(gap(60));
+  });
+});
+
+describe("the HYBRID ranking", () => {
+  const options = { rrfK: 60, maxResults: 10 };
+
+  it("puts exact SKU matches first with score 1, then the fusion without repeating them", () => {
+    const hits = hybridHits({ skuIds: [8], text: [8, 1, 2], vector: [2, 8, 3] }, options);
+    expect(hits.map(([id]) => id)).toEqual([8, 2, 1, 3]);
+    expect(hits[0]).toEqual([8, 1]);
+    expect(hits[1][1]).toBeCloseTo(1 / 63 + 1 / 61, 12);
+  });
+
+  it("keeps at most maxResults hits, SKU matches included", () => {
+    const hits = hybridHits({ skuIds: [5], text: [1, 2, 3], vector: [4] }, { rrfK: 60, maxResults: 3 });
+    expect(hits.map(([id]) => id)).toEqual([5, 1, 4]);
+  });
+
+  it("is the plain fusion when nothing matches a SKU", () => {
+    const hits = hybridHits({ skuIds: [], text: [1, 2], vector: [2] }, options);
+    expect(hits).toEqual(reciprocalRankFusion([[1, 2], [2]], 60).map((hit) => [hit.id, hit.score]));
   });
 });

@@ -1,8 +1,14 @@
-import type { SearchConfig } from "../../config";
 import type { Database } from "../database";
 import { createPgvectorIndex, hasPgvector } from "./pgvector-index";
 import { createQdrantClient, createQdrantIndex } from "./qdrant-index";
 import type { VectorIndex } from "./vector-index";
+
+/** What `createVectorIndex` reads of the configuration (VECTOR_INDEX, QDRANT_*, EMBEDDER_DIMENSIONS: see src/config.ts for defaults). */
+export interface VectorIndexConfig {
+  vectorIndex: "auto" | "pgvector" | "qdrant" | "none";
+  qdrant: { url?: string; apiKey?: string; collection: string; timeoutMs: number };
+  embedder: { dimensions: number };
+}
 
 /**
  * The configured vector index, or null when there is none. VECTOR_INDEX=auto picks Qdrant when
@@ -10,7 +16,7 @@ import type { VectorIndex } from "./vector-index";
  * migration installs it where the server offers it), else none. Naming one that cannot work
  * (pgvector on a database without it) fails the start with a message that says so.
  */
-export async function createVectorIndex(config: SearchConfig, db: Pick<Database, "prisma">): Promise<VectorIndex | null> {
+export async function createVectorIndex(config: VectorIndexConfig, db: Pick<Database, "prisma">): Promise<VectorIndex | null> {
   const dimensions = config.embedder.dimensions;
   const qdrant = async () => {
     const options = { url: config.qdrant.url!, apiKey: config.qdrant.apiKey, collection: config.qdrant.collection, dimensions, timeoutMs: config.qdrant.timeoutMs };

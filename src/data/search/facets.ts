@@ -12,6 +12,13 @@ export interface FacetCount {
   count: number;
 }
 
+/** A facet value as the search statement counts it, before ordering (see `orderFacets`). */
+export interface FacetRow {
+  field: string;
+  value: string;
+  count: number;
+}
+
 export interface FacetResult {
   field: FacetField;
   values: FacetCount[];
@@ -38,14 +45,4 @@ export function priceRangeBounds(label: string): { min: number; max: number | nu
 export function priceRangeSql(column: string): string {
   const cases = PRICE_BOUNDS.slice(1).map((high, i) => `WHEN ${column} < ${high} THEN '${priceRangeLabel(i)}'`);
   return `CASE ${cases.join(" ")} ELSE '${priceRangeLabel(PRICE_BOUNDS.length - 1)}' END`;
-}
-
-/** Facets in FACET_FIELDS order; price ranges in price order, other values by count (then value). */
-export function orderFacets(rows: readonly { field: string; value: string; count: number }[]): FacetResult[] {
-  return FACET_FIELDS.map((field) => {
-    const values = rows.filter((row) => row.field === field).map(({ value, count }) => ({ value, count }));
-    if (field === "price") values.sort((a, b) => priceRangeBounds(a.value)!.min - priceRangeBounds(b.value)!.min);
-    else values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    return { field, values };
-  });
 }

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../../generated/prisma/client";
-import { orderFacets, priceRangeSql, type FacetResult } from "./facets";
+import { priceRangeSql, type FacetRow } from "./facets";
 import { SqlParams, scopeWhere } from "./filter-sql";
 import type { TextQueryPlan } from "./text-query";
 import type { SearchScope } from "./vector-index";
@@ -14,7 +14,8 @@ export interface MatchSummary {
   skuIds: number[];
   /** The `vectorIds` that exist and are in scope (a Qdrant payload may lag behind a write). */
   vectorIdsInScope: Set<number>;
-  facets: FacetResult[];
+  /** The top `facetValues` values of each facet by count (every price range), unordered. */
+  facetRows: FacetRow[];
 }
 
 export interface MatchRequest {
@@ -95,12 +96,11 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
   );
   const [row] = rows;
   const ranked = (JSON.parse(row.ranked ?? "[]") as [number, number][]).map(([id, score]) => ({ id, score }));
-  const facets = (JSON.parse(row.facets ?? "[]") as [string, string, number][]).map(([field, value, count]) => ({ field, value, count }));
   return {
     ranked,
     totalCount: Number(row.total),
     skuIds: JSON.parse(row.sku ?? "[]") as number[],
     vectorIdsInScope: new Set(JSON.parse(row.vector ?? "[]") as number[]),
-    facets: orderFacets(facets),
+    facetRows: (JSON.parse(row.facets ?? "[]") as [string, string, number][]).map(([field, value, count]) => ({ field, value, count })),
   };
 }

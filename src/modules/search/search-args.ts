@@ -1,8 +1,8 @@
 import { BadUserInputError } from "../../errors";
 import { decodeOpaqueCursor, encodeOpaqueCursor } from "../shared/cursor";
 import { FACET_FIELDS, type FacetField } from "../../data/search/facets";
-import type { SearchEntry } from "../../data/search/search-engine";
 import { normalizeQuery } from "../../data/search/text-query";
+import type { SearchEntry } from "../../loaders/search-deps";
 
 /** Limits of search and autocomplete arguments (from the SEARCH_* and AUTOCOMPLETE_* settings). */
 export interface SearchLimits {

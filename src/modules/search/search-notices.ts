@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import type { SearchNotice } from "../../data/search/search-engine";
+import type { SearchNotice } from "../../loaders/search-deps";
 
 /** A notice as it appears in `extensions.notices`: where in the response it applies. */
 export interface PlacedNotice extends SearchNotice {

@@ -1,5 +1,18 @@
 import type { PrismaClient } from "../../generated/prisma/client";
-import type { BrandStatModel, CatalogSummaryModel, CategoryStatModel } from "./stats.models";
+
+/** A top-level category and the products in its subtree (`CategoryStat`, category resolved by the loader). */
+export interface CategoryStatModel { categoryId: number; productCount: number }
+/** A brand and its number of products. */
+export interface BrandStatModel { brand: string; productCount: number }
+/** The scalar part of `CatalogStats`. */
+export interface CatalogSummaryModel {
+  productCount: number;
+  categoryCount: number;
+  priceMin: number | null;
+  priceAvg: number | null;
+  priceMax: number | null;
+  stockTotal: number;
+}
 
 /** The statistics cached one per `stats:<type>` entry. */
 export const STAT_TYPES = ["summary", "byTopLevelCategory", "byBrand"] as const;
@@ -14,7 +27,7 @@ export interface StatValues {
 }
 
 /** Catalog statistics, each one SQL aggregate over the tables (no sampling, no counters kept aside). */
-export function createStatsService(prisma: PrismaClient) {
+export function createStatsRepository(prisma: PrismaClient) {
   return {
     async compute<T extends StatType>(type: T): Promise<StatValues[T]> {
       return (await computers[type](prisma)) as StatValues[T];
@@ -22,7 +35,7 @@ export function createStatsService(prisma: PrismaClient) {
   };
 }
 
-export type StatsService = ReturnType<typeof createStatsService>;
+export type StatsRepository = ReturnType<typeof createStatsRepository>;
 
 const computers: { [T in StatType]: (prisma: PrismaClient) => Promise<StatValues[T]> } = {
   async summary(prisma) {

@@ -1,0 +1,123 @@
+import type { SearchConfig } from "../config";
+import type { Database } from "../data/database";
+import { suggestCompletions } from "../data/search/autocomplete";
+import { createEmbedder } from "../data/search/create-embedder";
+import { createVectorIndex } from "../data/search/create-vector-index";
+import { createSearchIndexer, type SearchIndexer } from "../data/search/search-indexer";
+import type { VectorIndex } from "../data/search/vector-index";
+import { createVectorSide } from "../data/search/vector-side";
+import type { Logger } from "../logger";
+import type { SearchEngineDeps } from "../loaders/search-deps";
+import { createSearchEngine, createSearchService, type SearchService } from "../modules/search";
+
+/** Search, wired once per gateway (see `createSearchRuntime`); the statistics repository is built beside the other repositories. */
+export interface SearchRuntime {
+  /** For the request context (`services.search`). */
+  service: SearchService;
+  /** For `createLoaders`: the search engine and the completions. */
+  loaderDeps: SearchEngineDeps;
+  /** For the writes: keeps the vector index in step (see `SearchIndexer`). */
+  indexer: SearchIndexer;
+  /**
+   * The indexer as the product services' `ProductChangeListener`: called after a write commits,
+   * awaited (so the next search, VECTOR included, sees the write), and never failing the write: an
+   * embedder or vector index error is logged and the product is re-embedded by the next start's sync.
+   */
+  changeListener: { productsChanged(ids: number[]): Promise<void>; productsRemoved(ids: number[]): Promise<void> };
+  /** Null when no vector index is configured. */
+  vectorIndex: VectorIndex | null;
+  /**
+   * Creates the vector table or collection if missing, then (VECTOR_SYNC_ON_START) embeds what the
+   * index lacks: the whole catalog after a first seed or an import by script, nothing on a normal
+   * restart. An unreachable Qdrant is logged, not fatal: searches fall back to text and the
+   * collection is created (and synced, in the background) on the first search after it answers.
+   */
+  start(): Promise<void>;
+  /** For `/ready`: which vector index, and whether it answers (null when there is none). */
+  readiness(): Promise<{ vectorIndex: string; available: boolean | null; embedder: string }>;
+}
+
+/**
+ * Builds, in this order, the embedder, the vector index (see `createVectorIndex`), the indexer, the
+ * vector side, the engine and the service. Part of the composition root: the search feature
+ * (src/modules/search) builds none of its collaborators.
+ */
+export async function createSearchRuntime(db: Database, config: SearchConfig, logger: Logger): Promise<SearchRuntime> {
+  const embedder = createEmbedder(config.embedder);
+  const vectorIndex = await createVectorIndex(config, db);
+  const indexer = createSearchIndexer({ prisma: db.prisma, vectorIndex, embedder });
+  let ready: Promise<void> | null = null;
+
+  // Memoized: once the schema exists, later calls cost nothing; a failure is retried next time.
+  function prepare(syncInBackground: boolean): Promise<void> {
+    if (!vectorIndex) return Promise.resolve();
+    ready ??= vectorIndex.ensureSchema().then(
+      () => {
+        if (syncInBackground && config.syncOnStart) {
+          indexer.syncAll().then(
+            (report) => logger.info({ report }, "vector index synced"),
+            (error) => logger.warn({ err: error }, "vector index sync failed"),
+          );
+        }
+      },
+      (error) => {
+        ready = null;
+        throw error;
+      },
+    );
+    return ready;
+  }
+
+  const vector = createVectorSide(vectorIndex, embedder, { prepare: () => prepare(true), retryMs: config.vectorRetryMs });
+  const engine = createSearchEngine(db.prisma, vector, {
+    rrfK: config.rrfK,
+    maxResults: config.maxResults,
+    vectorCandidates: config.vectorCandidates,
+    vectorMinScore: config.vectorMinScore,
+    facetValues: config.facetValues,
+  });
+
+  return {
+    service: createSearchService(
+      { maxQueryLength: config.maxQueryLength, defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, autocomplete: config.autocomplete },
+      vector,
+    ),
+    loaderDeps: { searchEngine: engine, suggest: (prefix, limit) => suggestCompletions(db.prisma, prefix, limit) },
+    indexer,
+    changeListener: {
+      productsChanged: (ids) =>
+        indexer.indexProducts(ids).then(
+          () => undefined,
+          (error) => logger.warn({ err: error, products: ids.length }, "changed products were not re-indexed in the vector index"),
+        ),
+      productsRemoved: (ids) =>
+        indexer.removeProducts(ids).then(
+          () => undefined,
+          (error) => logger.warn({ err: error, products: ids.length }, "deleted products were not removed from the vector index"),
+        ),
+    },
+    vectorIndex,
+    async start() {
+      if (!vectorIndex) {
+        logger.info("vector search is off: no vector index is configured (HYBRID search answers from full text)");
+        return;
+      }
+      try {
+        await prepare(false);
+      } catch (error) {
+        logger.warn({ err: error, vectorIndex: vectorIndex.kind }, "the vector index is unavailable; searches fall back to full text until it answers");
+        return;
+      }
+      if (!config.syncOnStart) return;
+      const report = await indexer.syncAll();
+      logger.info({ vectorIndex: vectorIndex.kind, embedder: embedder.model, ...report }, "vector index synced");
+    },
+    async readiness() {
+      return {
+        vectorIndex: vectorIndex?.kind ?? "none",
+        available: vectorIndex ? await vectorIndex.ping().catch(() => false) : null,
+        embedder: embedder.model,
+      };
+    },
+  };
+}
