@@ -10,24 +10,32 @@ export interface AttributeDefinition {
   unit: string | null;
 }
 
-/** The ids of a materialized path, root first: "/1/7/42/" -> [1, 7, 42]. */
-export function pathIds(path: string): number[] {
-  return path.split("/").filter(Boolean).map(Number);
+/**
+ * The attribute inheritance rule: the definitions that apply to a category whose path holds
+ * `categoryIds` (root first, the category last) are its own and its ancestors'; when a name is
+ * defined at several levels, the nearest (deepest) one wins. The result is ordered by name. Used by
+ * the attribute loader, the services' checks and the importer alike.
+ */
+export function applicableDefinitions<D extends { name: string }, Id = number>(
+  categoryIds: readonly Id[],
+  definitionsByCategory: ReadonlyMap<Id, readonly D[]>,
+): Map<string, D> {
+  const byName = new Map<string, D>();
+  for (const id of categoryIds) {
+    for (const definition of definitionsByCategory.get(id) ?? []) byName.set(definition.name, definition);
+  }
+  return new Map([...byName].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/**
- * The definitions that apply to a category whose path holds `categoryIds` (root first): its own
- * and its ancestors'. When a name is defined at several levels, the nearest (deepest) one wins.
- */
-export function applicableDefinitions<Id = number>(
-  categoryIds: readonly Id[],
-  definitionsByCategory: ReadonlyMap<Id, readonly AttributeDefinition[]>,
-): Map<string, AttributeDefinition> {
-  const applicable = new Map<string, AttributeDefinition>();
-  for (const id of categoryIds) {
-    for (const definition of definitionsByCategory.get(id) ?? []) applicable.set(definition.name, definition);
+/** Definitions (or anything that names its category) grouped by category id, in the order given. */
+export function groupByCategory<D extends { categoryId: number }>(rows: readonly D[]): Map<number, D[]> {
+  const byCategory = new Map<number, D[]>();
+  for (const row of rows) {
+    const list = byCategory.get(row.categoryId);
+    if (list) list.push(row);
+    else byCategory.set(row.categoryId, [row]);
   }
-  return applicable;
+  return byCategory;
 }
 
 /** What is wrong with `attributes` under `definitions`, one message per problem; empty when valid. */
