@@ -150,7 +150,7 @@ describe("category footprints", () => {
     expect(operations(categoryAttributesFootprint(2))).toEqual({ del: [], incr: ["gen:attrs:cat:2"] });
   });
 
-  it("move: the subtree's rows, old and new parent's children, the tree, old ancestors' and new chain's listings, the subtree's inherited sets, searches, stats", () => {
+  it("move: subtree rows, both parents' children, the tree, old ancestors' and new chain's listings, inherited sets, searches, stats", () => {
     // pixel (5, with 6 below) moves from android (/1/2/) to headsets (/4/7/).
     const footprint = categoryMoveFootprint({ category: pixel, to: headsets, subtree: [5, 6] });
     expect(footprint.listingsOf).toEqual([1, 2, 4, 7]);

@@ -56,7 +56,7 @@ export function productImportFootprint(written: readonly ImportedProduct[]): Foo
   return {
     products: written.map((product) => product.id),
     productSkus: written.map((product) => product.sku),
-    listingsOf: chains(written.flatMap((product) => [product.categoryPath, ...(product.previousCategoryPath === null ? [] : [product.previousCategoryPath])])),
+    listingsOf: chains(written.flatMap(({ categoryPath, previousCategoryPath }) => [categoryPath, ...(previousCategoryPath ? [previousCategoryPath] : [])])),
     catalogListing: true,
     search: true,
     stats: true,
