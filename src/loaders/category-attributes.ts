@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
-import { applicableDefinitions, groupByCategory } from "../data/import/attribute-validation";
+import { applicableDefinitions, groupByCategory } from "../data/attribute-inheritance";
 import { idsOnPath } from "../data/repositories/category-repository";
 import type { AttributeDefinition } from "../generated/prisma/client";
 import type { LoaderDeps } from "./deps";
