@@ -1,4 +1,5 @@
-import { applicableDefinitions, attributeProblems, pathIds, type AttributeDefinition } from "../../src/data/import/attribute-validation";
+import { applicableDefinitions } from "../../src/data/attribute-inheritance";
+import { attributeProblems, type AttributeDefinition } from "../../src/data/import/attribute-validation";
 
 const def = (name: string, type: AttributeDefinition["type"], extra: Partial<AttributeDefinition> = {}): AttributeDefinition => ({
   name,
@@ -15,16 +16,6 @@ describe("attribute validation", () => {
     [7, [def("color", "STRING"), def("wireless", "BOOLEAN", { required: true })]],
   ]);
 
-  it("reads ids off a materialized path", () => {
-    expect(pathIds("/1/7/42/")).toEqual([1, 7, 42]);
-  });
-
-  it("applies own and inherited definitions, the nearest winning", () => {
-    const applicable = applicableDefinitions(pathIds("/1/7/42/"), byCategory);
-    expect([...applicable.keys()].sort()).toEqual(["color", "storageGb", "wireless"]);
-    expect(applicable.get("color")!.allowedValues).toEqual([]);
-  });
-
   it("accepts valid attributes and names each problem with the bad value", () => {
     const atRoot = applicableDefinitions([1], byCategory);
     expect(attributeProblems({ color: "Black", storageGb: 64 }, atRoot)).toEqual([]);
@@ -35,5 +26,10 @@ describe("attribute validation", () => {
     ]);
     expect(attributeProblems({}, applicableDefinitions([1, 7], byCategory))).toEqual(['attribute "wireless" is required']);
     expect(attributeProblems([], atRoot)).toEqual(["attributes must be a JSON object, got []"]);
+  });
+
+  it("checks against what the nearest level defines", () => {
+    const atSeven = applicableDefinitions([1, 7], byCategory);
+    expect(attributeProblems({ color: "Teal", wireless: true }, atSeven)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { applicableDefinitions, attributeProblems, type AttributeDefinition } from "../../src/data/import/attribute-validation";
+import { applicableDefinitions } from "../../src/data/attribute-inheritance";
+import { attributeProblems, type AttributeDefinition } from "../../src/data/import/attribute-validation";
 import type { CatalogInput } from "../../src/data/import/catalog-input";
 import { generateCatalog } from "../../src/data/seed/generator";
 import { createRandom } from "../../src/data/seed/prng";

@@ -10,26 +10,6 @@ export interface AttributeDefinition {
   unit: string | null;
 }
 
-/** The ids of a materialized path, root first: "/1/7/42/" -> [1, 7, 42]. */
-export function pathIds(path: string): number[] {
-  return path.split("/").filter(Boolean).map(Number);
-}
-
-/**
- * The definitions that apply to a category whose path holds `categoryIds` (root first): its own
- * and its ancestors'. When a name is defined at several levels, the nearest (deepest) one wins.
- */
-export function applicableDefinitions<Id = number>(
-  categoryIds: readonly Id[],
-  definitionsByCategory: ReadonlyMap<Id, readonly AttributeDefinition[]>,
-): Map<string, AttributeDefinition> {
-  const applicable = new Map<string, AttributeDefinition>();
-  for (const id of categoryIds) {
-    for (const definition of definitionsByCategory.get(id) ?? []) applicable.set(definition.name, definition);
-  }
-  return applicable;
-}
-
 /** What is wrong with `attributes` under `definitions`, one message per problem; empty when valid. */
 export function attributeProblems(attributes: unknown, definitions: ReadonlyMap<string, AttributeDefinition>): string[] {
   return attributeIssues(attributes, definitions).map((issue) => issue.message);

@@ -13,10 +13,6 @@ import { newCategoryCount, planCategories, type CategoryRow } from "./category-p
 /** Rows per INSERT/UPDATE statement. */
 export const WRITE_BATCH_ROWS = 2000;
 
-// Any fixed number: importers and seeders of one database take it so they never interleave.
-/** The advisory lock that serialises writers of the category tree (imports, seeds, category mutations). */
-export const CATALOG_WRITE_LOCK_ID = 7_204_118;
-
 /** Reports how far a phase has come; `done` and `total` count records. */
 export type ProgressListener = (progress: { phase: "categories" | "products"; done: number; total: number }) => void;
 
@@ -28,11 +24,6 @@ export interface ProductRecord extends ProductInput {
 /** An attribute definition placed on a category by id, ready to write. */
 export interface DefinitionRecord extends Omit<AttributeDefinitionInput, "categoryExternalId"> {
   categoryId: number;
-}
-
-/** Serialises catalog writers (imports, seeds) until the caller's transaction ends. */
-export async function lockCatalogWrites(sql: SqlRunner): Promise<void> {
-  await sql.query("SELECT pg_advisory_xact_lock($1)", [CATALOG_WRITE_LOCK_ID]);
 }
 
 /** Every category, parents before children. */

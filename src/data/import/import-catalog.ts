@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { lockCatalogExclusive } from "../catalog-lock";
 import type { Database, SqlRunner } from "../database";
-import { pathIds } from "./attribute-validation";
+import { idsOnPath } from "../repositories/category-repository";
 import { parseBestBuyCategories, type ParsedCategories } from "./bestbuy-categories";
 import { parseBestBuyProducts, type ParsedProduct, type ParsedProducts } from "./bestbuy-products";
 import type { Rejection } from "./catalog-input";
@@ -8,7 +9,6 @@ import { createCategoryPathMatcher } from "./category-path-matcher";
 import type { CategoryRow } from "./category-plan";
 import {
   loadCategoryRows,
-  lockCatalogWrites,
   upsertCategories,
   type DefinitionRecord,
   type ProductRecord,
@@ -70,7 +70,7 @@ export async function readBestBuySource(options: Pick<ImportOptions, "categories
 /** Writes a parsed source inside the caller's transaction. */
 export async function importBestBuySource(sql: SqlRunner, source: BestBuySource, onProgress?: ProgressListener): Promise<ImportReport> {
   const started = performance.now();
-  await lockCatalogWrites(sql);
+  await lockCatalogExclusive(sql);
   const report: ImportReport = { ...emptyReport(), categoriesFromPathsOnly: 0, productPlacement: { exactPath: 0, prefixOnly: 0 } };
   let rows: CategoryRow[];
   if (source.categories) {
@@ -115,7 +115,7 @@ function derivedDefinitions(products: readonly ProductRecord[], rows: readonly C
   const pathById = new Map(rows.map((row) => [row.id, row.path]));
   const roots = new Set<number>();
   for (const product of products) {
-    if (Object.keys(product.attributes).length > 0) roots.add(pathIds(pathById.get(product.categoryId)!)[0]);
+    if (Object.keys(product.attributes).length > 0) roots.add(idsOnPath(pathById.get(product.categoryId)!)[0]);
   }
   return [...roots].sort((a, b) => a - b).flatMap((categoryId) => DERIVED_ATTRIBUTE_DEFINITIONS.map((d) => ({ ...d, categoryId })));
 }

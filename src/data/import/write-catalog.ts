@@ -1,11 +1,13 @@
+import { applicableDefinitions } from "../attribute-inheritance";
+import { lockCatalogExclusive } from "../catalog-lock";
 import type { SqlRunner } from "../database";
-import { applicableDefinitions, attributeProblems, pathIds, type AttributeDefinition } from "./attribute-validation";
+import { idsOnPath } from "../repositories/category-repository";
+import { attributeProblems, type AttributeDefinition } from "./attribute-validation";
 import { MAX_PRODUCT_NAME_LENGTH } from "./bestbuy-products";
 import { emptyCounts, type CatalogInput, type Rejection, type UpsertCounts } from "./catalog-input";
 import type { CategoryRow } from "./category-plan";
 import {
   loadAttributeDefinitions,
-  lockCatalogWrites,
   upsertAttributeDefinitions,
   upsertCategories,
   upsertProducts,
@@ -36,7 +38,7 @@ export function emptyReport(): CatalogReport {
  */
 export async function writeCatalog(sql: SqlRunner, catalog: CatalogInput, onProgress?: ProgressListener): Promise<CatalogReport> {
   const started = performance.now();
-  await lockCatalogWrites(sql);
+  await lockCatalogExclusive(sql);
   const report = emptyReport();
   const { counts, rejections, rows } = await upsertCategories(sql, catalog.categories, onProgress);
   report.categories = counts;
@@ -94,7 +96,7 @@ export function validateProducts(
   const applicable = new Map<number, Map<string, AttributeDefinition>>();
   const definitionsOf = (categoryId: number) => {
     let found = applicable.get(categoryId);
-    if (!found) applicable.set(categoryId, (found = applicableDefinitions(pathIds(categoryById.get(categoryId)!.path), definitionsByCategory)));
+    if (!found) applicable.set(categoryId, (found = applicableDefinitions(idsOnPath(categoryById.get(categoryId)!.path), definitionsByCategory)));
     return found;
   };
   const seen = new Set<string>();

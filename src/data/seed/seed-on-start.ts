@@ -1,7 +1,7 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
+import { lockCatalogExclusive } from "../catalog-lock";
 import type { Database, SqlRunner } from "../database";
-import { lockCatalogWrites } from "../import/catalog-writer";
 import { importBestBuySource, readBestBuySource } from "../import/import-catalog";
 import { writeCatalog, type CatalogReport } from "../import/write-catalog";
 import { generateCatalog } from "./generator";
@@ -24,7 +24,7 @@ export async function seedIfEmpty(
   const started = performance.now();
   const files = seed.dir ? await seedFiles(seed.dir) : null;
   return db.sql.transaction(async (tx) => {
-    await lockCatalogWrites(tx);
+    await lockCatalogExclusive(tx);
     if (await hasCategories(tx)) return "skipped";
     if (files) {
       const report = await importBestBuySource(tx, await readBestBuySource(files));

@@ -1,21 +1,23 @@
 import { mergeFootprints, type Footprint } from "../../cache/invalidation";
-import { CATALOG_WRITE_LOCK_ID } from "../../data/import/catalog-writer";
+import { lockCatalogExclusive } from "../../data/catalog-lock";
 import { createSlugAllocator, slugify } from "../../data/import/slug";
-import { idsOnPath } from "../../data/repositories/category-repository";
 import { BadUserInputError, ConflictError, NotFoundError } from "../../errors";
 import type { CreateCategoryInput, UpdateCategoryInput } from "../../generated/graphql";
 import type { Category } from "../../generated/prisma/client";
 import { checkSubtreeProducts, existingCategory } from "../shared/catalog-checks";
+import {
+  categoryAttributesFootprint,
+  categoryCreateFootprint,
+  categoryDeleteFootprint,
+  categoryMoveFootprint,
+  categoryRenameFootprint,
+  categorySlugFootprint,
+  type MovedContents,
+} from "../shared/footprints";
 import { parseId } from "../shared/args";
 import type { Tx, Writer } from "../shared/writer";
 import type { ProductChangeListener } from "../product/product.service";
 import { parseCategoryName, parseDefinitions, parseSlug, type DefinitionFields } from "./category-input";
-
-// Category writes change the tree's shape; one at a time (with imports and seeds), so two moves
-// can never build a cycle between them.
-async function lockTree(tx: Tx): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CATALOG_WRITE_LOCK_ID})`;
-}
 
 async function slugFree(tx: Tx, slug: string, exceptId?: number): Promise<void> {
   const holder = await tx.category.findUnique({ where: { slug }, select: { id: true } });
@@ -77,7 +79,7 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
       const parentId = input.parentId != null ? parseId(input.parentId, "input.parentId") : null;
       const definitions = parseDefinitions(input.attributes ?? [], "input.attributes");
       const { result } = await write(async (tx) => {
-        await lockTree(tx);
+        await lockCatalogExclusive(tx);
         const parent = parentId === null ? null : await existingCategory(tx, parentId, "input.parentId");
         if (slug) await slugFree(tx, slug);
         if (input.externalId != null && (await tx.category.findUnique({ where: { externalId: input.externalId } }))) {
@@ -96,14 +98,7 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
           },
         });
         await replaceDefinitions(tx, id, definitions);
-        let footprint: Footprint = {
-          categories: [id],
-          categorySlugs: [category.slug],
-          childrenOf: [parent?.id ?? null],
-          tree: true,
-          stats: true,
-        };
-        return { result: category, footprint };
+        return { result: category, footprint: categoryCreateFootprint(category) };
       });
       return result;
     },
@@ -120,7 +115,7 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
       // Products below a moved category: their category path changed (the search index keeps it).
       let movedProducts: number[] = [];
       const { result } = await write(async (tx) => {
-        await lockTree(tx);
+        await lockCatalogExclusive(tx);
         const before = await tx.category.findUnique({ where: { id } });
         if (!before) throw new NotFoundError("Category", "id", String(id));
         let footprint: Footprint = {};
@@ -128,17 +123,16 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
 
         if (name !== undefined && name !== before.name) {
           await tx.category.update({ where: { id }, data: { name } });
-          // Siblings are listed by name; search facets and statistics show category names.
-          add({ categories: [id], childrenOf: [before.parentId], tree: true, search: true, stats: true });
+          add(categoryRenameFootprint(before));
         }
         if (slug !== undefined && slug !== before.slug) {
           await slugFree(tx, slug, id);
           await tx.category.update({ where: { id }, data: { slug } });
-          add({ categories: [id], categorySlugs: [before.slug, slug] });
+          add(categorySlugFootprint(id, before.slug, slug));
         }
         if (definitions !== undefined) {
           await replaceDefinitions(tx, id, definitions);
-          add({ attributesOf: [id] });
+          add(categoryAttributesFootprint(id));
         }
         const moving = moveTo !== undefined && moveTo !== before.parentId;
         if (moving) {
@@ -146,16 +140,7 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
           if (parent) refuseCycle(before, parent, "input.parentId");
           const subtree = await subtreeIds(tx, before.path);
           movedProducts = await productsUnder(tx, await moveSubtree(tx, before, parent));
-          const oldAncestors = idsOnPath(before.path).slice(0, -1);
-          add({
-            categories: subtree,
-            childrenOf: [before.parentId, parent?.id ?? null],
-            tree: true,
-            listingsOf: [...oldAncestors, ...(parent ? idsOnPath(parent.path) : [])],
-            attributesOf: [id],
-            search: true,
-            stats: true,
-          });
+          add(categoryMoveFootprint({ category: before, to: parent, subtree }));
         }
         const after = (await tx.category.findUnique({ where: { id } }))!;
         if (definitions !== undefined || moving) await checkSubtreeProducts(tx, after.path, "input.attributes");
@@ -168,29 +153,22 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
     async remove(id: number, moveContentsTo: number | null): Promise<{ id: number; deleted: boolean }> {
       let movedProducts: number[] = [];
       await write(async (tx) => {
-        await lockTree(tx);
+        await lockCatalogExclusive(tx);
         const category = await tx.category.findUnique({ where: { id } });
         if (!category) throw new NotFoundError("Category", "id", String(id));
         const children = await tx.category.count({ where: { parentId: id } });
         const products = await tx.product.count({ where: { categoryId: id } });
-        let footprint: Footprint = {
-          categories: [id],
-          categorySlugs: [category.slug],
-          childrenOf: [category.parentId, id],
-          tree: true,
-          attributesOf: [id],
-          stats: true,
-        };
         if ((children > 0 || products > 0) && moveContentsTo === null) {
           throw new ConflictError(
             `Category ${id} still has ${children} children and ${products} products; pass moveContentsTo to move them first`,
             "id",
           );
         }
+        let moved: MovedContents | undefined;
         if (moveContentsTo !== null) {
           const target = await existingCategory(tx, moveContentsTo, "moveContentsTo");
           refuseCycle(category, target, "moveContentsTo");
-          const moved = await subtreeIds(tx, category.path);
+          const subtree = await subtreeIds(tx, category.path);
           movedProducts = await productsUnder(tx, category.path);
           // Children and their subtrees go under the target, as if each were moved there.
           await tx.$executeRaw`
@@ -203,19 +181,10 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
           const ownProducts = await tx.$queryRaw<{ id: number }[]>`
             UPDATE products SET category_id = ${target.id}, updated_at = now() WHERE category_id = ${id} RETURNING id`;
           await checkSubtreeProducts(tx, target.path, "moveContentsTo");
-          footprint = mergeFootprints([
-            footprint,
-            {
-              categories: moved,
-              childrenOf: [target.id],
-              products: ownProducts.map((row) => row.id),
-              listingsOf: [...idsOnPath(category.path), ...idsOnPath(target.path)],
-              search: true,
-            },
-          ]);
+          moved = { target, subtree, products: ownProducts.map((row) => row.id) };
         }
         await tx.category.delete({ where: { id } });
-        return { result: null, footprint };
+        return { result: null, footprint: categoryDeleteFootprint(category, moved) };
       });
       if (movedProducts.length) await listener?.productsChanged(movedProducts);
       return { id, deleted: true };

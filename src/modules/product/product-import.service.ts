@@ -1,11 +1,12 @@
 import { hashArgs } from "../../cache/keys";
+import { lockCatalogShared } from "../../data/catalog-lock";
 import type { SqlRunner } from "../../data/database";
 import { attributeIssues } from "../../data/import/attribute-validation";
 import { upsertProducts } from "../../data/import/catalog-writer";
-import { idsOnPath } from "../../data/repositories/category-repository";
 import { BadUserInputError } from "../../errors";
 import type { ImportMode, ImportRowStatus, ProductInput } from "../../generated/graphql";
-import { definitionsResolver, holdCategoryPaths } from "../shared/catalog-checks";
+import { definitionsResolver } from "../shared/catalog-checks";
+import { productImportFootprint } from "../shared/footprints";
 import type { Tx, Writer } from "../shared/writer";
 import { parseCreateProduct, type ProductFields } from "./product-input";
 import type { ProductChangeListener } from "./product.service";
@@ -83,7 +84,7 @@ export function createProductImportService(write: Writer, listener?: ProductChan
     });
 
     const { result: committed } = await write(async (tx) => {
-      await holdCategoryPaths(tx);
+      await lockCatalogShared(tx);
       const records = [...valid.values()];
       const categories = new Map(
         (await tx.category.findMany({ where: { id: { in: [...new Set(records.map((r) => r.categoryId))] } }, select: { id: true, path: true } })).map((c) => [c.id, c.path]),
@@ -117,18 +118,13 @@ export function createProductImportService(write: Writer, listener?: ProductChan
       await upsertProducts(runnerOf(tx), toWrite);
       const ids = new Map((await tx.product.findMany({ where: { sku: { in: toWrite.map((r) => r.sku) } }, select: { id: true, sku: true } })).map((p) => [p.sku, p.id]));
       for (const [index, fields] of valid) results[index].productId ??= ids.get(fields.sku) ?? null;
-      const paths = toWrite.flatMap((r) => [categories.get(r.categoryId)!, existing.get(r.sku)?.path ?? "/"]);
-      return {
-        result: true,
-        footprint: {
-          products: toWrite.map((r) => ids.get(r.sku)!).filter(Boolean),
-          productSkus: toWrite.map((r) => r.sku),
-          listingsOf: [...new Set(paths.flatMap(idsOnPath))],
-          catalogListing: true,
-          search: true,
-          stats: true,
-        },
-      };
+      const written = toWrite.map((r) => ({
+        id: ids.get(r.sku)!,
+        sku: r.sku,
+        categoryPath: categories.get(r.categoryId)!,
+        previousCategoryPath: existing.get(r.sku)?.path ?? null,
+      }));
+      return { result: true, footprint: productImportFootprint(written) };
     });
 
     const changed = results.filter((row) => row.status === "CREATED" || row.status === "UPDATED").map((row) => row.productId!);

@@ -1,9 +1,9 @@
-import type { Footprint } from "../../cache/invalidation";
-import { idsOnPath } from "../../data/repositories/category-repository";
+import { lockCatalogShared } from "../../data/catalog-lock";
 import { ConflictError, NotFoundError } from "../../errors";
 import type { CreateProductInput, UpdateProductInput } from "../../generated/graphql";
 import type { Prisma, Product } from "../../generated/prisma/client";
-import { checkAttributes, definitionsAt, existingCategory, holdCategoryPaths } from "../shared/catalog-checks";
+import { checkAttributes, definitionsAt, existingCategory } from "../shared/catalog-checks";
+import { productWriteFootprint } from "../shared/footprints";
 import type { Tx, Writer } from "../shared/writer";
 import { parseCreateProduct, parseUpdateProduct, type ProductFields } from "./product-input";
 
@@ -11,22 +11,6 @@ import { parseCreateProduct, parseUpdateProduct, type ProductFields } from "./pr
 export interface ProductChangeListener {
   productsChanged(ids: number[]): Promise<void>;
   productsRemoved(ids: number[]): Promise<void>;
-}
-
-/**
- * The footprint of a product write (DESIGN.md promise 3): the row, its SKU keys old and new, the
- * listings and counts of its old and new category and all their ancestors, the catalog-wide
- * listing, searches and statistics.
- */
-export function productFootprint(id: number, skus: string[], categoryPaths: string[]): Footprint {
-  return {
-    products: [id],
-    productSkus: [...new Set(skus)],
-    listingsOf: [...new Set(categoryPaths.flatMap(idsOnPath))],
-    catalogListing: true,
-    search: true,
-    stats: true,
-  };
 }
 
 async function skuTaken(tx: Tx, sku: string, exceptId?: number): Promise<void> {
@@ -40,13 +24,13 @@ export function createProductService(write: Writer, listener?: ProductChangeList
     async create(input: CreateProductInput): Promise<Product> {
       const fields = parseCreateProduct(input);
       const { result } = await write(async (tx) => {
-        await holdCategoryPaths(tx);
+        await lockCatalogShared(tx);
         const category = await existingCategory(tx, fields.categoryId, "input.categoryId");
         await skuTaken(tx, fields.sku);
         checkAttributes(fields.attributes, await definitionsAt(tx, category.path), "input.attributes");
         const { createdAt: _createdAt, ...data } = fields;
         const product = await tx.product.create({ data });
-        return { result: product, footprint: productFootprint(product.id, [product.sku], [category.path]) };
+        return { result: product, footprint: productWriteFootprint(product.id, [product.sku], [category.path]) };
       });
       await listener?.productsChanged([result.id]);
       return result;
@@ -55,7 +39,7 @@ export function createProductService(write: Writer, listener?: ProductChangeList
     async update(id: number, input: UpdateProductInput): Promise<Product> {
       const changes = parseUpdateProduct(input);
       const { result } = await write(async (tx) => {
-        await holdCategoryPaths(tx);
+        await lockCatalogShared(tx);
         // Row lock: two updates of one product commit one after the other, each seeing the other's.
         const [locked] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM products WHERE id = ${id} FOR UPDATE`;
         if (!locked) throw new NotFoundError("Product", "id", String(id));
@@ -72,7 +56,7 @@ export function createProductService(write: Writer, listener?: ProductChangeList
         const product = await tx.product.update({ where: { id }, data: toData(changes) });
         return {
           result: product,
-          footprint: productFootprint(id, [before.sku, product.sku], [oldCategory.path, newCategory.path]),
+          footprint: productWriteFootprint(id, [before.sku, product.sku], [oldCategory.path, newCategory.path]),
         };
       });
       await listener?.productsChanged([result.id]);
@@ -81,11 +65,11 @@ export function createProductService(write: Writer, listener?: ProductChangeList
 
     async remove(id: number): Promise<{ id: number; deleted: boolean }> {
       await write(async (tx) => {
-        await holdCategoryPaths(tx);
+        await lockCatalogShared(tx);
         const before = await tx.product.findUnique({ where: { id }, include: { category: { select: { path: true } } } });
         if (!before) throw new NotFoundError("Product", "id", String(id));
         await tx.product.delete({ where: { id } });
-        return { result: null, footprint: productFootprint(id, [before.sku], [before.category.path]) };
+        return { result: null, footprint: productWriteFootprint(id, [before.sku], [before.category.path]) };
       });
       await listener?.productsRemoved([id]);
       return { id, deleted: true };

@@ -1,20 +1,9 @@
-import { CATALOG_WRITE_LOCK_ID } from "../../data/import/catalog-writer";
+import { applicableDefinitions, groupByCategory } from "../../data/attribute-inheritance";
+import { attributeIssues, type AttributeDefinition } from "../../data/import/attribute-validation";
 import { idsOnPath } from "../../data/repositories/category-repository";
-import { applicableDefinitions, attributeIssues, type AttributeDefinition } from "../../data/import/attribute-validation";
 import { BadUserInputError, NotFoundError } from "../../errors";
 import type { Category } from "../../generated/prisma/client";
 import type { Tx } from "./writer";
-
-/**
- * Holds the catalog write lock shared until the transaction ends; category writes take it
- * exclusively. A product write computes its footprint from category paths; were a move of one of
- * those categories to commit before the product write does, the write would invalidate the old
- * ancestors' listings while the new ancestors, already invalidated by the move, keep an entry
- * without the product (found by the consistency checker). Call it first, before any row lock.
- */
-export async function holdCategoryPaths(tx: Tx): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${CATALOG_WRITE_LOCK_ID})`;
-}
 
 /** The category a write refers to, or NOT_FOUND on `field`. */
 export async function existingCategory(tx: Tx, id: number, field: string): Promise<Category> {
@@ -30,8 +19,7 @@ export async function existingCategory(tx: Tx, id: number, field: string): Promi
 export async function definitionsResolver(tx: Tx, paths: readonly string[]): Promise<(path: string) => Map<string, AttributeDefinition>> {
   const ids = [...new Set(paths.flatMap(idsOnPath))];
   const rows = await tx.attributeDefinition.findMany({ where: { categoryId: { in: ids } } });
-  const byCategory = new Map<number, AttributeDefinition[]>();
-  for (const row of rows) byCategory.set(row.categoryId, [...(byCategory.get(row.categoryId) ?? []), row]);
+  const byCategory = groupByCategory(rows);
   const memo = new Map<string, Map<string, AttributeDefinition>>();
   return (path) => {
     let definitions = memo.get(path);

@@ -1,0 +1,165 @@
+import { mergeFootprints, type Footprint } from "../../cache/invalidation";
+import { idsOnPath } from "../../data/repositories/category-repository";
+
+/**
+ * The footprint of every kind of catalog write (DESIGN.md, "Precise invalidation"): what the cache
+ * must forget, computed from what the write read and wrote inside its transaction. Pure functions
+ * of plain values; `Footprint` and how a footprint becomes Redis operations live with the cache
+ * (src/cache/invalidation.ts). A category's listings and counts (`listingsOf`) cover its subtree, so
+ * a change of a product in a category touches every ancestor's too.
+ */
+
+/** A category as its footprints need it. */
+export interface CategoryFacts {
+  id: number;
+  slug: string;
+  parentId: number | null;
+}
+
+/** A category a write places things under (null: the top level). */
+export interface PlaceFacts {
+  id: number;
+  path: string;
+}
+
+/**
+ * createProduct, updateProduct, deleteProduct: the row, its SKU keys (old and new), the listings and
+ * counts of its category chains (old and new: every id on each path), the catalog-wide listing,
+ * searches and statistics.
+ */
+export function productWriteFootprint(id: number, skus: readonly string[], categoryPaths: readonly string[]): Footprint {
+  return {
+    products: [id],
+    productSkus: [...new Set(skus)],
+    listingsOf: chains(categoryPaths),
+    catalogListing: true,
+    search: true,
+    stats: true,
+  };
+}
+
+/** A product importProducts wrote (created or changed). */
+export interface ImportedProduct {
+  id: number;
+  sku: string;
+  categoryPath: string;
+  /** The category path before the import; null for a product the import created. */
+  previousCategoryPath: string | null;
+}
+
+/**
+ * importProducts: what `productWriteFootprint` names for each written product, in one footprint
+ * (built in one pass: an import has up to 10,000 rows). An import that writes nothing has none.
+ */
+export function productImportFootprint(written: readonly ImportedProduct[]): Footprint {
+  if (written.length === 0) return {};
+  return {
+    products: written.map((product) => product.id),
+    productSkus: written.map((product) => product.sku),
+    listingsOf: chains(written.flatMap(({ categoryPath, previousCategoryPath }) => [categoryPath, ...(previousCategoryPath ? [previousCategoryPath] : [])])),
+    catalogListing: true,
+    search: true,
+    stats: true,
+  };
+}
+
+/**
+ * createCategory: the new row and slug, its parent's children list, the tree and statistics. No
+ * listing changes (the category is empty) and nothing inherits from it yet.
+ */
+export function categoryCreateFootprint(category: CategoryFacts): Footprint {
+  return { categories: [category.id], categorySlugs: [category.slug], childrenOf: [category.parentId], tree: true, stats: true };
+}
+
+/**
+ * updateCategory's name: the row; its parent's children list and the tree (siblings are listed by
+ * name); searches (facets) and statistics, which show category names. Descendants hold only ids
+ * and paths, so they keep their entries.
+ */
+export function categoryRenameFootprint(category: Pick<CategoryFacts, "id" | "parentId">): Footprint {
+  return { categories: [category.id], childrenOf: [category.parentId], tree: true, search: true, stats: true };
+}
+
+/** updateCategory's slug: the row and both slug lookups (the old one now misses, the new one finds it). */
+export function categorySlugFootprint(id: number, oldSlug: string, newSlug: string): Footprint {
+  return { categories: [id], categorySlugs: [oldSlug, newSlug] };
+}
+
+/**
+ * updateCategory's attribute definitions: one generation, which retires the inherited sets
+ * (`attrs:cat`) of the category and its whole subtree.
+ */
+export function categoryAttributesFootprint(id: number): Footprint {
+  return { attributesOf: [id] };
+}
+
+/** A category move as the write saw it: the category before, its new parent, the ids of its subtree. */
+export interface CategoryMove {
+  category: CategoryFacts & { path: string };
+  /** The new parent; null for the top level. */
+  to: PlaceFacts | null;
+  /** Every category in the moved subtree (the category included): their paths and depths changed. */
+  subtree: readonly number[];
+}
+
+/**
+ * updateCategory's parentId: the subtree's rows (their path and depth changed); the children lists
+ * of the old and new parent and the tree; the listings and counts of the old ancestors (which lose
+ * the subtree's products) and of the new parent's chain (which gain them); the inherited attribute
+ * sets of the subtree (its ancestors changed); searches (category paths) and statistics. The
+ * subtree's own listings keep the same products and stay.
+ */
+export function categoryMoveFootprint({ category, to, subtree }: CategoryMove): Footprint {
+  const oldAncestors = idsOnPath(category.path).slice(0, -1);
+  return {
+    categories: [...subtree],
+    childrenOf: [category.parentId, to?.id ?? null],
+    tree: true,
+    listingsOf: [...oldAncestors, ...(to ? idsOnPath(to.path) : [])],
+    attributesOf: [category.id],
+    search: true,
+    stats: true,
+  };
+}
+
+/** What deleteCategory moved into `target` before deleting (with moveContentsTo). */
+export interface MovedContents {
+  target: PlaceFacts;
+  /** Every category in the deleted category's subtree (itself included). */
+  subtree: readonly number[];
+  /** The products that were directly in the deleted category (now in the target). */
+  products: readonly number[];
+}
+
+/**
+ * deleteCategory: the row and slug, its parent's children list and its own, the tree, its
+ * inherited attribute set and statistics. With `moved`: also the moved subtree's rows, the
+ * target's children list, the moved products' rows, the listings and counts of both chains (the
+ * deleted category's, target's) and searches.
+ */
+export function categoryDeleteFootprint(category: CategoryFacts & { path: string }, moved?: MovedContents): Footprint {
+  const deleted: Footprint = {
+    categories: [category.id],
+    categorySlugs: [category.slug],
+    childrenOf: [category.parentId, category.id],
+    tree: true,
+    attributesOf: [category.id],
+    stats: true,
+  };
+  if (!moved) return deleted;
+  return mergeFootprints([
+    deleted,
+    {
+      categories: [...moved.subtree],
+      childrenOf: [moved.target.id],
+      products: [...moved.products],
+      listingsOf: [...idsOnPath(category.path), ...idsOnPath(moved.target.path)],
+      search: true,
+    },
+  ]);
+}
+
+// Every category on the given paths, once.
+function chains(paths: readonly string[]): number[] {
+  return [...new Set(paths.flatMap(idsOnPath))];
+}

@@ -1,0 +1,210 @@
+import { footprintOperations, mergeFootprints, type Footprint } from "../../src/cache/invalidation";
+import { createKeys } from "../../src/cache/keys";
+import {
+  categoryAttributesFootprint,
+  categoryCreateFootprint,
+  categoryDeleteFootprint,
+  categoryMoveFootprint,
+  categoryRenameFootprint,
+  categorySlugFootprint,
+  productImportFootprint,
+  productWriteFootprint,
+} from "../../src/modules/shared/footprints";
+
+// The tree every case refers to (ids and materialized paths):
+//   1 phones        /1/
+//   ├─ 2 android    /1/2/
+//   │  └─ 5 pixel   /1/2/5/
+//   │     └─ 6 pro  /1/2/5/6/
+//   └─ 3 iphone     /1/3/
+//   4 audio         /4/
+//   └─ 7 headsets   /4/7/
+const android = { id: 2, slug: "android", parentId: 1, path: "/1/2/" };
+const pixel = { id: 5, slug: "pixel", parentId: 2, path: "/1/2/5/" };
+const audio = { id: 4, path: "/4/" };
+const headsets = { id: 7, path: "/4/7/" };
+
+// Exactly the Redis operations a footprint names (sorted, without the prefix): the keys it
+// deletes and the generation counters it increments. Everything not listed stays cached.
+function operations(footprint: Footprint): { del: string[]; incr: string[] } {
+  const keys = createKeys("t:");
+  const { del, incr } = footprintOperations(keys, footprint);
+  const bare = (list: string[]) => list.map((key) => key.slice("t:".length)).sort();
+  return { del: bare(del), incr: bare(incr) };
+}
+
+describe("product footprints", () => {
+  it("createProduct: the row, its SKU, its category chain's listings, the catalog listing, searches, stats", () => {
+    expect(operations(productWriteFootprint(42, ["PX-9"], [pixel.path]))).toEqual({
+      del: ["prod:42", "prod:sku:PX-9"],
+      incr: ["gen:prods:cat:1", "gen:prods:cat:2", "gen:prods:cat:5", "gen:prods:cat:all", "gen:search", "gen:stats"],
+    });
+  });
+
+  it("updateProduct: old and new SKU, old and new category chains (each ancestor once)", () => {
+    const footprint = productWriteFootprint(42, ["PX-9", "PX-10"], [pixel.path, "/1/3/"]);
+    expect(footprint.productSkus).toEqual(["PX-9", "PX-10"]);
+    expect(footprint.listingsOf).toEqual([1, 2, 5, 3]);
+    expect(operations(footprint)).toEqual({
+      del: ["prod:42", "prod:sku:PX-10", "prod:sku:PX-9"],
+      incr: [
+        "gen:prods:cat:1",
+        "gen:prods:cat:2",
+        "gen:prods:cat:3",
+        "gen:prods:cat:5",
+        "gen:prods:cat:all",
+        "gen:search",
+        "gen:stats",
+      ],
+    });
+  });
+
+  it("updateProduct that keeps SKU and category names them once", () => {
+    const footprint = productWriteFootprint(42, ["PX-9", "PX-9"], [pixel.path, pixel.path]);
+    expect(footprint).toEqual({
+      products: [42],
+      productSkus: ["PX-9"],
+      listingsOf: [1, 2, 5],
+      catalogListing: true,
+      search: true,
+      stats: true,
+    });
+  });
+
+  it("deleteProduct: the same families as a create, for the product's last state", () => {
+    expect(productWriteFootprint(42, ["PX-9"], [headsets.path])).toEqual({
+      products: [42],
+      productSkus: ["PX-9"],
+      listingsOf: [4, 7],
+      catalogListing: true,
+      search: true,
+      stats: true,
+    });
+  });
+
+  it("importProducts: every written product's row and SKU, new and previous category chains, once", () => {
+    const footprint = productImportFootprint([
+      { id: 42, sku: "PX-9", categoryPath: pixel.path, previousCategoryPath: "/1/3/" },
+      { id: 43, sku: "HS-1", categoryPath: headsets.path, previousCategoryPath: null },
+      { id: 44, sku: "PX-8", categoryPath: pixel.path, previousCategoryPath: pixel.path },
+    ]);
+    expect(footprint).toEqual({
+      products: [42, 43, 44],
+      productSkus: ["PX-9", "HS-1", "PX-8"],
+      listingsOf: [1, 2, 5, 3, 4, 7],
+      catalogListing: true,
+      search: true,
+      stats: true,
+    });
+  });
+
+  it("importProducts names what the single writes name, merged", () => {
+    const imported = productImportFootprint([
+      { id: 42, sku: "PX-9", categoryPath: pixel.path, previousCategoryPath: "/1/3/" },
+      { id: 43, sku: "HS-1", categoryPath: headsets.path, previousCategoryPath: null },
+    ]);
+    const single = mergeFootprints([
+      productWriteFootprint(42, ["PX-9"], [pixel.path, "/1/3/"]),
+      productWriteFootprint(43, ["HS-1"], [headsets.path]),
+    ]);
+    expect(operations(imported)).toEqual(operations(single));
+  });
+
+  it("importProducts that writes nothing has an empty footprint", () => {
+    expect(productImportFootprint([])).toEqual({});
+  });
+});
+
+describe("category footprints", () => {
+  it("createCategory: the row, its slug, its parent's children, the tree, stats; no listing or inherited set", () => {
+    expect(operations(categoryCreateFootprint({ id: 8, slug: "foldables", parentId: 1 }))).toEqual({
+      del: ["cat:1:children", "cat:8", "cat:slug:foldables", "cat:tree"],
+      incr: ["gen:stats"],
+    });
+  });
+
+  it("createCategory at the top level clears the top-level children list", () => {
+    expect(operations(categoryCreateFootprint({ id: 8, slug: "tvs", parentId: null })).del).toEqual([
+      "cat:0:children",
+      "cat:8",
+      "cat:slug:tvs",
+      "cat:tree",
+    ]);
+  });
+
+  it("rename: the row, the parent's children (sorted by name), the tree, searches, stats; not the descendants", () => {
+    expect(operations(categoryRenameFootprint(android))).toEqual({
+      del: ["cat:1:children", "cat:2", "cat:tree"],
+      incr: ["gen:search", "gen:stats"],
+    });
+  });
+
+  it("slug change: the row and the old and new slug lookups", () => {
+    expect(operations(categorySlugFootprint(2, "android", "google-android"))).toEqual({
+      del: ["cat:2", "cat:slug:android", "cat:slug:google-android"],
+      incr: [],
+    });
+  });
+
+  it("attribute change: one generation retiring the inherited sets of the category's subtree", () => {
+    expect(operations(categoryAttributesFootprint(2))).toEqual({ del: [], incr: ["gen:attrs:cat:2"] });
+  });
+
+  it("move: subtree rows, both parents' children, the tree, old ancestors' and new chain's listings, inherited sets, searches, stats", () => {
+    // pixel (5, with 6 below) moves from android (/1/2/) to headsets (/4/7/).
+    const footprint = categoryMoveFootprint({ category: pixel, to: headsets, subtree: [5, 6] });
+    expect(footprint.listingsOf).toEqual([1, 2, 4, 7]);
+    expect(operations(footprint)).toEqual({
+      del: ["cat:2:children", "cat:5", "cat:6", "cat:7:children", "cat:tree"],
+      incr: [
+        "gen:attrs:cat:5",
+        "gen:prods:cat:1",
+        "gen:prods:cat:2",
+        "gen:prods:cat:4",
+        "gen:prods:cat:7",
+        "gen:search",
+        "gen:stats",
+      ],
+    });
+  });
+
+  it("move to the top level: the top-level children list, and only the old ancestors' listings", () => {
+    const footprint = categoryMoveFootprint({ category: pixel, to: null, subtree: [5, 6] });
+    expect(footprint.childrenOf).toEqual([2, null]);
+    expect(footprint.listingsOf).toEqual([1, 2]);
+    expect(operations(footprint).del).toEqual(["cat:0:children", "cat:2:children", "cat:5", "cat:6", "cat:tree"]);
+  });
+
+  it("move leaves the moved subtree's own listings alone (they keep the same products)", () => {
+    const { listingsOf } = categoryMoveFootprint({ category: pixel, to: audio, subtree: [5, 6] });
+    expect(listingsOf).not.toContain(5);
+    expect(listingsOf).not.toContain(6);
+  });
+
+  it("delete of an empty category: the row, its slug, its parent's and its own children, the tree, its inherited set, stats", () => {
+    expect(operations(categoryDeleteFootprint(pixel))).toEqual({
+      del: ["cat:2:children", "cat:5", "cat:5:children", "cat:slug:pixel", "cat:tree"],
+      incr: ["gen:attrs:cat:5", "gen:stats"],
+    });
+  });
+
+  it("delete with moveContentsTo: also the moved rows and products, the target's children, both chains' listings, searches", () => {
+    // android (2, with 5 and 6 below, products 42 and 43 directly in it) is deleted into audio (4).
+    const footprint = categoryDeleteFootprint(android, { target: audio, subtree: [2, 5, 6], products: [42, 43] });
+    expect(footprint.categories).toEqual([2, 5, 6]);
+    expect(footprint.childrenOf).toEqual([1, 2, 4]);
+    expect(footprint.listingsOf).toEqual([1, 2, 4]);
+    expect(operations(footprint)).toEqual({
+      del: ["cat:1:children", "cat:2", "cat:2:children", "cat:4:children", "cat:5", "cat:6", "cat:slug:android", "cat:tree", "prod:42", "prod:43"],
+      incr: ["gen:attrs:cat:2", "gen:prods:cat:1", "gen:prods:cat:2", "gen:prods:cat:4", "gen:search", "gen:stats"],
+    });
+  });
+
+  it("an update that renames and moves names the union of both", () => {
+    const both = mergeFootprints([categoryRenameFootprint(pixel), categoryMoveFootprint({ category: pixel, to: audio, subtree: [5, 6] })]);
+    expect(operations(both)).toEqual({
+      del: ["cat:2:children", "cat:4:children", "cat:5", "cat:6", "cat:tree"],
+      incr: ["gen:attrs:cat:5", "gen:prods:cat:1", "gen:prods:cat:2", "gen:prods:cat:4", "gen:search", "gen:stats"],
+    });
+  });
+});
