@@ -2,14 +2,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from "jose";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gql, startTestGateway } from "../helpers/gateway";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import { gql } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // Tokens verified with an issuer's public keys (JWT_JWKS_URL), served by a JWKS endpoint of the
 // test's own: the right key and role pass; another key, an expired token or a wrong audience do not.
 describe("bearer tokens verified against a JWKS URL", () => {
-  let db: TestDatabase;
   let gateway: Gateway;
   let jwks: Server;
   let sign: (claims: { roles: string[]; audience?: string; expiresIn?: string }, key?: KeyLike) => Promise<string>;
@@ -24,21 +22,20 @@ describe("bearer tokens verified against a JWKS URL", () => {
     sign = ({ roles, audience = "catalog", expiresIn = "5m" }, key = privateKey) =>
       new SignJWT({ roles }).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject("ci").setIssuer("https://issuer.test")
         .setAudience(audience).setIssuedAt().setExpirationTime(expiresIn).sign(key);
-    db = await createTestDatabase("jwks");
-    await seedGeneratedCatalog(db, { products: 20, categories: 5 });
-    gateway = await startTestGateway(db, {
-      env: {
-        JWT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
-        JWT_ISSUER: "https://issuer.test",
-        JWT_AUDIENCE: "catalog",
-      },
-    });
   });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
-    jwks?.close();
+  const fixture = useGateway({
+    label: "jwks",
+    catalog: { products: 20, categories: 5 },
+    env: () => ({
+      JWT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+      JWT_ISSUER: "https://issuer.test",
+      JWT_AUDIENCE: "catalog",
+    }),
   });
+  beforeAll(() => {
+    ({ gateway } = fixture);
+  });
+  afterAll(() => jwks?.close());
 
   const rename = `mutation { updateCategory(id: "1", input: { name: "Renamed by JWKS" }) { name } }`;
   const as = async (token: string) => gql(gateway.url, rename, {}, { authorization: `Bearer ${token}` });

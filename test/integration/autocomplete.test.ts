@@ -1,24 +1,19 @@
+import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gql, gqlData, startTestGateway } from "../helpers/gateway";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import { gql, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // Query.autocomplete over HTTP: brands and product names by prefix, most popular first, cached.
 describe("autocomplete over HTTP (generated catalog, PostgreSQL)", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
   const complete = async (prefix: string, limit?: number) =>
     (await gqlData(gateway.url, `query($p: String!, $l: Int) { autocomplete(prefix: $p, limit: $l) }`, { p: prefix, l: limit })).autocomplete as string[];
 
-  beforeAll(async () => {
-    db = await createTestDatabase("complete");
-    await seedGeneratedCatalog(db, { products: 1500, categories: 40 });
-    gateway = await startTestGateway(db, { env: { CACHE_STORE: "memory" } });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
+  const fixture = useGateway({ label: "complete", catalog: { products: 1500, categories: 40 }, env: { CACHE_STORE: "memory" } });
+  beforeAll(() => {
+    ({ db, gateway } = fixture);
   });
 
   it("puts the most popular brand starting with the prefix first, then names with a word starting with it", async () => {

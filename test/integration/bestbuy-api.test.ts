@@ -1,26 +1,19 @@
+import type { Database } from "../../src/data/database";
 import { importCatalog } from "../../src/data/import/import-catalog";
-import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gqlData, startTestGateway } from "../helpers/gateway";
+import { gqlData } from "../helpers/gateway";
 import { describeWithSharedData, sharedDataFiles } from "../helpers/shared-data";
+import { useGateway } from "../helpers/use-gateway";
 
 // The read API over HTTP against PostgreSQL loaded with the real Best Buy catalog, every answer
 // checked against SQL over the same tables. Skipped, with the reason printed, without ../shared/data.
 describeWithSharedData("read API over HTTP on the real Best Buy catalog", () => {
-  let db: TestDatabase;
-  let gateway: Gateway;
+  let db: Database;
   let url: string;
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
 
-  beforeAll(async () => {
-    db = await createTestDatabase("bestbuy");
-    await importCatalog(db, sharedDataFiles);
-    gateway = await startTestGateway(db, { env: { CACHE_STORE: "memory" } });
-    url = gateway.url;
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
+  const fixture = useGateway({ label: "bestbuy", catalog: (db) => importCatalog(db, sharedDataFiles), env: { CACHE_STORE: "memory" } });
+  beforeAll(() => {
+    ({ db, url } = fixture);
   });
 
   it("counts every top-level category's subtree like a direct SQL count", async () => {

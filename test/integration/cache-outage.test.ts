@@ -1,30 +1,26 @@
 import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gql, startTestGateway } from "../helpers/gateway";
+import { gql } from "../helpers/gateway";
 import { ownRedis, sleep, until, type OwnRedis } from "../helpers/redis-server";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import { useGateway } from "../helpers/use-gateway";
 
 // A Redis of the test's own that is down at start, comes up, dies in the middle of a run of
 // queries and comes back: no request fails, and the cache fills again afterwards.
 describe("a gateway whose Redis goes away", () => {
-  let db: TestDatabase;
   let redis: OwnRedis;
   let gateway: Gateway;
   let ids: number[];
 
+  // The redis-server is the test's own (down at start, killed later); it outlives the gateway.
   beforeAll(async () => {
-    db = await createTestDatabase("outage");
-    await seedGeneratedCatalog(db, { products: 200, categories: 20 });
-    ids = (await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id`)).map((row) => row.id);
     redis = await ownRedis();
-    gateway = await startTestGateway(db, { env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: "100" } });
   });
-  afterAll(async () => {
-    await gateway?.stop();
-    await redis?.dispose();
-    await db?.drop();
+  const fixture = useGateway({ label: "outage", catalog: { products: 200, categories: 20 }, env: () => ({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: "100" }) });
+  beforeAll(async () => {
+    ({ gateway } = fixture);
+    ids = (await fixture.db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id`)).map((row) => row.id);
   });
+  afterAll(() => redis?.dispose());
 
   const query = `query($id: ID!) { product(id: $id) { id name category { name parent { name } } } }`;
   const ask = async (i: number) => {

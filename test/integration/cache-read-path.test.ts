@@ -1,17 +1,17 @@
 import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
-import type { TestDatabase } from "../helpers/database";
-import { useRedisGateway } from "../helpers/redis-gateway";
+import type { Database } from "../../src/data/database";
 import { bearer, gql, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // The read path over the machine's real Redis, through HTTP: what lands in Redis, what a warm
 // request costs in SQL statements and round trips, and single flight under concurrency.
 describe("read-through cache on Redis", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
   let redis: Redis;
 
-  const fixture = useRedisGateway("cache", { products: 600, categories: 40 });
+  const fixture = useGateway({ label: "cache", catalog: { products: 600, categories: 40 }, redis: true });
   beforeAll(() => {
     ({ db, gateway, redis } = fixture);
   });

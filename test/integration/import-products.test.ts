@@ -1,19 +1,18 @@
+import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
 import { catalogDigest } from "../helpers/catalog-checks";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import { gqlAs, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // importProducts with 5,000 rows of which exactly 10 are bad, in both modes, over HTTP.
 describe("importProducts", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
   let categoryId: string;
 
+  const fixture = useGateway({ label: "bulk", catalog: { products: 200, categories: 20 }, env: { CACHE_STORE: "memory" } });
   beforeAll(async () => {
-    db = await createTestDatabase("bulk");
-    await seedGeneratedCatalog(db, { products: 200, categories: 20 });
-    gateway = await startTestGateway(db, { env: { CACHE_STORE: "memory" } });
+    ({ db, gateway } = fixture);
     // A category whose inherited definitions require nothing, so plain rows are valid.
     const [row] = await db.sql.query<{ id: number }>(`
       SELECT c.id FROM categories c
@@ -21,10 +20,6 @@ describe("importProducts", () => {
                         AND c.path LIKE '%/' || a.category_id || '/%')
       ORDER BY c.depth DESC, c.id LIMIT 1`);
     categoryId = String(row.id);
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
   });
 
   const mutation = `mutation($rows: [ProductInput!]!, $mode: ImportMode) {

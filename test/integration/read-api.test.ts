@@ -1,24 +1,16 @@
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gql, gqlData, startTestGateway } from "../helpers/gateway";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
-import type { Gateway } from "../../src/server";
+import type { Database } from "../../src/data/database";
+import { gql, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // The read API over HTTP against PostgreSQL holding the project's own generated catalog, each
 // answer checked against SQL over the same tables.
 describe("read API over HTTP (generated catalog, PostgreSQL)", () => {
-  let db: TestDatabase;
-  let gateway: Gateway;
+  let db: Database;
   let url: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase("read");
-    await seedGeneratedCatalog(db, { products: 1500, categories: 60 });
-    gateway = await startTestGateway(db);
-    url = gateway.url;
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
+  const fixture = useGateway({ label: "read", catalog: { products: 1500, categories: 60 } });
+  beforeAll(() => {
+    ({ db, url } = fixture);
   });
 
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);

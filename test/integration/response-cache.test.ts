@@ -1,15 +1,15 @@
 import type { Gateway } from "../../src/server";
-import type { TestDatabase } from "../helpers/database";
-import { useRedisGateway } from "../helpers/redis-gateway";
+import type { Database } from "../../src/data/database";
 import { bearer, gql, gqlAs, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // Whole responses of anonymous queries, over HTTP on the real Redis: served again while what they
 // were computed from is unchanged, executed again as soon as a write touches any of it.
 describe("the whole-response cache", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
 
-  const fixture = useRedisGateway("resp", { products: 300, categories: 20 });
+  const fixture = useGateway({ label: "resp", catalog: { products: 300, categories: 20 }, redis: true });
   beforeAll(() => {
     ({ db, gateway } = fixture);
   });

@@ -1,16 +1,14 @@
-import { createDatabase, type Database } from "../../src/data/database";
+import type { Database } from "../../src/data/database";
 import { importCatalog } from "../../src/data/import/import-catalog";
-import { migrate } from "../../src/data/migrator";
-import type { Gateway } from "../../src/server";
-import { gql, gqlData, startTestGateway } from "../helpers/gateway";
+import { gql, gqlData } from "../helpers/gateway";
 import { describeWithSharedData, sharedDataFiles } from "../helpers/shared-data";
+import { useGateway } from "../helpers/use-gateway";
 
 // Search on the real Best Buy catalog in the embedded database (PGlite with pgvector), so HYBRID
 // fuses full text with vectors from the local embedder. Skipped, with the reason printed, without
 // ../shared/data.
 describeWithSharedData("search on the real Best Buy catalog (PGlite, HYBRID)", () => {
   let db: Database;
-  let gateway: Gateway;
   let url: string;
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
   const SEARCH = `query($q: String!, $mode: SearchMode, $first: Int) {
@@ -23,16 +21,14 @@ describeWithSharedData("search on the real Best Buy catalog (PGlite, HYBRID)", (
   const search = async (q: string, mode = "HYBRID", first = 20) => (await gqlData(url, SEARCH, { q, mode, first })).search;
   const names = (result: any): string[] => result.hits.map((hit: any) => hit.product.name);
 
-  beforeAll(async () => {
-    db = await createDatabase({ kind: "pglite", dataDir: "memory://" });
-    await migrate(db.sql);
-    await importCatalog(db, sharedDataFiles);
-    gateway = await startTestGateway(db, { env: { CACHE_STORE: "memory" } });
-    url = gateway.url;
+  const fixture = useGateway({
+    label: "bestbuy_search",
+    database: "pglite",
+    catalog: (db) => importCatalog(db, sharedDataFiles),
+    env: { CACHE_STORE: "memory" },
   });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.close();
+  beforeAll(() => {
+    ({ db, url } = fixture);
   });
 
   it("indexed every product's vector on start", async () => {

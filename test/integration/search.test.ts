@@ -1,15 +1,15 @@
 import { Redis } from "ioredis";
 import { applyFootprint } from "../../src/cache/invalidation";
 import type { Gateway } from "../../src/server";
-import type { TestDatabase } from "../helpers/database";
-import { useRedisGateway } from "../helpers/redis-gateway";
+import type { Database } from "../../src/data/database";
 import { gql, gqlAs, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // Query.search over HTTP on PostgreSQL (this machine's has no pgvector, so TEXT answers and HYBRID
 // falls back to it with a notice) with the real Redis as cache. Every count is checked against
 // SQL written here from the product columns, not from the search code's own statements.
 describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
   let url: string;
   let redis: Redis;
@@ -29,7 +29,7 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
   }`;
   const search = async (variables: Record<string, unknown>) => (await gqlData(url, SEARCH, { mode: "TEXT", first: 100, ...variables })).search;
 
-  const fixture = useRedisGateway("search", { products: 2000, categories: 60 });
+  const fixture = useGateway({ label: "search", catalog: { products: 2000, categories: 60 }, redis: true });
   beforeAll(() => {
     ({ db, gateway, redis } = fixture);
     url = gateway.url;

@@ -1,15 +1,13 @@
 import { applyFootprint } from "../../src/cache/invalidation";
+import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
-import { testRedisUrl, testPrefix } from "../helpers/redis-server";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import { gqlAs, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 // Query.stats over HTTP against SQL aggregates written here, with the real Redis as cache.
 describe("catalog statistics over HTTP (generated catalog, PostgreSQL, Redis)", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
-  const prefix = testPrefix("stats");
   const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) => db.sql.query<T>(text, params);
   const STATS = `{ stats {
     productCount categoryCount priceMin priceAvg priceMax stockTotal
@@ -22,14 +20,9 @@ describe("catalog statistics over HTTP (generated catalog, PostgreSQL, Redis)", 
     return db.counter.statements - before;
   };
 
-  beforeAll(async () => {
-    db = await createTestDatabase("stats");
-    await seedGeneratedCatalog(db, { products: 1200, categories: 50 });
-    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix } });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
+  const fixture = useGateway({ label: "stats", catalog: { products: 1200, categories: 50 }, redis: true });
+  beforeAll(() => {
+    ({ db, gateway } = fixture);
   });
 
   async function expectEqualToSql() {

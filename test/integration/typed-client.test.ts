@@ -1,24 +1,18 @@
 import { request } from "../../examples/typed-client";
 import { CategoryPageDocument, CategoryTreeDocument, ProductBySkuDocument } from "../../src/generated/client/graphql";
+import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { startTestGateway } from "../helpers/gateway";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import { useGateway } from "../helpers/use-gateway";
 
 // The example operations run through the generated typed client: `npm test` type-checks this file
 // first, so an operation that no longer matches the schema fails before any request is sent.
 describe("typed client from examples/operations", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
 
-  beforeAll(async () => {
-    db = await createTestDatabase("client");
-    await seedGeneratedCatalog(db, { products: 200, categories: 30 });
-    gateway = await startTestGateway(db);
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
+  const fixture = useGateway({ label: "client", catalog: { products: 200, categories: 30 } });
+  beforeAll(() => {
+    ({ db, gateway } = fixture);
   });
 
   it("runs ProductBySku, CategoryPage and CategoryTree with typed results", async () => {

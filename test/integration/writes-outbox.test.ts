@@ -1,8 +1,8 @@
+import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { bearer, gqlAs, gqlData, startTestGateway } from "../helpers/gateway";
-import { ownRedis, testPrefix, testRedisUrl, until, type OwnRedis, deleteTestKeys } from "../helpers/redis-server";
-import { seedGeneratedCatalog } from "../helpers/shared-data";
+import { bearer, gqlAs, gqlData } from "../helpers/gateway";
+import { ownRedis, until, type OwnRedis } from "../helpers/redis-server";
+import { useGateway } from "../helpers/use-gateway";
 
 const productQuery = `query($id: ID!) { product(id: $id) { price } }`;
 
@@ -11,22 +11,20 @@ const productQuery = `query($id: ID!) { product(id: $id) { price } }`;
 // is away (the circuit is open, reads go to the database), nor once it is back (the outbox is
 // replayed before the circuit closes).
 describe("the invalidation outbox when Redis stops answering", () => {
-  let db: TestDatabase;
+  let db: Database;
   let redis: OwnRedis;
   let gateway: Gateway;
 
+  // The redis-server is the test's own (it is frozen and thawed); it outlives the gateway.
   beforeAll(async () => {
-    db = await createTestDatabase("outbox");
-    await seedGeneratedCatalog(db, { products: 100, categories: 10 });
     redis = await ownRedis();
     await redis.start();
-    gateway = await startTestGateway(db, { env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: "100" } });
   });
-  afterAll(async () => {
-    await gateway?.stop();
-    await redis?.dispose();
-    await db?.drop();
+  const fixture = useGateway({ label: "outbox", catalog: { products: 100, categories: 10 }, env: () => ({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: "100" }) });
+  beforeAll(() => {
+    ({ db, gateway } = fixture);
   });
+  afterAll(() => redis?.dispose());
 
   it("keeps the footprint, serves no stale read, and replays it when Redis answers again", async () => {
     const [{ id }] = await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id LIMIT 1`);
@@ -52,19 +50,12 @@ describe("the invalidation outbox when Redis stops answering", () => {
 // Moving a category with hundreds of descendants: every record holding their ancestry is retired,
 // in a fixed number of Redis round trips, not one per descendant.
 describe("moving a large subtree", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
-  const prefix = testPrefix("move");
 
-  beforeAll(async () => {
-    db = await createTestDatabase("move");
-    await seedGeneratedCatalog(db, { products: 2000, categories: 3000 });
-    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix } });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
-    await deleteTestKeys(prefix);
+  const fixture = useGateway({ label: "move", catalog: { products: 2000, categories: 3000 }, redis: true });
+  beforeAll(() => {
+    ({ db, gateway } = fixture);
   });
 
   it("retires the whole subtree's records in at most two round trips", async () => {
@@ -95,19 +86,12 @@ describe("moving a large subtree", () => {
 // CACHE_WRITE_THROUGH: the written rows are filled into the cache (through the guarded read path)
 // before the mutation returns, so the next read of them needs no SQL.
 describe("write-through", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
-  const prefix = testPrefix("through");
 
-  beforeAll(async () => {
-    db = await createTestDatabase("through");
-    await seedGeneratedCatalog(db, { products: 50, categories: 8 });
-    gateway = await startTestGateway(db, { env: { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix, CACHE_WRITE_THROUGH: "true" } });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await db?.drop();
-    await deleteTestKeys(prefix);
+  const fixture = useGateway({ label: "through", catalog: { products: 50, categories: 8 }, env: { CACHE_WRITE_THROUGH: "true" }, redis: true });
+  beforeAll(() => {
+    ({ db, gateway } = fixture);
   });
 
   it("answers the next read of an updated product from the cache", async () => {

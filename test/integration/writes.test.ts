@@ -1,9 +1,9 @@
 import { Redis } from "ioredis";
 import type { Gateway } from "../../src/server";
 import { catalogDigest, inconsistentCategoryPaths } from "../helpers/catalog-checks";
-import type { TestDatabase } from "../helpers/database";
-import { useRedisGateway } from "../helpers/redis-gateway";
+import type { Database } from "../../src/data/database";
 import { gql, gqlAs, gqlData } from "../helpers/gateway";
+import { useGateway } from "../helpers/use-gateway";
 
 /**
  * Every mutation over HTTP with the real Redis cache in front: each test first reads the views a
@@ -11,12 +11,12 @@ import { gql, gqlAs, gqlData } from "../helpers/gateway";
  * while views outside the footprint keep their entries (answered with no SQL, keys still in Redis).
  */
 describe("writes: mutations, precise invalidation, read-your-writes", () => {
-  let db: TestDatabase;
+  let db: Database;
   let gateway: Gateway;
   let redis: Redis;
   const editor = ["editor"];
 
-  const setup = useRedisGateway("writes", { products: 800, categories: 60 });
+  const setup = useGateway({ label: "writes", catalog: { products: 800, categories: 60 }, redis: true });
   beforeAll(() => {
     ({ db, gateway, redis } = setup);
   });
