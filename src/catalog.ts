@@ -8,3 +8,8 @@
  * key, so the top-level children list is keyed 0 (`cat:0:children`).
  */
 export const TOP_LEVEL = 0;
+
+/** Ids of the categories on a materialized path "/1/7/42/", root first, the category itself last. */
+export function idsOnPath(path: string): number[] {
+  return path.split("/").filter(Boolean).map(Number);
+}

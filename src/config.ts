@@ -7,6 +7,7 @@ import { defaultReadThroughOptions } from "./cache/read-through";
 import { defaultRedisClientOptions } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
 import type { DatabaseConfig } from "./data/database";
+import type { EmbedderConfig } from "./data/search/create-embedder";
 import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from "./cache/ttl";
 
 /**
@@ -101,7 +102,7 @@ const schema = z.object({
   CACHE_WRITE_THROUGH: bool.default(false),
   /** pino log level. Default info (silent under test). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-  // Search and statistics (src/modules/search, src/data/search).
+  // Search (src/runtime/search.ts wires src/modules/search and src/data/search).
   /** Where product vectors live: auto (qdrant when QDRANT_URL is set, else pgvector when the database has it, else none), pgvector, qdrant, none. Default auto. */
   VECTOR_INDEX: z.enum(["auto", "pgvector", "qdrant", "none"]).default("auto"),
   /** Qdrant's REST URL (http:// or https://), e.g. http://127.0.0.1:6333. */
@@ -197,9 +198,7 @@ export interface Config {
 export interface SearchConfig {
   vectorIndex: "auto" | "pgvector" | "qdrant" | "none";
   qdrant: { url?: string; apiKey?: string; collection: string; timeoutMs: number };
-  embedder:
-    | { kind: "local"; dimensions: number }
-    | { kind: "http"; dimensions: number; url: string; model: string; apiKey?: string; timeoutMs: number; batchSize: number };
+  embedder: EmbedderConfig;
   rrfK: number;
   maxPageSize: number;
   defaultPageSize: number;

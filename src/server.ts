@@ -49,7 +49,9 @@ export type GatewayOptions = RuntimeOptions;
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const runtime = await createRuntime(config, options);
   const { logger } = runtime;
-  const httpServer = http.createServer();
+  // Longer than the idle timeout of clients and load balancers (often 60 s), so a server never
+  // closes a kept-alive connection just as a client reuses it (the client would see ECONNRESET).
+  const httpServer = http.createServer({ keepAliveTimeout: 65_000 });
   const apollo = createApollo(runtime, httpServer);
   await apollo.start();
   const createContext = createContextFactory(runtime);

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
 import { applicableDefinitions, groupByCategory } from "../data/attribute-inheritance";
-import { idsOnPath } from "../data/repositories/category-repository";
+import { idsOnPath } from "../catalog";
 import type { AttributeDefinition } from "../generated/prisma/client";
 import type { LoaderDeps } from "./deps";
 

@@ -3,7 +3,6 @@
  * key reads. A port, kept here because the search loader caches the engine's answers and loaders
  * may not import modules/; the engine itself (`createSearchEngine`) is in src/modules/search/.
  */
-import type { StatsRepository } from "../data/repositories/stats-repository";
 import type { FacetResult } from "../data/search/facets";
 import type { SearchScope } from "../data/search/vector-index";
 import type { VectorSide, VectorState } from "../data/search/vector-side";
@@ -71,8 +70,6 @@ export interface SearchEngineDeps {
   suggest(prefix: string, limit: number): Promise<string[]>;
 }
 
-/** What the search, autocomplete and statistics loaders need beside `LoaderDeps`. */
+/** What the search and autocomplete loaders need beside `LoaderDeps`. */
 export interface SearchLoaderDeps extends SearchEngineDeps {
-  /** The statistics queries (see `createStatsRepository`). */
-  statistics: StatsRepository;
 }

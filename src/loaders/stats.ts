@@ -2,13 +2,12 @@ import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
 import type { StatType, StatValues } from "../data/repositories/stats-repository";
 import type { LoaderDeps } from "./deps";
-import type { SearchLoaderDeps } from "./search-deps";
 
 /**
  * Catalog statistics, one `stats:<type>` entry per statistic, stamped with `gen:stats`, which
  * every product write and category create or delete moves (Footprint.stats).
  */
-export function createStatsLoader({ readThrough, keys, ttls, statistics }: LoaderDeps & SearchLoaderDeps) {
+export function createStatsLoader({ readThrough, keys, ttls, statistics }: LoaderDeps) {
   const spec = {
     family: "stats" as const,
     key: (type: StatType) => keys.statsKey(type),

@@ -1,5 +1,5 @@
 import { applicableDefinitions, groupByCategory } from "../../src/data/attribute-inheritance";
-import { idsOnPath } from "../../src/data/repositories/category-repository";
+import { idsOnPath } from "../../src/catalog";
 
 const def = (name: string, extra: { required?: boolean; unit?: string | null } = {}) => ({ name, required: false, unit: null, ...extra });
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { lockCatalogExclusive } from "../catalog-lock";
 import type { Database, SqlRunner } from "../database";
-import { idsOnPath } from "../repositories/category-repository";
+import { idsOnPath } from "../../catalog";
 import { parseBestBuyCategories, type ParsedCategories } from "./bestbuy-categories";
 import { parseBestBuyProducts, type ParsedProduct, type ParsedProducts } from "./bestbuy-products";
 import type { Rejection } from "./catalog-input";

@@ -1,7 +1,7 @@
 import { applicableDefinitions } from "../attribute-inheritance";
 import { lockCatalogExclusive } from "../catalog-lock";
 import type { SqlRunner } from "../database";
-import { idsOnPath } from "../repositories/category-repository";
+import { idsOnPath } from "../../catalog";
 import { attributeProblems, type AttributeDefinition } from "./attribute-validation";
 import { MAX_PRODUCT_NAME_LENGTH } from "./bestbuy-products";
 import { emptyCounts, type CatalogInput, type Rejection, type UpsertCounts } from "./catalog-input";

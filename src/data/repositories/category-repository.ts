@@ -6,11 +6,6 @@ export interface TreeEdge {
   parentId: number | null;
 }
 
-/** Ids of the categories on a materialized path "/1/7/42/", root first, the category itself last. */
-export function idsOnPath(path: string): number[] {
-  return path.split("/").filter(Boolean).map(Number);
-}
-
 /**
  * Category reads, each one SQL statement whatever the number of keys, so that loaders batch a
  * request's lookups into one query per level of nesting.

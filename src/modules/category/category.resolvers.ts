@@ -1,5 +1,5 @@
 import { BadUserInputError, NotFoundError } from "../../errors";
-import { idsOnPath } from "../../data/repositories/category-repository";
+import { idsOnPath } from "../../catalog";
 import { requireRole } from "../../auth";
 import type {
   AttributeDefinitionResolvers,

@@ -1,6 +1,6 @@
 import { applicableDefinitions, groupByCategory } from "../../data/attribute-inheritance";
 import { attributeIssues, type AttributeDefinition } from "../../data/import/attribute-validation";
-import { idsOnPath } from "../../data/repositories/category-repository";
+import { idsOnPath } from "../../catalog";
 import { BadUserInputError, NotFoundError } from "../../errors";
 import type { Category } from "../../generated/prisma/client";
 import type { Tx } from "./writer";

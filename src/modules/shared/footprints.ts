@@ -1,5 +1,5 @@
 import { mergeFootprints, type Footprint } from "../../cache/invalidation";
-import { idsOnPath } from "../../data/repositories/category-repository";
+import { idsOnPath } from "../../catalog";
 
 /**
  * The footprint of every kind of catalog write (DESIGN.md, "Precise invalidation"): what the cache
