@@ -9,7 +9,8 @@ export const body = (query: string, variables: Record<string, unknown> = {}) => 
 
 /**
  * Starts the gateway as a process of its own (so the load generator does not share its event
- * loop) with `env` over the environment, and resolves once /health answers. `timeoutMs` bounds the
+ * loop) with `env` over the environment, and resolves once /ready answers 200 (/health answers
+ * while the catalog is still being prepared). `timeoutMs` bounds the
  * start (embedding a large catalog at first start takes minutes). Default 60000.
  */
 export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
@@ -27,7 +28,7 @@ export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_
     const poll = async () => {
       if (child.exitCode !== null) return reject(new Error(`gateway exited:\n${output}`));
       if (Date.now() > deadline) return reject(new Error(`gateway did not start:\n${output}`));
-      const ok = await fetch(new URL("/health", url)).then((r) => r.ok, () => false);
+      const ok = await fetch(new URL("/ready", url)).then((r) => r.ok, () => false);
       if (ok) resolve({ child, url });
       else setTimeout(poll, 200);
     };

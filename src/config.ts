@@ -34,6 +34,8 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional(),
   /** PostgreSQL pool size. Default 10. */
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /** A PostgreSQL connection not established after this many ms fails (the request answers SERVICE_UNAVAILABLE). Default 5000. */
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 120_000).default(5000),
   /** Longest a write's transaction may run before it is rolled back, ms. Default 60000 (an import of 10,000 rows fits). */
   DATABASE_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   /** Longest a write waits for a connection to start its transaction, ms. Default 10000. */
@@ -257,7 +259,7 @@ export function loadConfig(env: Env = process.env): Config {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT, corsOrigins, introspection: e.INTROSPECTION ?? development },
     database: e.DATABASE_URL
-      ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS }
       : { kind: "pglite", dataDir: e.PGLITE_DATA_DIR },
     transactions: { timeoutMs: e.DATABASE_TRANSACTION_TIMEOUT_MS, maxWaitMs: e.DATABASE_TRANSACTION_MAX_WAIT_MS },
     migrateOnStart: e.MIGRATE_ON_START,

@@ -50,16 +50,25 @@ const apolloRequestCodes = new Set([
 ]);
 
 /**
- * Apollo's `formatError`: errors with a known code pass as they are; anything else is reported as
+ * Apollo's `formatError`: errors with a known code pass as they are; an error `isUnavailable`
+ * recognises (the database cannot be reached) is SERVICE_UNAVAILABLE; anything else is reported as
  * INTERNAL_SERVER_ERROR with a generic message, so no SQL, stack or connection string leaks out.
  * `onInternal` receives the original error for the log.
  */
-export function createFormatError(onInternal: (error: unknown) => void) {
+export function createFormatError(onInternal: (error: unknown) => void, isUnavailable: (error: unknown) => boolean = () => false) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (typeof code === "string" && (knownCodes.has(code) || apolloRequestCodes.has(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    if (isUnavailable(error)) {
+      return {
+        message: "The catalog database is unavailable; nothing was written. Try again shortly.",
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      };
     }
     onInternal(error);
     return {

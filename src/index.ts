@@ -2,7 +2,7 @@ import { ROLES, signToken } from "./auth";
 import { ConfigError, loadConfig } from "./config";
 import { FolderLockedError } from "./data/folder-lock";
 import { createLogger } from "./logger";
-import { startGateway } from "./server";
+import { PortTakenError, startGateway, type Gateway } from "./server";
 
 /** How long a shutdown may take (draining requests in flight, replaying the outbox, closing pools) before the process exits anyway, ms. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -20,7 +20,15 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const gateway = await startGateway(config, { logger });
+  let gateway: Gateway | null = null;
+  let stopping = false;
+  // Installed before the start, which may wait for the database: a signal then ends the wait.
+  process.on("SIGINT", (signal) => stop(signal));
+  process.on("SIGTERM", (signal) => stop(signal));
+  gateway = await startGateway(config, {
+    logger,
+    onListening: (url) => console.log(`Listening at ${url}; preparing the catalog (/ready says how far it has come)...`),
+  });
   const where = config.database.kind === "pglite" ? `embedded PGlite in ${config.database.dataDir}` : "PostgreSQL";
   logger.info({ url: gateway.url, database: config.database.kind, cache: config.cache.store }, "gateway ready");
   console.log(`Catalog Gateway ready at ${gateway.url} (${where}, cache: ${config.cache.store})`);
@@ -33,8 +41,11 @@ async function main() {
 
   // First signal: stop accepting, finish what is in flight, apply (or keep) pending invalidations,
   // close pools, exit 0. A second signal, or a shutdown past its deadline, exits at once.
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  function stop(signal: NodeJS.Signals) {
+    if (!gateway) {
+      logger.info({ signal }, "stopped during start-up");
+      process.exit(0);
+    }
     if (stopping) {
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(128 + (signal === "SIGINT" ? 2 : 15));
@@ -55,14 +66,12 @@ async function main() {
         process.exit(1);
       },
     );
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  }
 }
 
 main().catch((error) => {
   // Refusals a person can act on are printed as a sentence, not a stack.
-  if (error instanceof FolderLockedError) console.error(error.message);
+  if (error instanceof FolderLockedError || error instanceof PortTakenError) console.error(error.message);
   else console.error("The gateway failed to start:", error);
   process.exit(1);
 });

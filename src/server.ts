@@ -14,15 +14,15 @@ import type { CacheKeys } from "./cache/keys";
 import type { CacheRuntime } from "./cache/read-through";
 import type { Config } from "./config";
 import { createContextFactory, type Context } from "./context";
-import type { Database } from "./data/database";
-import { createFormatError } from "./errors";
+import { isDatabaseUnavailable, type Database } from "./data/database";
+import { createFormatError, ErrorCode } from "./errors";
 import { createHttpHandler } from "./http-handler";
 import { createRoutes } from "./http-routes";
 import type { Logger } from "./logger";
 import { resolvers } from "./modules";
 import { cacheTracePlugin } from "./plugins/cache-trace";
 import { searchNoticesPlugin } from "./plugins/search-notices";
-import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime";
+import { createRuntime, type Runtime, type RuntimeOptions, type StartupProgress } from "./runtime";
 import type { SearchRuntime } from "./runtime/search";
 
 /** The schema file at the repository root: the contract clients and codegen read. */
@@ -43,31 +43,50 @@ export interface Gateway {
 }
 
 /** See `RuntimeOptions`: a database or store passed in belongs to the caller and is not closed. */
-export type GatewayOptions = RuntimeOptions;
+export interface GatewayOptions extends RuntimeOptions {
+  /** Told the URL as soon as the port is bound, before the runtime is built (the start may wait for the database). */
+  onListening?: (url: string) => void;
+}
 
-/** Builds the runtime (src/runtime.ts), then serves it over HTTP with Apollo Server. */
+/**
+ * Binds the port first (a taken port fails the start at once), answers while the runtime is built
+ * (`/health` 200, `/ready` 503 saying which step runs and why it waits, GraphQL SERVICE_UNAVAILABLE),
+ * then builds the runtime (src/runtime) and serves it with Apollo Server. Resolves once it serves.
+ */
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const runtime = await createRuntime(config, options);
-  const { logger } = runtime;
   // Longer than the idle timeout of clients and load balancers (often 60 s), so a server never
   // closes a kept-alive connection just as a client reuses it (the client would see ECONNRESET).
   const httpServer = http.createServer({ keepAliveTimeout: 65_000 });
+  const starting: { progress: StartupProgress | null } = { progress: null };
+  let serve: http.RequestListener = (req, res) => answerWhileStarting(req, res, starting.progress);
+  httpServer.on("request", (req, res) => serve(req, res));
+  const url = await listen(httpServer, config.http);
+  options.onListening?.(url);
+
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime(config, {
+      ...options,
+      onProgress: (progress) => {
+        starting.progress = progress;
+        options.onProgress?.(progress);
+      },
+    });
+  } catch (error) {
+    httpServer.close();
+    throw error;
+  }
+  const { logger } = runtime;
   const apollo = createApollo(runtime, httpServer);
   await apollo.start();
   const createContext = createContextFactory(runtime);
-  httpServer.on(
-    "request",
-    createHttpHandler(apollo, {
-      corsOrigins: config.http.corsOrigins,
-      routes: createRoutes(runtime),
-      context: (req) => createContext(req.headers.authorization),
-      responseCache: runtime.responses,
-    }),
-  );
+  serve = createHttpHandler(apollo, {
+    corsOrigins: config.http.corsOrigins,
+    routes: createRoutes(runtime),
+    context: (req) => createContext(req.headers.authorization),
+    responseCache: runtime.responses,
+  });
 
-  await new Promise<void>((resolve) => httpServer.listen(config.http.port, config.http.host, resolve));
-  const { port } = httpServer.address() as AddressInfo;
-  const url = `http://${config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host}:${port}/`;
   return {
     url,
     config,
@@ -86,6 +105,37 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   };
 }
 
+async function listen(httpServer: http.Server, where: { host: string; port: number }): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortTakenError(where.host, where.port) : error),
+    );
+    httpServer.listen(where.port, where.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  return `http://${where.host.includes(":") ? `[${where.host}]` : where.host}:${port}/`;
+}
+
+/** The configured port is taken by another process. */
+export class PortTakenError extends Error {
+  override readonly name = "PortTakenError";
+  constructor(host: string, port: number) {
+    super(`Port ${port} on ${host} is already in use by another process: stop it, or set PORT to another port (PORT=0 picks a free one).`);
+  }
+}
+
+function answerWhileStarting(req: http.IncomingMessage, res: http.ServerResponse, progress: StartupProgress | null): void {
+  const path = (req.url ?? "/").split("?", 1)[0];
+  const step = progress?.step ?? "opening the database";
+  const detail = { status: "starting", step, ...(progress?.waiting ? { reason: progress.waiting } : {}) };
+  const message = `The gateway is starting (${step})${progress?.waiting ? `: ${progress.waiting}` : ""}. Try again shortly.`;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("retry-after", "1");
+  if (req.method === "GET" && path === "/health") return void res.writeHead(200).end(JSON.stringify(detail));
+  if (req.method === "GET" && (path === "/ready" || path === "/metrics")) return void res.writeHead(503).end(JSON.stringify(detail));
+  res.writeHead(503).end(JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }));
+}
+
 function createApollo(runtime: Runtime, httpServer: http.Server): ApolloServer<Context> {
   const { config, logger } = runtime;
   return new ApolloServer<Context>({
@@ -94,7 +144,7 @@ function createApollo(runtime: Runtime, httpServer: http.Server): ApolloServer<C
     introspection: config.http.introspection,
     // src/index.ts stops the whole gateway on SIGINT/SIGTERM; Apollo's own handler would race it.
     stopOnTerminationSignals: false,
-    formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request")),
+    formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request"), isDatabaseUnavailable),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's per-field cache hints feed HTTP cache headers we do not send; they cost ~25% of a large response.

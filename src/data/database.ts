@@ -29,11 +29,13 @@ export interface Database {
 }
 
 /** Which database to open: PostgreSQL (DATABASE_URL, DATABASE_POOL_SIZE) or PGlite in a folder (PGLITE_DATA_DIR). */
-export type DatabaseConfig = { kind: "postgres"; url: string; poolSize: number } | { kind: "pglite"; dataDir: string };
+export type DatabaseConfig =
+  | { kind: "postgres"; url: string; poolSize: number; connectTimeoutMs?: number }
+  | { kind: "pglite"; dataDir: string };
 
 /** Opens the configured database: PostgreSQL through a pg pool, or PGlite with pgvector. */
 export async function createDatabase(config: DatabaseConfig): Promise<Database> {
-  return config.kind === "postgres" ? openPostgres(config.url, config.poolSize) : openPglite(config.dataDir);
+  return config.kind === "postgres" ? openPostgres(config.url, config.poolSize, config.connectTimeoutMs) : openPglite(config.dataDir);
 }
 
 type AdapterFactory = NonNullable<ConstructorParameters<typeof PrismaClient>[0]["adapter"]>;
@@ -48,8 +50,9 @@ function countingClient(adapter: AdapterFactory): { prisma: PrismaClient; counte
   return { prisma: prisma as unknown as PrismaClient, counter };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new Pool({ connectionString: url, max: poolSize });
+// A server that does not answer (frozen, dropped packets) must cost a request seconds, not forever.
+async function openPostgres(url: string, poolSize: number, connectTimeoutMs = 5000): Promise<Database> {
+  const pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs });
   // An idle connection that drops (a PostgreSQL restart, a terminated backend) emits an error on the
   // pool; without a listener that would crash the process. The pool replaces it on the next query.
   pool.on("error", () => undefined);
@@ -132,4 +135,32 @@ async function openPglite(dataDir: string): Promise<Database> {
       lock?.release();
     },
   };
+}
+
+// Connection-level failures: the server cannot be reached, went away, or refuses connections now.
+const unreachableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EPIPE", "EAI_AGAIN"]);
+// Prisma's: can't reach (P1001), timed out (P1002), closed the connection (P1017), pool timeout (P2024).
+const prismaUnavailable = new Set(["P1001", "P1002", "P1017", "P2024"]);
+// SQLSTATE class 08 (connection exception) and 57P01-57P03 (shutdown, crash, cannot connect now).
+const sqlStateUnavailable = /^(08...|57P0[123])$/;
+
+/**
+ * Whether `error` (or an error it wraps) says the database is unreachable rather than that the
+ * statement was wrong: the request may then be answered SERVICE_UNAVAILABLE, and nothing was written.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current !== "object" || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const { code, kind, message, cause, originalError, meta, errors } = current as Record<string, unknown>;
+    if (typeof code === "string" && (unreachableCodes.has(code) || prismaUnavailable.has(code) || sqlStateUnavailable.test(code))) return true;
+    if (kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || kind === "SocketTimeout") return true;
+    if (typeof message === "string" && /Connection terminated|connection timeout|Can't reach database server/i.test(message)) return true;
+    pending.push(cause, originalError, meta, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
+    if (Array.isArray(errors)) pending.push(...errors);
+  }
+  return false;
 }

@@ -9,7 +9,7 @@ import { createCacheStats } from "../cache/stats";
 import type { CacheStore } from "../cache/store";
 import type { Config } from "../config";
 import type { Services, Settings } from "../context";
-import { createDatabase, type Database } from "../data/database";
+import { createDatabase, isDatabaseUnavailable, type Database } from "../data/database";
 import { migrate } from "../data/migrator";
 import { createCategoryRepository } from "../data/repositories/category-repository";
 import { createProductRepository } from "../data/repositories/product-repository";
@@ -60,6 +60,8 @@ export interface Runtime {
 /** What `/ready` reports: the database is required, the cache and the vector index are reported. */
 export interface Readiness {
   database: boolean;
+  /** Why the database is not ready, when it is not. */
+  reason?: string;
   /** Null when no cache store is configured. */
   cache: boolean | null;
   vectors: Awaited<ReturnType<SearchRuntime["readiness"]>>;
@@ -77,13 +79,37 @@ export interface RuntimeOptions {
    * the race the guard closes); `skipInvalidation` commits writes without touching the cache.
    */
   faults?: { fillDelayMs?: number; skipInvalidation?: boolean };
+  /** Told of each start-up step, and of every wait for an unreachable database (for /ready). Default: logged only. */
+  onProgress?: (progress: StartupProgress) => void;
 }
 
-/** Opens the database (migrating and seeding if configured) and builds every part above it. */
+/** Where the start has come: the step running, and why it waits when the database cannot be reached. */
+export interface StartupProgress {
+  step: "migrating" | "seeding" | "search" | "warming";
+  /** Set while the step waits for the database: what failed and when it is tried again. */
+  waiting?: string;
+}
+
+/** Backoff between attempts of a start-up step while the database is unreachable: 0.5 s doubling to this, ms. */
+const MAX_RETRY_DELAY_MS = 10_000;
+
+/**
+ * Opens the database (migrating and seeding if configured) and builds every part above it. A step
+ * that needs the database waits for it while it cannot be reached (PostgreSQL down at start),
+ * retrying with backoff, so the gateway becomes ready by itself when PostgreSQL answers; any other
+ * failure fails the start. Two instances starting together migrate once (the migrator's advisory
+ * lock) and seed once (the seed's check runs under the catalog lock).
+ */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const progress = (report: StartupProgress) => {
+    if (report.waiting) logger.warn(report, "start-up waits for the database");
+    else logger.info(report, `start-up: ${report.step}`);
+    options.onProgress?.(report);
+  };
+  const step = <T>(name: StartupProgress["step"], work: () => Promise<T>) => untilDatabaseAnswers(name, work, progress);
   const db = options.db ?? (await createDatabase(config.database));
-  if (config.migrateOnStart) await prepareCatalog(db, config, logger);
+  if (config.migrateOnStart) await step("migrating", () => prepareCatalog(db, config, logger));
 
   const registry = createMetricsRegistry();
   const keys = createKeys(config.cache.prefix);
@@ -114,8 +140,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     statistics: createStatsRepository(db.prisma),
   };
   // After migrations and the seed: creates the vector table or collection and embeds what it lacks.
-  const search = await createSearchRuntime(db, config.search, logger);
-  await search.start();
+  const search = await step("search", () => createSearchRuntime(db, config.search, logger));
+  await step("search", () => search.start());
   const createRequestLoaders = (trace: CacheTrace) =>
     createLoaders({
       readThrough: createReadThrough(cache, trace),
@@ -137,7 +163,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const responses =
     store && config.cache.responseCache ? createResponseCache(store, keys, stats, config.cache.ttlSeconds.resp) : null;
   if (config.cache.warmOnStart && store) {
-    const report = await services.admin.warm(createRequestLoaders(createCacheTrace()));
+    const report = await step("warming", () => services.admin.warm(createRequestLoaders(createCacheTrace())));
     logger.info(report, "cache warmed");
   }
 
@@ -157,11 +183,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     createLoaders: createRequestLoaders,
     async readiness() {
       const [database, cacheUp, vectors] = await Promise.all([
-        db.sql.query("SELECT 1").then(() => true, () => false),
+        db.sql.query("SELECT 1").then(() => null, (error: Error) => `the database does not answer: ${error.message}`),
         store ? store.ping().catch(() => false) : null,
-        search.readiness(),
+        search.readiness().catch(() => ({ vectorIndex: search.vectorIndex?.kind ?? "none", available: false, embedder: "unknown" })),
       ]);
-      return { database, cache: cacheUp, vectors };
+      return { database: database === null, ...(database === null ? {} : { reason: database }), cache: cacheUp, vectors };
     },
     async close() {
       outbox.stop();
@@ -173,6 +199,25 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (!options.db) await db.close();
     },
   };
+}
+
+async function untilDatabaseAnswers<T>(
+  name: StartupProgress["step"],
+  work: () => Promise<T>,
+  progress: (report: StartupProgress) => void,
+): Promise<T> {
+  progress({ step: name });
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const delayMs = Math.min(MAX_RETRY_DELAY_MS, 500 * 2 ** attempt);
+      const reason = error instanceof Error && error.message ? error.message.split("\n").filter(Boolean).pop() : String(error);
+      progress({ step: name, waiting: `the database cannot be reached (${reason}); trying again in ${delayMs} ms` });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 async function prepareCatalog(db: Database, config: Config, logger: Logger): Promise<void> {
