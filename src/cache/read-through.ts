@@ -2,8 +2,7 @@ import { createStamps } from "./entry-codec";
 import type { FillLimit } from "./fill-limit";
 import type { CacheKeys, Family } from "./keys";
 import { readLeased } from "./lease-read";
-import type { FamilyRead, FamilySpec, Loaded, Miss, Slot } from "./read-path";
-import type { ReadThroughOptions } from "./read-path";
+import type { FamilyRead, FamilySpec, Loaded, Miss, ReadThroughOptions, Slot } from "./read-path";
 import { joinOrLead, type Flights, type Inflight, type SharedFill } from "./single-flight";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";
@@ -79,9 +78,14 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     // again; if that fill cannot prove its value fresh (see SharedFill), the key is read again.
     const flights = joinOrLead(inflight, slots);
     const again: Slot<K>[] = [];
-    const joining = flights.joined.map(({ slot, fill }) => fill.then((shared) => takeShared(read, slot, shared, results, again)));
+    const joining = Promise.all(
+      flights.joined.map(({ slot, fill }) => fill.then((shared) => takeShared(read, slot, shared, results, again))),
+    );
+    // Awaited only after this batch's own fill: a joined fill that fails meanwhile must not count
+    // as an unhandled rejection (Node would exit); `await joining` still throws its error.
+    joining.catch(() => undefined);
     await fillLed(read, flights, results);
-    await Promise.all(joining);
+    await joining;
     // Read alone, without offering the fill to others: bounded, however busy the key is.
     if (again.length > 0) await fill(read, again, results);
     return results;

@@ -34,7 +34,9 @@ function recording(store: CacheStore): { store: CacheStore; calls: StoreCall[] }
       return store.roundTrips;
     },
     mget: (keys) => (calls.push({ method: "mget", keys }), store.mget(keys)),
-    getOrLease: (keys, leaseTtlMs, extraKeys) => (calls.push({ method: "getOrLease", keys, extraKeys }), store.getOrLease(keys, leaseTtlMs, extraKeys)),
+    getOrLease: (keys, leaseTtlMs, extraKeys) => (
+      calls.push({ method: "getOrLease", keys, extraKeys }), store.getOrLease(keys, leaseTtlMs, extraKeys)
+    ),
     setLeased: (entries) => (calls.push({ method: "setLeased", keys: entries.map((e) => e.key) }), store.setLeased(entries)),
     set: (entries) => (calls.push({ method: "set", keys: entries.map((e) => e.key) }), store.set(entries)),
     del: (keys) => (calls.push({ method: "del", keys }), store.del(keys)),
@@ -259,5 +261,36 @@ describe("createReadThrough", () => {
     expect(await createReadThrough({ ...runtime, store: failing }).load(spec, [1])).toEqual([{ id: 1, version: "v1" }]);
     expect(batches).toEqual([[1]]);
     expect(stats().prod).toMatchObject({ error: 1, miss: 1 });
+  });
+});
+
+describe("a failed fill joined by another request", () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeAll(() => process.on("unhandledRejection", onUnhandled));
+  afterAll(() => process.off("unhandledRejection", onUnhandled));
+
+  it("fails the joiner with the leader's error, never as an unhandled rejection while the joiner fills its own keys", async () => {
+    const { runtime } = setup();
+    const release = deferred();
+    const spec: FamilySpec<number, number> = {
+      family: "prod",
+      key: (id) => keys.productKey(id),
+      ttlSeconds: 60,
+      codec: jsonCodec<number>(),
+      load: async (ids) => {
+        if (ids.includes(1)) throw new Error("database down");
+        await release.promise;
+        return [...ids];
+      },
+    };
+    const leader = createReadThrough(runtime).load(spec, [1]);
+    const joiner = createReadThrough(runtime).load(spec, [1, 2]); // joins 1, leads 2
+    await expect(leader).rejects.toThrow("database down");
+    await new Promise((resolve) => setImmediate(resolve)); // let Node report unhandled rejections
+    release.resolve();
+    await expect(joiner).rejects.toThrow("database down");
+    expect(unhandled).toEqual([]);
+    expect(runtime.inflight.size).toBe(0);
   });
 });
