@@ -1,0 +1,50 @@
+import type { CacheKeys, Family } from "./keys";
+
+/**
+ * How the read path stores an entry: "<v|n><stamp>|<payload>", `v` a value, `n` a cached miss
+ * (no payload); the stamp is the generations the entry was computed under. The payload is the
+ * family's codec's text (codec.ts); this file only wraps it.
+ */
+
+/** One decoded entry: its payload (null for a cached miss) and its stamp. */
+export interface Entry {
+  payload: string | null;
+  stamp: string;
+}
+
+/** The stored text of an entry. */
+export function encodeEntry(payload: string | null, stamp: string): string {
+  return payload === null ? `n${stamp}|` : `v${stamp}|${payload}`;
+}
+
+/** The entry stored as `text`, or null when `text` is not one (then the read path treats it as stale). */
+export function decodeEntry(text: string): Entry | null {
+  const bar = text.indexOf("|");
+  if (bar < 1 || (text[0] !== "v" && text[0] !== "n")) return null;
+  return { stamp: text.slice(1, bar), payload: text[0] === "n" ? null : text.slice(bar + 1) };
+}
+
+/** The generation counters of one family's entries, and the stamps made of them. */
+export interface Stamps<K> {
+  /** Every counter key `key`'s entry depends on: the family's own first, then `dependsOn(key)`. */
+  countersOf(key: K): string[];
+  /** `key`'s stamp under the counter values read; a counter not read or absent counts "0". */
+  stampOf(key: K, generations: ReadonlyMap<string, string>): string;
+}
+
+/** Stamps of `family`'s entries; `dependsOn` as in FamilySpec. */
+export function createStamps<K>(keys: CacheKeys, spec: { family: Family; dependsOn?(key: K): string[] }): Stamps<K> {
+  // Every entry also depends on `gen:<family>`, so one INCR retires a whole family (invalidateCache).
+  const familyGeneration = keys.generationKey(spec.family);
+  const countersOf = (key: K) => [familyGeneration, ...(spec.dependsOn?.(key) ?? [])];
+  // A stamp names its counters, not only their values: an entry computed from other counters (a
+  // category's inherited attributes stamped with its ancestors before a move) must not match a
+  // reader's stamp because the numbers happen to be equal.
+  // Names go without "<prefix>gen:": a configured prefix may hold "|", which ends a stamp.
+  const genPrefix = familyGeneration.length - spec.family.length;
+  return {
+    countersOf,
+    stampOf: (key, generations) =>
+      countersOf(key).map((genKey) => `${genKey.slice(genPrefix)}=${generations.get(genKey) ?? "0"}`).join(","),
+  };
+}

@@ -1,0 +1,48 @@
+import { encodeEntry } from "./entry-codec";
+import type { FamilyRead, Loaded } from "./read-path";
+import type { LeasedEntry, StoreEntry } from "./store";
+
+/**
+ * Writes one batch's loaded values back to the store, in at most two round trips: entries held
+ * under a lease through `setLeased`, which refuses any whose lease an invalidation deleted since it
+ * was granted; generation-stamped entries loaded without a lease through `set`. A store failure
+ * loses the fill, never the answer. Returns the indices whose fill proves its value fresh (see
+ * SharedFill).
+ */
+export async function writeBack<K, V>(read: FamilyRead<K, V>, loaded: Loaded<K, V>[], stampOf: (key: K) => string): Promise<Set<number>> {
+  const { leased, plain } = entriesOf(read, loaded, stampOf);
+  const verified = new Set<number>();
+  try {
+    if (leased.length > 0) {
+      const stored = await read.call(() => read.store.setLeased(leased), "fill");
+      const rejected = stored.filter((ok) => !ok).length;
+      if (rejected > 0) read.record("rejectedWrite", rejected);
+      // An accepted lease proves an entity entry fresh; a generation-stamped one is retired by
+      // INCR, which leaves the lease alone, so its acceptance proves nothing.
+      if (!read.spec.dependsOn) leased.forEach(({ index }, j) => stored[j] && verified.add(index));
+    }
+    if (plain.length > 0) await read.call(() => read.store.set(plain), "fill");
+  } catch {
+    read.record("error");
+  }
+  return verified;
+}
+
+function entriesOf<K, V>(read: FamilyRead<K, V>, loaded: Loaded<K, V>[], stampOf: (key: K) => string) {
+  const { spec, options } = read;
+  const leased: (LeasedEntry & { index: number })[] = [];
+  const plain: StoreEntry[] = [];
+  for (const { index, key, cacheKey, token, value } of loaded) {
+    if (value === null && spec.negativeTtlSeconds === undefined) continue;
+    const ttlSeconds = jittered(value === null ? spec.negativeTtlSeconds! : spec.ttlSeconds, options.ttlJitter);
+    const entry = { key: cacheKey, value: encodeEntry(value === null ? null : spec.codec.encode(value), stampOf(key)), ttlSeconds };
+    // Without a lease only generation-stamped entries may be written: their stamp guards them.
+    if (token) leased.push({ ...entry, index, token });
+    else if (spec.dependsOn) plain.push(entry);
+  }
+  return { leased, plain };
+}
+
+function jittered(ttlSeconds: number, jitter: number): number {
+  return Math.max(1, Math.round(ttlSeconds * (1 - Math.random() * jitter)));
+}
