@@ -14,7 +14,7 @@ describe("search when the vector index fails (embedded, injected failure)", () =
 
   beforeAll(async () => {
     gateway = await startGateway(
-      loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "20", SEARCH_VECTOR_RETRY_MS: "400" }),
+      loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "20", SEARCH_VECTOR_RETRY_MS: "5000" }),
     );
     search = gateway.search.vectorIndex!.search;
   });
@@ -36,9 +36,14 @@ describe("search when the vector index fails (embedded, injected failure)", () =
     expect(vector.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(gateway.search.service.vectorState()).toBe("down");
 
+    // Back: once the retry delay has passed (polled, not slept for: the machine may be slow), the
+    // next search tries the vector side again and answers HYBRID.
     gateway.search.vectorIndex!.search = search;
-    await sleep(450);
-    const recovered = (await gqlData(gateway.url, SEARCH, { q: "graphite" })).search;
+    let recovered = (await gqlData(gateway.url, SEARCH, { q: "graphite" })).search;
+    for (const deadline = Date.now() + 40_000; recovered.mode !== "HYBRID" && Date.now() < deadline; ) {
+      await sleep(250);
+      recovered = (await gqlData(gateway.url, SEARCH, { q: "graphite" })).search;
+    }
     expect(recovered).toMatchObject({ mode: "HYBRID", notices: [] });
     const [product] = await gateway.db.sql.query<{ id: number; name: string }>(`SELECT id, name FROM products ORDER BY id LIMIT 1`);
     const nearest = (await gqlData(gateway.url, SEARCH, { q: product.name, mode: "VECTOR" })).search;
