@@ -12,21 +12,29 @@ const REPLAY_BATCH = 500;
 
 /**
  * The invalidation outbox (DESIGN.md, "A write"): a write records its footprint in its own
- * transaction, applies it to the cache after commit, and deletes the row. If the cache cannot take
- * it, the row stays: the resilient store has opened its circuit (so this process reads the
- * database, never a stale entry), and `replay` applies what is pending before the circuit closes
- * again, periodically, and at start (a crash between commit and apply).
+ * transaction, applies it to the cache after commit, and marks the row applied. If the cache cannot
+ * take it, the row stays pending: the resilient store has opened its circuit (so this process reads
+ * the database, never a stale entry), the hand-off asks the other instances to apply it before the
+ * write returns (src/cache/outbox-relay.ts), and `replay` applies what is pending before the circuit
+ * closes again, periodically, and at start (a crash between commit and apply).
+ *
+ * Applied rows are kept `retainSeconds`: after a Redis failover the promoted replica may lack the
+ * last DELs and INCRs (replication is asynchronous), and `OutboxReplay.recent` applies them again.
  */
 export interface Outbox {
   /** Writes the footprint into the outbox inside the writer's transaction; returns the row id. */
   record(query: TransactionQuery, footprint: Footprint): Promise<string>;
-  /** After commit: applies the footprint and deletes its row; false if the cache did not take it. */
+  /**
+   * After commit: applies the footprint and marks its row applied. If the cache did not take it,
+   * hands the row off (when a hand-off is configured) and resolves once it is safe to acknowledge
+   * the write; false when this process could not apply it itself.
+   */
   apply(id: string, footprint: Footprint): Promise<boolean>;
   /** Applies every pending row to the cache's store (see `OutboxReplay`); returns how many it applied. */
   replay(): Promise<number>;
   /** Rows waiting. */
   pending(): Promise<number>;
-  /** Replays every `intervalMs` until `stop`. */
+  /** Replays pending rows and forgets applied rows past their retention, every `intervalMs`, until `stop`. */
   start(): void;
   stop(): void;
 }
@@ -34,12 +42,20 @@ export interface Outbox {
 /** How often pending rows are replayed when nothing else is configured (OUTBOX_REPLAY_INTERVAL_MS), ms. */
 export const defaultOutboxIntervalMs = 5000;
 
+/** How long applied rows are kept for a replay after a Redis failover when nothing else is configured (OUTBOX_RETAIN_SECONDS). */
+export const defaultOutboxRetainSeconds = 300;
+
 /**
- * Applies every pending outbox row, oldest first, merged in batches, to the store it is given;
- * resolves to how many rows it applied. One replay at a time per process; concurrent replays
- * across processes are harmless (a DEL or an INCR applied twice retires nothing more than once did).
+ * Replays rows to the store it is given. One replay of pending rows at a time per process;
+ * concurrent replays across processes are harmless (a DEL or an INCR applied twice retires nothing
+ * more than once did).
  */
-export type OutboxReplay = (store: CacheStore | null) => Promise<number>;
+export interface OutboxReplay {
+  /** Applies every pending row, oldest first, merged in batches, and marks them applied; how many. */
+  pending(store: CacheStore | null): Promise<number>;
+  /** Applies again every row applied in the last `withinSeconds` (after a failover); how many. */
+  recent(store: CacheStore, withinSeconds: number): Promise<number>;
+}
 
 /**
  * The replay alone, built before the store: the resilient store runs it (on the Redis it wraps)
@@ -48,36 +64,60 @@ export type OutboxReplay = (store: CacheStore | null) => Promise<number>;
 export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys" | "stats">): OutboxReplay {
   let replaying: Promise<number> | null = null;
 
-  async function replayOnce(store: CacheStore | null): Promise<number> {
+  async function replayPending(store: CacheStore | null): Promise<number> {
     if (!store) return 0;
     let applied = 0;
     for (;;) {
       const rows = await db.sql.query<{ id: string; footprint: Footprint }>(
-        `SELECT id::text AS id, footprint FROM cache_outbox ORDER BY id LIMIT $1`,
+        `SELECT id::text AS id, footprint FROM cache_outbox WHERE applied_at IS NULL ORDER BY id LIMIT $1`,
         [REPLAY_BATCH],
       );
       if (rows.length === 0) return applied;
       await applyFootprint(store, cache.keys, mergeFootprints(rows.map((row) => row.footprint)), cache.stats);
-      await db.sql.query(`DELETE FROM cache_outbox WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+      await db.sql.query(`UPDATE cache_outbox SET applied_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
       applied += rows.length;
       if (rows.length < REPLAY_BATCH) return applied;
     }
   }
 
-  return (store) => {
-    replaying ??= replayOnce(store).finally(() => (replaying = null));
-    return replaying;
+  return {
+    pending(store) {
+      replaying ??= replayPending(store).finally(() => (replaying = null));
+      return replaying;
+    },
+
+    async recent(store, withinSeconds) {
+      let applied = 0;
+      for (let after = "0"; ; ) {
+        const rows = await db.sql.query<{ id: string; footprint: Footprint }>(
+          `SELECT id::text AS id, footprint FROM cache_outbox
+           WHERE applied_at >= now() - make_interval(secs => $1) AND id > $2::bigint ORDER BY id LIMIT $3`,
+          [withinSeconds, after, REPLAY_BATCH],
+        );
+        if (rows.length === 0) return applied;
+        await applyFootprint(store, cache.keys, mergeFootprints(rows.map((row) => row.footprint)), cache.stats);
+        applied += rows.length;
+        after = rows[rows.length - 1].id;
+      }
+    },
   };
 }
 
 export interface OutboxOptions {
   /** Replays pending rows this often after `start`, ms. Default `defaultOutboxIntervalMs`. */
   intervalMs?: number;
+  /** Applied rows are kept this long, seconds. Default `defaultOutboxRetainSeconds`. */
+  retainSeconds?: number;
+  /**
+   * Called when this process could not apply row `id`: resolves when the write may be
+   * acknowledged (another instance applied it, or none can be serving from the cache). Default none.
+   */
+  handOff?: (id: string) => Promise<unknown>;
   /** Fault injection for the consistency checker's own tests, never in production: drop every footprint instead of applying it. */
   skipInvalidation?: boolean;
 }
 
-/** The outbox of `cache.store` (null: no cache, every row is dropped once committed), replayed by `replay`. */
+/** The outbox of `cache.store` (null: no cache, every row is marked applied once committed), replayed by `replay`. */
 export function createOutbox(
   db: Database,
   cache: Pick<CacheRuntime, "store" | "keys" | "stats">,
@@ -86,6 +126,8 @@ export function createOutbox(
   options: OutboxOptions = {},
 ): Outbox {
   let timer: NodeJS.Timeout | undefined;
+  const retainSeconds = options.retainSeconds ?? defaultOutboxRetainSeconds;
+  const markApplied = (id: string) => db.sql.query(`UPDATE cache_outbox SET applied_at = now() WHERE id = $1`, [id]);
 
   const outbox: Outbox = {
     async record(query, footprint) {
@@ -98,7 +140,7 @@ export function createOutbox(
 
     async apply(id, footprint) {
       if (!cache.store || options.skipInvalidation) {
-        await db.sql.query(`DELETE FROM cache_outbox WHERE id = $1`, [id]);
+        await markApplied(id);
         return true;
       }
       try {
@@ -106,22 +148,26 @@ export function createOutbox(
       } catch (error) {
         logger.warn({ err: error, outboxId: id }, "invalidation kept in the outbox: the cache did not take it");
         await db.sql.query(`UPDATE cache_outbox SET attempts = attempts + 1 WHERE id = $1`, [id]).catch(() => undefined);
+        await options.handOff?.(id);
         return false;
       }
-      await db.sql.query(`DELETE FROM cache_outbox WHERE id = $1`, [id]);
+      await markApplied(id);
       return true;
     },
 
-    replay: () => replay(cache.store),
+    replay: () => replay.pending(cache.store),
 
     async pending() {
-      const [row] = await db.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM cache_outbox`);
+      const [row] = await db.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM cache_outbox WHERE applied_at IS NULL`);
       return Number(row.n);
     },
 
     start() {
       timer = setInterval(() => {
         outbox.replay().catch((error) => logger.debug({ err: error }, "outbox replay failed; will retry"));
+        db.sql
+          .query(`DELETE FROM cache_outbox WHERE applied_at < now() - make_interval(secs => $1)`, [retainSeconds])
+          .catch((error) => logger.debug({ err: error }, "applied outbox rows were not pruned; will retry"));
       }, options.intervalMs ?? defaultOutboxIntervalMs);
       timer.unref();
     },

@@ -117,7 +117,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // The replay exists before the store: the store runs it on Redis before its circuit closes again.
   const replay = createOutboxReplay(db, { keys, stats });
   const store =
-    options.store !== undefined ? options.store : createCacheStore(config.cache, logger, { onRecover: (direct) => replay(direct) });
+    options.store !== undefined ? options.store : createCacheStore(config.cache, logger, { onRecover: (direct) => replay.pending(direct) });
   const cache: CacheRuntime = {
     store,
     keys,
