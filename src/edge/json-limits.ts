@@ -58,12 +58,12 @@ export function findJsonViolation(value: unknown, limits: JsonLimits = defaultJs
 
 /** A path as graphql-js prints one: `input.rows[3].sku`; long paths keep their start and end. */
 export function printJsonPath(path: readonly (string | number)[], maxSegments = 12): string {
-  const shown = path.length > maxSegments ? [...path.slice(0, maxSegments - 2), "...", ...path.slice(-2)] : path;
+  const shown = path.length > maxSegments ? [...path.slice(0, maxSegments - 2), ELLIPSIS, ...path.slice(-2)] : path;
   return shown
     .map((segment, i) => {
       if (typeof segment === "number") return `[${segment}]`;
       const text = segment.length > 64 ? `${segment.slice(0, 61)}...` : segment;
-      return i === 0 ? text : `.${text}`;
+      return i === 0 || shown[i - 1] === ELLIPSIS || segment === ELLIPSIS ? text : `.${text}`;
     })
     .join("");
 }
@@ -76,6 +76,7 @@ export function stringProblem(text: string, maxLength: number): string | null {
   return null;
 }
 
+const ELLIPSIS = "...";
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface Frame {

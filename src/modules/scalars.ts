@@ -55,7 +55,8 @@ function literal(ast: ValueNode, variables?: Record<string, unknown> | null): un
         const object: Record<string, unknown> = {};
         set(object);
         // defineProperty, not assignment: a field named __proto__ is data, as JSON.parse makes it.
-        for (const field of node.fields) {
+        // Pushed last first, so the fields are defined in the document's order.
+        for (const field of [...node.fields].reverse()) {
           stack.push({ node: field.value, set: (value) => Object.defineProperty(object, field.name.value, { value, enumerable: true, writable: true, configurable: true }) });
         }
         break;
