@@ -9,6 +9,9 @@ import { defaultResilientStoreOptions } from "./cache/resilient-store";
 import type { DatabaseConfig } from "./data/database";
 import type { EmbedderConfig } from "./data/search/create-embedder";
 import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from "./cache/ttl";
+import { defaultJsonLimits, type JsonLimits } from "./edge/json-limits";
+import { defaultCostEstimates, type CostEstimates } from "./edge/operation-cost";
+import { defaultOperationLimits, type OperationLimits } from "./edge/operation-limits";
 
 /**
  * The gateway's configuration: the only module that reads `process.env`. `loadConfig` validates
@@ -150,6 +153,23 @@ const schema = z.object({
   AUTOCOMPLETE_MAX_LIMIT: int(1, 1000).default(50),
   /** Embed and index, at start, every product the vector index lacks or holds with other text. Default true. */
   VECTOR_SYNC_ON_START: bool.default(true),
+  // The public edge (src/edge): bounds on what a client sends, checked before anything runs.
+  /** Deepest nesting of objects and arrays in variables, extensions and JSON values. Default 32. */
+  MAX_INPUT_DEPTH: int(1, 1000).default(defaultJsonLimits.maxDepth),
+  /** Most values in the variables (or extensions) of one request. Default 200000. */
+  MAX_INPUT_NODES: int(1, 10_000_000).default(defaultJsonLimits.maxNodes),
+  /** Longest string (or object key) a client may send, characters. Default 100000. */
+  MAX_INPUT_STRING_LENGTH: int(1, 100_000_000).default(defaultJsonLimits.maxStringLength),
+  /** Deepest selection of an operation. Default 15. */
+  MAX_QUERY_DEPTH: int(1, 1000).default(defaultOperationLimits.maxDepth),
+  /** Most aliases in an operation. Default 15. */
+  MAX_QUERY_ALIASES: int(0, 100_000).default(defaultOperationLimits.maxAliases),
+  /** Most lexical tokens in a document. Default 2000. */
+  MAX_QUERY_TOKENS: int(1, 1_000_000).default(defaultOperationLimits.maxTokens),
+  /** Most directives in an operation. Default 50. */
+  MAX_QUERY_DIRECTIVES: int(0, 100_000).default(defaultOperationLimits.maxDirectives),
+  /** Largest estimated cost of an operation (fields times list sizes). Default 50000. */
+  MAX_QUERY_COST: int(1, 1_000_000_000).default(defaultOperationLimits.maxCost),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -194,6 +214,8 @@ export interface Config {
   };
   logLevel: string;
   search: SearchConfig;
+  /** The public edge: input bounds (MAX_INPUT_*), operation limits (MAX_QUERY_*) and the cost estimator's list sizes. */
+  limits: { input: JsonLimits; operation: OperationLimits; cost: CostEstimates };
 }
 
 /** Search, autocomplete and vector settings (the SEARCH_*, VECTOR_*, QDRANT_*, EMBEDDER_* variables). */
@@ -289,6 +311,22 @@ export function loadConfig(env: Env = process.env): Config {
     auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
     search: searchConfig(e, env),
+    limits: {
+      input: { maxDepth: e.MAX_INPUT_DEPTH, maxNodes: e.MAX_INPUT_NODES, maxStringLength: e.MAX_INPUT_STRING_LENGTH },
+      operation: {
+        maxDepth: e.MAX_QUERY_DEPTH,
+        maxAliases: e.MAX_QUERY_ALIASES,
+        maxTokens: e.MAX_QUERY_TOKENS,
+        maxDirectives: e.MAX_QUERY_DIRECTIVES,
+        maxCost: e.MAX_QUERY_COST,
+      },
+      cost: {
+        ...defaultCostEstimates,
+        defaultPageSize: e.DEFAULT_PAGE_SIZE,
+        searchPageSize: Math.min(e.DEFAULT_PAGE_SIZE, e.MAX_SEARCH_PAGE_SIZE),
+        facetValues: e.SEARCH_FACET_VALUES,
+      },
+    },
   };
 }
 

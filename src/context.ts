@@ -33,6 +33,8 @@ export interface Context {
   authentication: Authentication;
   /** What the request read from the cache: `extensions.cache`, and what the whole-response cache validates against. */
   cacheTrace: CacheTrace;
+  /** The operation's estimated cost, set once it is accepted (src/plugins/operation-limits.ts), before execution. */
+  operationCost?: number;
 }
 
 /** Builds each request's context from the process's parts (src/runtime.ts); `authorization` is the request's header. */

@@ -22,6 +22,11 @@ import type { Logger } from "./logger";
 import { resolvers } from "./modules";
 import { cacheTracePlugin } from "./plugins/cache-trace";
 import { searchNoticesPlugin } from "./plugins/search-notices";
+import { documentInputRules } from "./edge/document-input";
+import { operationLimitRules } from "./edge/operation-limits";
+import { checkRequestBody } from "./edge/request-body";
+import { inputLimitsPlugin } from "./plugins/input-limits";
+import { operationLimitsPlugin } from "./plugins/operation-limits";
 import { createRuntime, type Runtime, type RuntimeOptions, type StartupProgress } from "./runtime";
 import type { SearchRuntime } from "./runtime/search";
 
@@ -84,6 +89,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     corsOrigins: config.http.corsOrigins,
     routes: createRoutes(runtime),
     context: (req) => createContext(req.headers.authorization),
+    // Variables and extensions within bounds before the response cache hashes them (GET: inputLimitsPlugin).
+    edgeChecks: [(req, body) => (req.method === "POST" ? checkRequestBody(body, config.limits.input) : null)],
     responseCache: runtime.responses,
   });
 
@@ -144,8 +151,16 @@ function createApollo(runtime: Runtime, httpServer: http.Server): ApolloServer<C
     introspection: config.http.introspection,
     // src/index.ts stops the whole gateway on SIGINT/SIGTERM; Apollo's own handler would race it.
     stopOnTerminationSignals: false,
-    formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request"), isDatabaseUnavailable),
+    // Suggestions ("Did you mean ...?") tell what introspection would: both are off in production.
+    formatError: createFormatError((error) => logger.error({ err: error }, "unexpected error in a request"), isDatabaseUnavailable, {
+      suggestions: config.http.introspection,
+    }),
+    // The edge (src/edge): limits on the document, checked once per document before execution.
+    parseOptions: { maxTokens: config.limits.operation.maxTokens },
+    validationRules: [...documentInputRules(config.limits.input), ...operationLimitRules(config.limits.operation)],
     plugins: [
+      inputLimitsPlugin(config.limits.input),
+      operationLimitsPlugin(config.limits.operation.maxCost, config.limits.cost),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's per-field cache hints feed HTTP cache headers we do not send; they cost ~25% of a large response.
       ApolloServerPluginCacheControlDisabled(),

@@ -1,5 +1,6 @@
 import { fieldOf } from "../helpers/errors";
-import { decodeCursor, encodeCursor, parseFilter, parsePrice } from "../../src/modules/product/product-args";
+import { decodeCursor, encodeCursor, parseFilter, parsePrice, type ListingOwner } from "../../src/modules/product/product-args";
+import type { ProductOrder } from "../../src/generated/graphql";
 import { parseFirst, parseId } from "../../src/modules/shared/args";
 
 describe("argument parsing", () => {
@@ -32,10 +33,21 @@ describe("argument parsing", () => {
   });
 
   it("round-trips cursors and rejects foreign or malformed ones", () => {
-    const cursor = encodeCursor("PRICE_ASC", { value: "9.99", id: 7 });
-    expect(decodeCursor(cursor, "PRICE_ASC")).toEqual({ value: "9.99", id: 7 });
-    expect(fieldOf(() => decodeCursor(cursor, "NAME_ASC"))).toBe("after");
-    expect(fieldOf(() => decodeCursor("garbage", "NAME_ASC"))).toBe("after");
-    expect(fieldOf(() => decodeCursor(Buffer.from('["PRICE_ASC",1,"x"]').toString("base64url"), "PRICE_ASC"))).toBe("after");
+    const listing = (orderBy: ProductOrder, more: Partial<ListingOwner> = {}): ListingOwner => ({ categoryId: 3, includeDescendants: true, filter: {}, orderBy, ...more });
+    const cursor = encodeCursor(listing("PRICE_ASC"), { value: "9.99", id: 7 });
+    expect(decodeCursor(cursor, listing("PRICE_ASC"))).toEqual({ value: "9.99", id: 7 });
+    expect(fieldOf(() => decodeCursor(cursor, listing("NAME_ASC")))).toBe("after");
+    expect(fieldOf(() => decodeCursor("garbage", listing("NAME_ASC")))).toBe("after");
+    expect(fieldOf(() => decodeCursor(Buffer.from('["PRICE_ASC",1,"x"]').toString("base64url"), listing("PRICE_ASC")))).toBe("after");
+  });
+
+  it("binds a cursor to its listing: category, descendants and filter", () => {
+    const own: ListingOwner = { categoryId: 3, includeDescendants: true, filter: parseFilter({ brands: ["a"] }), orderBy: "NAME_ASC" };
+    const cursor = encodeCursor(own, { value: "x", id: 7 });
+    expect(decodeCursor(cursor, { ...own, filter: parseFilter({ brands: ["a"] }) })).toEqual({ value: "x", id: 7 });
+    expect(fieldOf(() => decodeCursor(cursor, { ...own, categoryId: null }))).toBe("after");
+    expect(fieldOf(() => decodeCursor(cursor, { ...own, categoryId: 4 }))).toBe("after");
+    expect(fieldOf(() => decodeCursor(cursor, { ...own, includeDescendants: false }))).toBe("after");
+    expect(fieldOf(() => decodeCursor(cursor, { ...own, filter: {} }))).toBe("after");
   });
 });

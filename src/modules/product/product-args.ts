@@ -1,5 +1,5 @@
 import { BadUserInputError } from "../../errors";
-import { decodeOpaqueCursor, encodeOpaqueCursor } from "../shared/cursor";
+import { cursorTagOf, decodeOpaqueCursor, encodeOpaqueCursor } from "../shared/cursor";
 import type { ProductFilter, ProductOrder } from "../../generated/graphql";
 import { sortOf, type ListingCursor, type ProductFilterInput } from "../../data/repositories/product-repository";
 
@@ -87,17 +87,26 @@ function sortValueFits(order: ProductOrder, value: string | number): boolean {
   }
 }
 
-/** An opaque cursor: the order it belongs to, the sort value and the id of the row, base64url JSON. */
-export function encodeCursor(order: ProductOrder, cursor: ListingCursor): string {
-  return encodeOpaqueCursor([order, cursor.value, cursor.id]);
+/** What a listing's cursors belong to: the same category, descendants, filter (normalised) and order. */
+export interface ListingOwner {
+  categoryId: number | null;
+  includeDescendants: boolean;
+  filter: ProductFilterInput;
+  orderBy: ProductOrder;
 }
 
-/** Reads a cursor; a malformed one, or one from another order, is a BAD_USER_INPUT on `field`. */
-export function decodeCursor(text: string | null | undefined, order: ProductOrder, field = "after"): ListingCursor | null {
+/** An opaque cursor: the order, the sort value and the id of the row, and a tag of its listing; base64url JSON. */
+export function encodeCursor(listing: ListingOwner, cursor: ListingCursor): string {
+  return encodeOpaqueCursor([listing.orderBy, cursor.value, cursor.id, listingTagOf(listing)]);
+}
+
+/** Reads a cursor; a malformed one, or one of another listing (order, category, descendants, filter), is a BAD_USER_INPUT on `field`. */
+export function decodeCursor(text: string | null | undefined, listing: ListingOwner, field = "after"): ListingCursor | null {
   if (text === null || text === undefined) return null;
+  const { orderBy: order } = listing;
   const parsed = decodeOpaqueCursor(text, field, "a cursor returned by this listing");
   if (
-    parsed.length !== 3 ||
+    parsed.length !== 4 ||
     (typeof parsed[1] !== "string" && typeof parsed[1] !== "number") ||
     !Number.isSafeInteger(parsed[2])
   ) {
@@ -106,8 +115,16 @@ export function decodeCursor(text: string | null | undefined, order: ProductOrde
   if (parsed[0] !== order) {
     throw new BadUserInputError(`${field} belongs to the order ${String(parsed[0])}, not ${order}`, field);
   }
+  if (parsed[3] !== listingTagOf(listing)) {
+    throw new BadUserInputError(`${field} belongs to another listing (another category, includeDescendants or filter)`, field);
+  }
   if (!sortValueFits(order, parsed[1])) {
     throw new BadUserInputError(`${field} holds a sort value that does not fit ${order}: ${JSON.stringify(text)}`, field);
   }
   return { value: parsed[1] as string | number, id: parsed[2] as number };
+}
+
+// The whole catalog lists the same rows whatever includeDescendants says.
+function listingTagOf(listing: ListingOwner): string {
+  return cursorTagOf([listing.categoryId, listing.categoryId === null || listing.includeDescendants, listing.filter, listing.orderBy]);
 }

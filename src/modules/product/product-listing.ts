@@ -18,10 +18,12 @@ export async function listProducts(ctx: Context, category: Category | null, args
   const orderBy = args.orderBy ?? "POPULARITY_DESC";
   const first = parseFirst(args.first, ctx.settings.pagination);
   const filter = parseFilter(args.filter);
-  const after = decodeCursor(args.after, orderBy);
+  const includeDescendants = args.includeDescendants ?? true;
+  const listing = { categoryId: category?.id ?? null, includeDescendants, filter, orderBy };
+  const after = decodeCursor(args.after, listing);
   const page = await ctx.loaders.productPage.load({
     category: category && { id: category.id, path: category.path },
-    includeDescendants: args.includeDescendants ?? true,
+    includeDescendants,
     filter,
     orderBy,
     first,
@@ -29,7 +31,7 @@ export async function listProducts(ctx: Context, category: Category | null, args
   });
   return {
     ids: page.ids,
-    cursors: page.cursors.map((cursor) => encodeCursor(orderBy, cursor)),
+    cursors: page.cursors.map((cursor) => encodeCursor(listing, cursor)),
     hasNextPage: page.hasNextPage,
     totalCount: page.totalCount,
   };

@@ -1,4 +1,13 @@
+import { createHash } from "node:crypto";
 import { BadUserInputError } from "../../errors";
+
+/**
+ * A short tag of what a cursor belongs to (a listing's category, filter and order), kept in the
+ * cursor so another listing refuses it instead of paging from a row it never listed.
+ */
+export function cursorTagOf(owner: unknown): string {
+  return createHash("sha1").update(JSON.stringify(owner)).digest("base64url").slice(0, 12);
+}
 
 /** An opaque cursor: a JSON array, base64url encoded. Clients pass it back unread. */
 export function encodeOpaqueCursor(parts: unknown[]): string {
