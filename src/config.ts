@@ -2,7 +2,8 @@ import { z } from "zod";
 import { defaultMaxConcurrentFills } from "./cache/fill-limit";
 import { defaultKeyPrefix } from "./cache/keys";
 import { defaultMemoryMaxEntries } from "./cache/memory-store";
-import { defaultOutboxIntervalMs } from "./cache/outbox";
+import { defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
+import { defaultOutboxRelayOptions } from "./cache/outbox-relay";
 import { defaultReadThroughOptions } from "./cache/read-through";
 import { defaultRedisClientOptions } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
@@ -88,6 +89,14 @@ const schema = z.object({
   CACHE_TTL_JITTER: z.coerce.number().min(0).max(0.9).default(defaultReadThroughOptions.ttlJitter),
   /** How often pending invalidations in the outbox are replayed, ms. Default 5000. */
   OUTBOX_REPLAY_INTERVAL_MS: int(100, 3_600_000).default(defaultOutboxIntervalMs),
+  /** How long applied invalidations are kept, to apply them again after a Redis failover, seconds. Default 300. */
+  OUTBOX_RETAIN_SECONDS: int(1, 7 * 86_400).default(defaultOutboxRetainSeconds),
+  /** An invalidation this instance cannot apply is handed to the other instances (PostgreSQL LISTEN/NOTIFY) before the write returns. Default true (Redis with PostgreSQL only). */
+  OUTBOX_HANDOFF: bool.default(true),
+  /** Longest a write waits for another instance to apply its handed-off invalidation, ms; above the listener heartbeat plus its timeout. Default 5000. */
+  OUTBOX_ACK_TIMEOUT_MS: int(10, 600_000).default(defaultOutboxRelayOptions.ackTimeoutMs),
+  /** Heartbeat of the invalidation listener, and its timeout, ms: a listener silent for both is dead and its instance stops reading the cache. Default 1000. */
+  OUTBOX_LISTENER_HEARTBEAT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatMs),
   /** Warm the cache (tree, categories, top products) when the gateway starts. Default false. */
   CACHE_WARM_ON_START: bool.default(false),
   /** How many of the most popular products warming loads (at start, and by warmCache without topProducts). Default 1000. */
@@ -198,6 +207,8 @@ export interface Config {
     /** Leases and TTL jitter of the read path (CACHE_LEASE_*, CACHE_TTL_JITTER). */
     readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number };
     outboxIntervalMs: number;
+    /** OUTBOX_RETAIN_SECONDS, OUTBOX_HANDOFF, OUTBOX_ACK_TIMEOUT_MS, OUTBOX_LISTENER_HEARTBEAT_MS. */
+    outbox: { retainSeconds: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number };
     warmOnStart: boolean;
     warmProducts: number;
     writeThrough: boolean;
@@ -303,6 +314,12 @@ export function loadConfig(env: Env = process.env): Config {
       },
       readThrough: { leaseTtlMs: e.CACHE_LEASE_TTL_MS, leaseWaitMs: e.CACHE_LEASE_WAIT_MS, leaseRetryMs: e.CACHE_LEASE_RETRY_MS, ttlJitter: e.CACHE_TTL_JITTER },
       outboxIntervalMs: e.OUTBOX_REPLAY_INTERVAL_MS,
+      outbox: {
+        retainSeconds: e.OUTBOX_RETAIN_SECONDS,
+        handOff: e.OUTBOX_HANDOFF,
+        ackTimeoutMs: e.OUTBOX_ACK_TIMEOUT_MS,
+        heartbeatMs: e.OUTBOX_LISTENER_HEARTBEAT_MS,
+      },
       warmOnStart: e.CACHE_WARM_ON_START,
       warmProducts: e.CACHE_WARM_PRODUCTS,
       writeThrough: e.CACHE_WRITE_THROUGH,

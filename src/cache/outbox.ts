@@ -46,8 +46,8 @@ export const defaultOutboxIntervalMs = 5000;
 export const defaultOutboxRetainSeconds = 300;
 
 /**
- * Replays rows to the store it is given. One replay of pending rows at a time per process;
- * concurrent replays across processes are harmless (a DEL or an INCR applied twice retires nothing
+ * Replays rows to the store it is given. One replay of pending rows at a time per process (a call
+ * during one is answered by the next); concurrent replays across processes are harmless (a DEL or an INCR applied twice retires nothing
  * more than once did).
  */
 export interface OutboxReplay {
@@ -62,7 +62,8 @@ export interface OutboxReplay {
  * before its circuit closes, and the outbox runs it periodically on the store itself.
  */
 export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys" | "stats">): OutboxReplay {
-  let replaying: Promise<number> | null = null;
+  let running: Promise<number> | null = null;
+  let queued: Promise<number> | null = null;
 
   async function replayPending(store: CacheStore | null): Promise<number> {
     if (!store) return 0;
@@ -80,11 +81,22 @@ export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys
     }
   }
 
+  function pending(store: CacheStore | null): Promise<number> {
+    if (!running) {
+      running = replayPending(store).finally(() => (running = null));
+      return running;
+    }
+    // A replay already running may have read the pending rows before the one a caller knows of
+    // was committed: one more replay follows it (one at most, however many callers ask).
+    queued ??= running.catch(() => 0).then(() => {
+      queued = null;
+      return pending(store);
+    });
+    return queued;
+  }
+
   return {
-    pending(store) {
-      replaying ??= replayPending(store).finally(() => (replaying = null));
-      return replaying;
-    },
+    pending,
 
     async recent(store, withinSeconds) {
       let applied = 0;

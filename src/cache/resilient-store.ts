@@ -54,6 +54,20 @@ export interface ResilienceCounters {
 export interface ResilientStore extends CacheStore {
   readonly state: CircuitState;
   readonly counters: ResilienceCounters;
+  /**
+   * With a reason: opens the circuit and keeps it open (reads go to the database) until called
+   * with null; the circuit then closes after its next probe, which replays the outbox first. For a
+   * state the store cannot see itself: this instance cannot hear other instances' invalidations,
+   * or it reconnected and has not yet checked that the server is the one it knew.
+   */
+  fence(source: string, reason: string | null): void;
+  /** Why the store is fenced (the first reason of any source), or null. */
+  readonly fencedBy: string | null;
+}
+
+/** Whether `store` is a resilient wrapper (it can be fenced). */
+export function isResilientStore(store: CacheStore): store is ResilientStore {
+  return typeof (store as Partial<ResilientStore>).fence === "function";
 }
 
 /** An invalidation (or another call whose answer cannot be faked) did not reach the cache. */
@@ -82,11 +96,14 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
   const callTimeoutMs = options.callTimeoutMs ?? defaultResilientStoreOptions.callTimeoutMs;
   const tripOnInvalidationFailure = options.tripOnInvalidationFailure ?? defaultResilientStoreOptions.tripOnInvalidationFailure;
   const counters = { failures: 0, timeouts: 0, rejected: 0 };
+  // Each source (the invalidation listener, the connection's server check) fences on its own.
+  const fences = new Map<string, string>();
   const breaker = createCircuitBreaker({
     failureThreshold: options.failureThreshold,
     coolDownMs: options.coolDownMs,
     onStateChange: options.onStateChange,
     probe: async () => {
+      if (fences.size > 0) return false;
       if (!(await withTimeout(store.ping(), callTimeoutMs))) return false;
       await options.onRecover?.();
       return true;
@@ -129,6 +146,15 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
     },
     get counters() {
       return { ...counters, openings: breaker.openings };
+    },
+    get fencedBy() {
+      return fences.values().next().value ?? null;
+    },
+
+    fence(source, reason) {
+      if (reason === null) return void fences.delete(source);
+      fences.set(source, reason);
+      breaker.trip();
     },
 
     async mget(keys) {

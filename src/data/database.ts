@@ -4,6 +4,7 @@ import path from "node:path";
 import { Pool } from "pg";
 import { PrismaClient } from "../generated/prisma/client";
 import { lockFolder } from "./folder-lock";
+import { listenForNotifications, type ListenOptions, type NotificationListener } from "./notifications";
 
 /** Runs SQL outside Prisma: multi-statement scripts (migrations) and maintenance statements. */
 export interface SqlRunner {
@@ -25,6 +26,11 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlRunner;
   counter: SqlCounter;
+  /**
+   * LISTEN on a connection of its own (PostgreSQL only: an embedded database has one process, so
+   * there is nobody to hear from).
+   */
+  listen?(options: ListenOptions): Promise<NotificationListener>;
   close(): Promise<void>;
 }
 
@@ -89,6 +95,7 @@ async function openPostgres(url: string, poolSize: number, connectTimeoutMs = 50
     prisma,
     sql,
     counter,
+    listen: (options) => listenForNotifications(url, options),
     async close() {
       await prisma.$disconnect();
       await pool.end();

@@ -3,7 +3,10 @@ import { createAuthenticator, type Authenticator } from "../auth";
 import { createCacheStore } from "../cache/create-store";
 import { createFillLimit } from "../cache/fill-limit";
 import { createKeys, type CacheKeys } from "../cache/keys";
+import { createHash } from "node:crypto";
 import { createOutbox, createOutboxReplay, type Outbox } from "../cache/outbox";
+import { createOutboxRelay, type OutboxRelay } from "../cache/outbox-relay";
+import { isResilientStore } from "../cache/resilient-store";
 import { createCacheTrace, createReadThrough, type CacheRuntime, type CacheTrace } from "../cache/read-through";
 import { createCacheStats } from "../cache/stats";
 import type { CacheStore } from "../cache/store";
@@ -117,7 +120,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // The replay exists before the store: the store runs it on Redis before its circuit closes again.
   const replay = createOutboxReplay(db, { keys, stats });
   const store =
-    options.store !== undefined ? options.store : createCacheStore(config.cache, logger, { onRecover: (direct) => replay.pending(direct) });
+    options.store !== undefined
+      ? options.store
+      : createCacheStore(config.cache, logger, {
+          onRecover: async (direct, { serverChanged }) => {
+            if (serverChanged) {
+              const applied = await replay.recent(direct, config.cache.outbox.retainSeconds);
+              logger.warn({ applied, withinSeconds: config.cache.outbox.retainSeconds }, "recent invalidations applied again on the new Redis server");
+            }
+            await replay.pending(direct);
+          },
+        });
   const cache: CacheRuntime = {
     store,
     keys,
@@ -127,8 +140,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     inflight: new Map(),
   };
   registerGatewayMetrics(registry, db.counter, cache);
+  const relay = await createRelay(config, db, store, () => replay.pending(store), logger);
   const outbox = createOutbox(db, cache, replay, logger, {
     intervalMs: config.cache.outboxIntervalMs,
+    retainSeconds: config.cache.outbox.retainSeconds,
+    handOff: relay ? (id) => relay.handOff(id) : undefined,
     skipInvalidation: options.faults?.skipInvalidation ?? false,
   });
   await outbox.replay().catch((error) => logger.warn({ err: error }, "pending invalidations could not be replayed at start"));
@@ -191,6 +207,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     async close() {
       outbox.stop();
+      await relay?.stop();
       // Pending invalidations go to the store now if it takes them; otherwise they stay in the
       // outbox, and the next instance to start (or any running one) replays them.
       const applied = await outbox.replay().catch(() => 0);
@@ -199,6 +216,26 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (!options.db) await db.close();
     },
   };
+}
+
+/**
+ * The hand-off of invalidations between instances (src/cache/outbox-relay.ts): only where several
+ * processes can share one cache, i.e. Redis (a store that can be fenced) over PostgreSQL.
+ */
+async function createRelay(
+  config: Config,
+  db: Database,
+  store: CacheStore | null,
+  replayPending: () => Promise<number>,
+  logger: Logger,
+): Promise<OutboxRelay | null> {
+  if (!config.cache.outbox.handOff || !db.listen || !store || !isResilientStore(store)) return null;
+  const listen = db.listen.bind(db);
+  const applicationName = `cg-outbox-${createHash("sha1").update(config.cache.prefix).digest("hex").slice(0, 16)}`;
+  return createOutboxRelay(
+    { db, listen, replayPending, fence: (reason) => store.fence("listener", reason), logger },
+    { applicationName, ackTimeoutMs: config.cache.outbox.ackTimeoutMs, heartbeatMs: config.cache.outbox.heartbeatMs, heartbeatTimeoutMs: config.cache.outbox.heartbeatMs },
+  );
 }
 
 async function untilDatabaseAnswers<T>(
