@@ -6,7 +6,8 @@ import type { CacheStore, LeaseRead } from "./store";
  * This wrapper puts a circuit breaker and a per-call timeout around any CacheStore and degrades:
  * - reads become misses: `mget` answers nulls, `getOrLease` answers `{ kind: "bypass" }` for every
  *   key (load from the database, do not fill) and nulls for the extra keys;
- * - fills and write-through become no-ops (`setLeased` answers false, `set` resolves);
+ * - fills and write-through are dropped: `set` resolves, `setLeased` throws `CacheUnavailableError`
+ *   (so the read path counts an error, not a fill its lease guard refused);
  * - invalidations (`del`, `incr`) throw `CacheUnavailableError`: the caller must know the
  *   invalidation did not happen, so it keeps it in the outbox and replays it.
  * A failed invalidation also opens the circuit at once (unless `tripOnInvalidationFailure` is
@@ -74,7 +75,7 @@ export function isResilientStore(store: CacheStore): store is ResilientStore {
 export class CacheUnavailableError extends Error {
   override readonly name = "CacheUnavailableError";
   constructor(
-    readonly operation: "del" | "incr" | "ttl",
+    readonly operation: "del" | "incr" | "ttl" | "setLeased",
     readonly keys: string[],
     cause?: unknown,
   ) {
@@ -173,7 +174,8 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
     async setLeased(entries) {
       if (entries.length === 0) return [];
       const outcome = await attempt(() => store.setLeased(entries));
-      return outcome.ok ? outcome.value : entries.map(() => false);
+      if (outcome.ok) return outcome.value;
+      throw new CacheUnavailableError("setLeased", entries.map((entry) => entry.key), outcome.error);
     },
 
     async set(entries) {
