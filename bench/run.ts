@@ -27,6 +27,10 @@ const { values: flags } = parseArgs({
     "pg-url": { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
     "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
     only: { type: "string" },
+    /** Port of the gateway process the bench starts. */
+    port: { type: "string", default: "4411" },
+    /** PostgreSQL database holding the catalog (created and seeded when missing); default named after the catalog. */
+    database: { type: "string" },
   },
 });
 
@@ -159,7 +163,10 @@ function printTable(rows: Row[]) {
 async function main() {
   const real = flags.catalog === "real";
   if (real && !existsSync(sharedData)) throw new Error(`--catalog real needs the Best Buy data in ${sharedData}`);
-  const name = real ? "cg_bench_real" : `cg_bench_gen_${flags.products}_${flags.categories}`;
+  const name = flags.database ?? (real ? "cg_bench_real" : `cg_bench_gen_${flags.products}_${flags.categories}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`--database must be a plain PostgreSQL name (letters, digits, _), got ${JSON.stringify(name)}`);
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be a port number 1-65535, got ${JSON.stringify(flags.port)}`);
   const admin = new Client({ connectionString: flags["pg-url"] });
   await admin.connect();
   const exists = (await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rowCount! > 0;
@@ -171,7 +178,8 @@ async function main() {
 
   const db = await createDatabase({ kind: "postgres", url: databaseUrl, poolSize: 4 });
   await migrate(db.sql);
-  // The database is named after the catalog, so one that holds categories already holds this one.
+  // The default database is named after the catalog, so one that holds categories already holds this
+  // one (a database named with --database is only seeded when it is empty).
   await seedIfEmpty(
     db,
     { dir: real ? sharedData : undefined, products: Number(flags.products), categories: Number(flags.categories) },
@@ -198,7 +206,7 @@ async function main() {
     const { child, url: gatewayUrl } = await startGatewayProcess({
       NODE_ENV: "production",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
-      PORT: "4411",
+      PORT: String(port),
       DATABASE_URL: databaseUrl,
       MIGRATE_ON_START: "false",
       LOG_LEVEL: "warn",

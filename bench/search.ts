@@ -21,6 +21,7 @@ import { seedIfEmpty } from "../src/data/seed/seed-on-start";
  *
  *   node --experimental-vm-modules --no-warnings -r ts-node/register/transpile-only bench/search.ts \
  *     [--products 100000] [--database postgres|pglite] [--duration 10] [--ops 20000] [--write-ratio 0.01]
+ *     [--port 4412] [--database-name cg_bench_search_100000_1000]
  */
 
 const { values: flags } = parseArgs({
@@ -36,6 +37,10 @@ const { values: flags } = parseArgs({
     "pg-url": { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
     "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
     only: { type: "string" },
+    /** Port of the gateway process the bench starts. */
+    port: { type: "string", default: "4412" },
+    /** PostgreSQL database holding the catalog (with --database postgres); default named after the catalog. */
+    "database-name": { type: "string" },
   },
 });
 
@@ -153,13 +158,13 @@ async function main() {
     // One data folder per catalog size: the first run seeds and embeds it (minutes for 100k), later runs reuse it.
     const dataDir = path.join(repoRoot, ".data", `bench-pglite-${products}-${categories}`);
     databaseEnv = { PGLITE_DATA_DIR: dataDir, SEED_PRODUCTS: String(products), SEED_CATEGORIES: String(categories), MIGRATE_ON_START: "true" };
-    const { child } = await startGatewayProcess({ ...databaseEnv, PORT: "4412", CACHE_STORE: "none", LOG_LEVEL: "info" }, 600_000);
+    const { child } = await startGatewayProcess({ ...databaseEnv, PORT: flags.port!, CACHE_STORE: "none", LOG_LEVEL: "info" }, 600_000);
     await stopGatewayProcess(child);
     const db = await createDatabase({ kind: "pglite", dataDir });
     queries = await searchQueries((text) => db.sql.query(text));
     await db.close();
   } else {
-    const name = `cg_bench_search_${products}_${categories}`;
+    const name = flags["database-name"] ?? `cg_bench_search_${products}_${categories}`;
     const admin = new Client({ connectionString: flags["pg-url"] });
     await admin.connect();
     if ((await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
@@ -193,7 +198,7 @@ async function main() {
     const { child, url } = await startGatewayProcess({
       NODE_ENV: "production",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
-      PORT: "4412",
+      PORT: flags.port!,
       LOG_LEVEL: "warn",
       INTROSPECTION: "false",
       VECTOR_SYNC_ON_START: "false",

@@ -108,7 +108,8 @@ describe("writes: mutations, precise invalidation, read-your-writes", () => {
     const newSku = `${product.sku}-B`;
     const updated = await write(`mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { sku price category { id } } }`, {
       id: String(product.id),
-      input: { price: 0.01, sku: newSku, categoryId: String(leaf) },
+      // Attributes cleared too: the other tree's group attributes (ramGb, ...) are not defined under the leaf.
+      input: { price: 0.01, sku: newSku, categoryId: String(leaf), attributes: {} },
     });
     expect(updated.updateProduct).toEqual({ sku: newSku, price: 0.01, category: { id: String(leaf) } });
     const byId = await read(`query($id: ID!) { product(id: $id) { sku price } }`, { id: String(product.id) });

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { applicableDefinitions } from "../../src/data/attribute-inheritance";
 import { attributeProblems, type AttributeDefinition } from "../../src/data/import/attribute-validation";
 import type { CatalogInput } from "../../src/data/import/catalog-input";
-import { generateCatalog } from "../../src/data/seed/generator";
+import { EXAMPLE_SKU, generateCatalog } from "../../src/data/seed/generator";
 import { createRandom } from "../../src/data/seed/prng";
 import { LEAF_DEPTHS } from "../../src/data/seed/tree-shape";
+import { DEPARTMENTS } from "../../src/data/seed/vocabulary";
 
 const digest = (catalog: CatalogInput) => createHash("sha256").update(JSON.stringify(catalog)).digest("hex");
 
@@ -89,18 +90,37 @@ describe("generateCatalog", () => {
     expect(catalog.products.filter((p) => Object.keys(p.attributes).length > 1).length).toBeGreaterThan(1000);
   });
 
-  it("looks like a store: brand - line model ... names, about forty brands, prices with two decimals", () => {
-    // Each department sells ten of the forty brands; with all twelve departments every brand appears.
-    expect(new Set(generateCatalog({ products: 5000, categories: 1000, seed: 1 }).products.map((p) => p.brand)).size).toBe(40);
+  it("looks like a store: brand - line model ... names, the vocabulary's brands, prices with two decimals", () => {
+    // With all twelve departments every department's brands sell something; a group's own brands
+    // (accessory makers) sell where that group has categories.
+    const departmentBrands = new Set(DEPARTMENTS.flatMap((d) => Object.keys(d.brands)));
+    const groupBrands = DEPARTMENTS.flatMap((d) => d.groups.flatMap((g) => Object.keys(g.brands ?? {})));
+    const sold = new Set(generateCatalog({ products: 20_000, categories: 2000, seed: 1 }).products.map((p) => p.brand));
+    expect(departmentBrands.size).toBeGreaterThan(90);
+    expect([...departmentBrands].filter((brand) => !sold.has(brand))).toEqual([]);
+    expect([...sold].filter((brand) => !departmentBrands.has(brand) && !groupBrands.includes(brand))).toEqual([]);
     for (const product of catalog.products.slice(0, 200)) {
       expect(product.name.startsWith(`${product.brand} - `)).toBe(true);
       expect(product.price).toMatch(/^\d+\.\d\d$/);
       expect(Number(product.price)).toBeGreaterThan(0);
-      expect(product.sku).toMatch(/^\d{8}$/);
     }
+    expect(catalog.products[0].sku).toBe(EXAMPLE_SKU);
+    expect(catalog.products.slice(1).every((p) => /^\d{8}$/.test(p.sku))).toBe(true);
     const popularity = catalog.products.map((p) => p.popularity).sort((a, b) => a - b);
     // Skewed: the most popular product is far above the median one.
     expect(popularity[popularity.length - 1]).toBeGreaterThan(20 * popularity[popularity.length >> 1]);
+  });
+
+  it("has what the README's examples ask for in the default catalog: Cell Phones, Samsung storage, iPhone 7 cases", () => {
+    const store = generateCatalog({ products: 5000, categories: 200 });
+    const [first] = store.categories;
+    expect(first).toMatchObject({ name: "Cell Phones", parentExternalId: null });
+    const groups = store.categories.filter((c) => c.parentExternalId === first.externalId).map((c) => c.name);
+    expect(groups.slice(0, 2)).toEqual(["Smartphones", "Phone Cases"]);
+    expect(store.products.some((p) => p.brand === "Samsung" && Number(p.attributes.storageGb) >= 32)).toBe(true);
+    const iphone7Cases = store.products.filter((p) => / Case for iPhone 7\b/.test(p.name));
+    expect(iphone7Cases.filter((p) => !p.name.includes("Clear")).length).toBeGreaterThan(10);
+    expect(iphone7Cases.some((p) => p.name.includes("Clear"))).toBe(true);
   });
 
   it("states the rule when a count is not usable", () => {

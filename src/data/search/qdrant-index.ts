@@ -28,10 +28,14 @@ export interface QdrantIndexOptions {
   timeoutMs: number;
 }
 
-/** A Qdrant client for `options` (no version check at construction: start-up must not wait on it). */
+/**
+ * A Qdrant client for `options`. The client asks the server's version in the background (start-up
+ * does not wait) and warns when it is not within one minor version of its own; docker-compose.yml
+ * runs the server matching package.json's client.
+ */
 export async function createQdrantClient(options: Pick<QdrantIndexOptions, "url" | "apiKey" | "timeoutMs">): Promise<QdrantClient> {
   const { QdrantClient: Client } = await import("@qdrant/js-client-rest");
-  return new Client({ url: options.url, apiKey: options.apiKey, timeout: options.timeoutMs, checkCompatibility: false });
+  return new Client({ url: options.url, apiKey: options.apiKey, timeout: options.timeoutMs });
 }
 
 /**

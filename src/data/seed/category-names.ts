@@ -1,6 +1,6 @@
 import type { Random } from "./prng";
 import type { ShapeNode } from "./tree-shape";
-import { BRANDS, COLORS, DEPARTMENTS, LINES, QUALIFIERS, type AttributeSpec, type Department, type ProductGroup } from "./vocabulary";
+import { COLORS, DEPARTMENTS, QUALIFIERS, type AttributeSpec, type BrandLines, type Department, type ProductGroup } from "./vocabulary";
 import type { AttributeValue } from "../import/catalog-input";
 
 /** A generated category with what its name says about the products it holds. */
@@ -17,17 +17,24 @@ export interface NamedCategory extends ShapeNode {
   color?: string;
 }
 
-/** The product lines a brand uses: four of LINES, the same for a seed. */
-export type LinesOf = (brand: string) => readonly string[];
+/** The brands (with their lines) that sell in a category: its group's own, else its department's. */
+export function brandsOf(category: Pick<NamedCategory, "department" | "group">): BrandLines {
+  return category.group?.brands ?? category.department.brands;
+}
+
+/** A line as a category names it: without its model number ("Galaxy S#" -> "Galaxy S", "G#" -> "G Series"). */
+export function lineName(line: string): string {
+  const name = line.replace(/#\w*/g, "").replace(/\s+/g, " ").replace(/[\s-]+$/, "").trim();
+  return name.length < 3 ? `${name} Series` : name;
+}
 
 /**
- * Names the nodes of a tree shape like a retailer's catalog: departments, then product groups
- * ("Laptops"), styles ("Gaming Laptops"), brands ("Kestrel Gaming Laptops"), lines ("Kestrel Vista
- * Laptops"), specs ("Kestrel Vista 15.6\" Laptops") and qualifiers ("Refurbished ..."), unique among
- * siblings (a number is added when the words run out).
+ * Names the nodes of a tree shape like a retailer's catalog: departments in DEPARTMENTS' order, then
+ * product groups ("Smartphones"), styles ("Unlocked Smartphones"), brands ("Samsung Unlocked
+ * Smartphones"), lines ("Samsung Galaxy S Smartphones"), specs ("Samsung Galaxy S 256GB Smartphones")
+ * and qualifiers ("Refurbished ..."), unique among siblings (a number is added when the words run out).
  */
-export function nameCategories(shape: readonly ShapeNode[], random: Random, linesOf: LinesOf): NamedCategory[] {
-  const departments = random.shuffled(DEPARTMENTS);
+export function nameCategories(shape: readonly ShapeNode[], random: Random): NamedCategory[] {
   const named: NamedCategory[] = [];
   const usedBySiblings = new Map<number | null, Set<string>>();
   let roots = 0;
@@ -35,12 +42,14 @@ export function nameCategories(shape: readonly ShapeNode[], random: Random, line
     const parent = node.parent === null ? null : named[node.parent];
     const context: NamedCategory = parent
       ? { ...node, name: "", department: parent.department, group: parent.group, style: parent.style, brand: parent.brand, line: parent.line, spec: parent.spec, color: parent.color }
-      : { ...node, name: "", department: departments[roots++ % departments.length] };
+      : { ...node, name: "", department: DEPARTMENTS[roots++ % DEPARTMENTS.length] };
     let used = usedBySiblings.get(node.parent);
     if (!used) usedBySiblings.set(node.parent, (used = new Set()));
-    const { preferred, fallback } = candidates(context, parent, linesOf);
+    const { preferred, fallback } = candidates(context, parent);
     const unused = (option: Candidate) => !used!.has(option.name);
-    const chosen = random.shuffled(preferred).find(unused) ?? random.shuffled(fallback).find(unused) ?? numbered(preferred[0], used);
+    // A department's groups come in their order (its main ones first); other names in any order.
+    const ordered = node.depth === 1 ? preferred : random.shuffled(preferred);
+    const chosen = ordered.find(unused) ?? random.shuffled(fallback).find(unused) ?? numbered(preferred[0], used);
     used.add(chosen.name);
     named.push({ ...context, ...chosen });
   }
@@ -50,7 +59,7 @@ export function nameCategories(shape: readonly ShapeNode[], random: Random, line
 type Candidate = Partial<NamedCategory> & { name: string };
 
 // Names for a node by depth: the preferred ones first, the fallback ones once siblings used those up.
-function candidates(context: NamedCategory, parent: NamedCategory | null, linesOf: LinesOf): { preferred: Candidate[]; fallback: Candidate[] } {
+function candidates(context: NamedCategory, parent: NamedCategory | null): { preferred: Candidate[]; fallback: Candidate[] } {
   const { department, group } = context;
   const groupName = group?.name ?? department.name;
   const qualified = (base: string) => QUALIFIERS.map((q) => ({ name: `${q} ${base}` }));
@@ -62,15 +71,16 @@ function candidates(context: NamedCategory, parent: NamedCategory | null, linesO
         preferred: department.groups.map((g) => ({ name: g.name, group: g })),
         fallback: department.groups.flatMap((g) => QUALIFIERS.map((q) => ({ name: `${q} ${g.name}`, group: g }))),
       };
-    case 2:
-      return { preferred: department.styles.map((style) => ({ name: `${style} ${groupName}`, style })), fallback: qualified(groupName) };
+    case 2: {
+      const styles = group?.styles ?? department.styles;
+      return { preferred: styles.map((style) => ({ name: `${style} ${groupName}`, style })), fallback: qualified(groupName) };
+    }
     case 3:
-      return { preferred: department.brands.map((b) => ({ name: `${BRANDS[b]} ${parent!.name}`, brand: BRANDS[b] })), fallback: qualified(parent!.name) };
+      return { preferred: Object.keys(brandsOf(context)).map((brand) => ({ name: `${brand} ${parent!.name}`, brand })), fallback: qualified(parent!.name) };
     case 4: {
-      const brand = context.brand ?? BRANDS[department.brands[0]];
-      const own = linesOf(brand);
-      const line = (name: string) => ({ name: `${brand} ${name} ${groupName}`, brand, line: name });
-      return { preferred: own.map(line), fallback: LINES.filter((name) => !own.includes(name)).map(line) };
+      const brands = brandsOf(context);
+      const brand = context.brand ?? Object.keys(brands)[0];
+      return { preferred: brands[brand].map((line) => ({ name: `${brand} ${lineName(line)} ${groupName}`, brand, line })), fallback: qualified(parent!.name) };
     }
     case 5:
       return specCandidates(context, groupName);
@@ -81,7 +91,7 @@ function candidates(context: NamedCategory, parent: NamedCategory | null, linesO
 
 // A spec the products share: a value of the group's first attribute that shows in names, else a color.
 function specCandidates(context: NamedCategory, groupName: string): { preferred: Candidate[]; fallback: Candidate[] } {
-  const prefix = [context.brand, context.line].filter(Boolean).join(" ");
+  const prefix = [context.brand, context.line && lineName(context.line)].filter(Boolean).join(" ");
   const colors = COLORS.map((color) => ({ name: `${prefix} ${groupName} in ${color}`.trim(), color }));
   const spec: AttributeSpec | undefined = context.group?.attributes.find((a) => a.values.some((v) => a.label(v) !== null));
   if (!spec) return { preferred: colors, fallback: [] };

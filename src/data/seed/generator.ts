@@ -1,8 +1,8 @@
 import type { AttributeDefinitionInput, AttributeValue, CatalogInput, CatalogProductInput } from "../import/catalog-input";
-import { nameCategories, type LinesOf, type NamedCategory } from "./category-names";
+import { brandsOf, nameCategories, type NamedCategory } from "./category-names";
 import { createRandom, hashSeed, type Random } from "./prng";
 import { generateTreeShape } from "./tree-shape";
-import { BRANDS, COLORS, DEPARTMENTS, ENERGY_STAR, LINES, type AttributeSpec } from "./vocabulary";
+import { COLORS, DEPARTMENTS, ENERGY_STAR, type AttributeSpec } from "./vocabulary";
 
 /** How big a catalog to generate; the same options always give the same catalog. */
 export interface GeneratorOptions {
@@ -24,19 +24,26 @@ const SKU_SPAN = 90_000_000;
 const SKU_STRIDE = 7_368_787;
 
 /**
+ * The SKU of product 0: the README's `productBySku` example, also a SKU of the real Best Buy data,
+ * so the example answers on either catalog (importing the real data over a generated catalog
+ * replaces this one product). Every other generated SKU has 8 digits.
+ */
+export const EXAMPLE_SKU = "4984700";
+
+/**
  * A realistic catalog, deterministic for its options (a seeded PRNG, no Math.random): a category
- * tree with leaves at depths 4 to 6, departments with a `color` definition inherited by everything
- * below, product groups with their own attributes, and products (brand + line + model + variant)
- * whose attributes are valid against the definitions that apply to their category. Product i is the
- * same whatever the product count, so a bigger catalog extends a smaller one of the same seed.
+ * tree with leaves at depths 4 to 6, departments (Cell Phones first) with a `color` definition
+ * inherited by everything below, product groups with their own attributes, and products (brand +
+ * line + model + variant, "for iPhone 7" on accessories) whose attributes are valid against the
+ * definitions that apply to their category. Product i is the same whatever the product count, so a
+ * bigger catalog extends a smaller one of the same seed.
  */
 export function generateCatalog(options: GeneratorOptions): CatalogInput {
   const seed = options.seed ?? DEFAULT_SEED;
   assertCount("products", options.products, 0);
   assertCount("categories", options.categories, 1);
-  const linesOf = createLinesOf(seed);
   const treeRandom = createRandom(seed, "tree");
-  const tree = nameCategories(generateTreeShape(options.categories, treeRandom, DEPARTMENTS.length), treeRandom, linesOf);
+  const tree = nameCategories(generateTreeShape(options.categories, treeRandom, DEPARTMENTS.length), treeRandom);
   const externalId = (index: number) => `gen-${seed}-${index}`;
   const energyStarAt = new Set(tree.filter((c) => c.depth === 2 && c.department.energyStar && treeRandom.chance(0.4)).map((c) => c.index));
   const pickCategory = categoryPicker(tree, treeRandom);
@@ -45,8 +52,8 @@ export function generateCatalog(options: GeneratorOptions): CatalogInput {
   for (let i = 0; i < options.products; i++) {
     const random = createRandom(seed, "product", i);
     const category = pickCategory(random);
-    const sku = String(10_000_000 + ((i * SKU_STRIDE + skuOffset) % SKU_SPAN));
-    products.push({ ...generateProduct(random, category, tree, energyStarAt, linesOf), sku, categoryExternalId: externalId(category.index) });
+    const sku = i === 0 ? EXAMPLE_SKU : String(10_000_000 + ((i * SKU_STRIDE + skuOffset) % SKU_SPAN));
+    products.push({ ...generateProduct(random, category, tree, energyStarAt), sku, categoryExternalId: externalId(category.index) });
   }
   return {
     categories: tree.map((c) => ({ externalId: externalId(c.index), name: c.name, parentExternalId: c.parent === null ? null : externalId(c.parent) })),
@@ -57,15 +64,6 @@ export function generateCatalog(options: GeneratorOptions): CatalogInput {
 
 function assertCount(name: string, value: number, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number >= ${min}, got ${value}`);
-}
-
-function createLinesOf(seed: number): LinesOf {
-  const cache = new Map<string, readonly string[]>();
-  return (brand) => {
-    let lines = cache.get(brand);
-    if (!lines) cache.set(brand, (lines = createRandom(seed, "lines", brand).shuffled(LINES).slice(0, 4)));
-    return lines;
-  };
 }
 
 // Color on every department, each group's attributes on its depth-1 categories, energyStar on some depth-2 ones.
@@ -113,17 +111,18 @@ function generateProduct(
   category: NamedCategory,
   tree: readonly NamedCategory[],
   energyStarAt: Set<number>,
-  linesOf: LinesOf,
 ): Omit<CatalogProductInput, "sku" | "categoryExternalId"> {
   const group = category.group ?? random.pick(category.department.groups);
-  const brand = category.brand ?? BRANDS[random.pick(category.department.brands)];
-  const model = `${category.line ?? random.pick(linesOf(brand))} ${modelNumber(random)}`;
+  const brands = brandsOf({ department: category.department, group });
+  const brand = category.brand ?? random.pick(Object.keys(brands));
+  const model = modelOf(random, category.line ?? random.pick(brands[brand]));
   const attributes = attributesOf(random, category, tree, energyStarAt);
   const specs = category.group ? category.group.attributes : [];
   const label = (spec: AttributeSpec) => (attributes[spec.name] === undefined ? null : spec.label(attributes[spec.name]));
   const inHead = (spec: AttributeSpec) => spec.type !== "NUMBER" || spec.name === "screenSizeInches";
   const style = category.style && random.chance(0.6) ? category.style : null;
-  const head = [model, ...specs.filter(inHead).map(label), style, group.noun].filter(Boolean).join(" ");
+  const fits = group.fits ? `for ${random.pick(group.fits)}` : null;
+  const head = [model, ...specs.filter(inHead).map(label), style, group.noun, fits].filter(Boolean).join(" ");
   const tail = specs.filter((spec) => !inHead(spec)).map(label).filter(Boolean);
   const name = [brand, head, ...tail, attributes.color].filter(Boolean).join(" - ");
   return {
@@ -155,9 +154,11 @@ function attributesOf(random: Random, category: NamedCategory, tree: readonly Na
   return attributes;
 }
 
-function modelNumber(random: Random): string {
-  const suffix = random.weighted(["", " Pro", " Max", " Plus", " Lite", " Mini", " Ultra"], [8, 2, 1, 1, 1, 1, 1]);
-  return `${random.pick([..."AXSQZMRTVGK"])}${random.int(2, 99)}${suffix}`;
+// A line's `#` becomes a model number, and a line ending in one sometimes gets a suffix ("Galaxy S9 Plus").
+function modelOf(random: Random, line: string): string {
+  if (!line.includes("#")) return line;
+  const suffix = line.endsWith("#") ? random.weighted(["", " Pro", " Max", " Plus", " Lite", " Mini", " Ultra"], [8, 2, 1, 1, 1, 1, 1]) : "";
+  return `${line.replace("#", String(random.int(2, 15)))}${suffix}`;
 }
 
 // Log-uniform in the group's range, nudged up for bigger storage, screens and the like; ends in .99 mostly.

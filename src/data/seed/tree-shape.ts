@@ -13,8 +13,9 @@ export const LEAF_DEPTHS = [4, 5, 6] as const;
 const MAX_LEAF_DEPTH = LEAF_DEPTHS[LEAF_DEPTHS.length - 1];
 /** Nodes needed for one leaf at each of LEAF_DEPTHS: a chain to the deepest plus one leaf per other depth. */
 const MIN_FULL_TREE = MAX_LEAF_DEPTH + LEAF_DEPTHS.length;
-// Where new branches start, by depth: most of them in the middle of the tree, as in real catalogs.
-const BRANCH_WEIGHTS = [0.6, 3, 4, 3, 2, 1];
+// Where new branches start, by depth: most of them in the middle of the tree, as in real catalogs,
+// and enough at the departments that each holds several groups.
+const BRANCH_WEIGHTS = [2, 3, 4, 3, 2, 1];
 
 /**
  * The shape of a category tree of `count` nodes, parents before children, whose leaves all sit at

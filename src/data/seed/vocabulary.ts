@@ -1,9 +1,11 @@
 import type { AttributeType, AttributeValue } from "../import/catalog-input";
 
 /**
- * The words the generator builds a catalog from: departments with their groups of products,
- * styles, price ranges and attributes, and forty made-up brands. Brands are invented so a
- * generated catalog is never mistaken for real data.
+ * The words the generator builds a catalog from: departments (Cell Phones first, so every generated
+ * catalog has the README's `cell-phones`) with their groups of products, styles, price ranges,
+ * attributes, and the brands that sell there with their product lines. Brands and lines are real
+ * names so the catalog reads like a store's (and the README's examples, Samsung or an iPhone 7 case,
+ * find something); products, model numbers, prices and SKUs are made up.
  */
 
 /** An attribute a group of products carries; `label` renders a value into a product name (null: not shown). */
@@ -28,7 +30,19 @@ export interface ProductGroup {
   /** Price range in dollars. */
   price: readonly [number, number];
   attributes: readonly AttributeSpec[];
+  /** Brands of this group when they are not the department's (accessory makers). */
+  brands?: BrandLines;
+  /** Styles of this group when they are not the department's. */
+  styles?: readonly string[];
+  /** Devices its products are made for; a product names one ("Case for iPhone 7"). */
+  fits?: readonly string[];
 }
+
+/**
+ * Brands and the product lines each sells. A `#` in a line is a model number ("Galaxy S#" gives
+ * "Galaxy S9"); a line without one is a model on its own ("MacBook Air").
+ */
+export type BrandLines = Readonly<Record<string, readonly string[]>>;
 
 /** A top-level category. */
 export interface Department {
@@ -36,8 +50,8 @@ export interface Department {
   groups: readonly ProductGroup[];
   /** Adjectives for the depth-2 categories ("Gaming Laptops") and product names. */
   styles: readonly string[];
-  /** Indexes into BRANDS. */
-  brands: readonly number[];
+  /** Brands of its groups (unless a group names its own), with their lines. */
+  brands: BrandLines;
   /** Features mentioned in descriptions. */
   features: readonly string[];
   /** Whether some of its depth-2 categories define `energyStar`. */
@@ -81,19 +95,10 @@ export const COLORS = [
   "Purple", "Pink", "Graphite", "Midnight", "Sand", "Teal",
 ] as const;
 
-/** Forty invented brand names. */
-export const BRANDS = [
-  "Aurelis", "Northwind", "Kestrel", "Veloce", "Lumora", "Brightline", "Corvid", "Halcyon", "Ironbark", "Juniper",
-  "Kairo", "Lattice", "Meridian", "Nimbus", "Obsidian", "Pinnacle", "Quanta", "Riverstone", "Solace", "Tundra",
-  "Umbra", "Vantage", "Wavecrest", "Xenon", "Yarrow", "Zephyr", "Arcadia", "Bluefin", "Cascade", "Driftwood",
-  "Ember", "Fjord", "Granite", "Harbor", "Indigo", "Jetstream", "Kinetic", "Lumen", "Monarch", "Novara",
-] as const;
-
-/** Product line names; each brand uses a few of them. */
-export const LINES = [
-  "Vista", "Nova", "Aero", "Pulse", "Edge", "Prime", "Flex", "Zen", "Orbit", "Apex", "Echo", "Spark", "Wave", "Luma",
-  "Terra", "Volt", "Core", "Atlas", "Halo", "Fusion", "Quest", "Sonic", "Vibe", "Titan", "Pixel", "Stride", "Drift",
-  "Crest", "Summit", "Glide",
+/** Phones that cases and screen protectors are made for. */
+export const PHONES = [
+  "iPhone 7", "iPhone 7 Plus", "iPhone 8", "iPhone 8 Plus", "iPhone X", "iPhone 11", "iPhone 12", "Galaxy S8", "Galaxy S9",
+  "Galaxy S10", "Galaxy Note9", "Pixel 3", "Pixel 4", "Moto G7",
 ] as const;
 
 /** Words put before a category name when siblings need more names ("Refurbished Laptops"). */
@@ -102,11 +107,93 @@ export const QUALIFIERS = [
   "Best-Selling", "New", "Smart", "Eco-Friendly", "Kids'", "Classic", "Outdoor",
 ] as const;
 
-// Ten brands per department, spread so that every one of the forty brands sells somewhere.
-const brandsOf = (department: number) => Array.from({ length: 10 }, (_, j) => (department * 3 + j * 4) % BRANDS.length);
-
 /** The departments, one per top-level category (the first N are used, N from the tree's size). */
 export const DEPARTMENTS: readonly Department[] = [
+  {
+    name: "Cell Phones",
+    styles: ["Unlocked", "Prepaid", "5G", "Rugged", "Foldable", "Kids'", "Senior-Friendly", "Dual-SIM"],
+    features: ["a triple-lens camera", "an OLED display", "fast wireless charging", "5G connectivity", "an all-day battery", "IP68 water resistance"],
+    energyStar: false,
+    groups: [
+      { name: "Smartphones", noun: "Smartphone", price: [149, 1399], attributes: [storage([64, 128, 256, 512, 1024]), screen([6.1, 6.4, 6.7])] },
+      {
+        name: "Phone Cases",
+        noun: "Case",
+        price: [9, 79],
+        attributes: [waterResistant],
+        styles: ["Rugged", "Slim", "Wallet", "Clear", "Leather", "Folio", "Kids'", "Designer"],
+        fits: PHONES,
+        brands: {
+          OtterBox: ["Defender Series", "Commuter Series", "Symmetry Series Clear"],
+          Speck: ["Presidio", "Presidio Clear", "CandyShell"],
+          Spigen: ["Tough Armor", "Ultra Hybrid Clear", "Rugged Armor"],
+          Incipio: ["DualPro", "Octane", "Stowaway"],
+          "Case-Mate": ["Tough", "Tough Clear", "Wallet Folio"],
+          LifeProof: ["Fre", "Next", "Wake"],
+          Tech21: ["Evo Check", "Evo Clear"],
+          "Urban Armor Gear": ["Monarch", "Plasma", "Civilian"],
+          "kate spade new york": ["Protective Hardshell", "Defensive Hardshell"],
+          Insignia: ["Hard Shell", "Rugged"],
+        },
+      },
+      {
+        name: "Chargers & Cables",
+        noun: "Charger",
+        price: [9, 89],
+        attributes: [watts([15, 20, 30, 45, 65])],
+        styles: ["Fast-Charging", "Wireless", "Travel", "Car", "Multi-Device", "Braided", "Compact", "MagSafe"],
+        brands: {
+          Belkin: ["BoostCharge Pro", "BoostCharge"],
+          Anker: ["PowerPort III", "Nano #", "PowerLine III"],
+          Apple: ["USB-C Power Adapter", "MagSafe"],
+          Samsung: ["Super Fast", "Wireless Charger Duo"],
+          mophie: ["speedport", "3-in-1 Travel"],
+          Insignia: ["USB-C", "Wireless"],
+        },
+      },
+      {
+        name: "Screen Protectors",
+        noun: "Screen Protector",
+        price: [9, 59],
+        attributes: [],
+        styles: ["Tempered Glass", "Privacy", "Anti-Glare", "Full-Coverage", "Matte", "Blue-Light", "Film", "Edge-to-Edge"],
+        fits: PHONES,
+        brands: {
+          ZAGG: ["InvisibleShield Glass Elite", "InvisibleShield Ultra Clear"],
+          Belkin: ["ScreenForce", "UltraGlass"],
+          Spigen: ["GLAS.tR EZ Fit"],
+          OtterBox: ["Alpha Glass", "Amplify Glass"],
+          Insignia: ["Tempered Glass"],
+        },
+      },
+      {
+        name: "Power Banks",
+        noun: "Power Bank",
+        price: [19, 149],
+        attributes: [watts([18, 20, 30, 45])],
+        styles: ["Portable", "Wireless", "Slim", "High-Capacity", "Travel", "Solar", "Laptop", "MagSafe"],
+        brands: {
+          Anker: ["PowerCore #000", "Nano Power Bank"],
+          mophie: ["powerstation", "powerstation plus"],
+          Belkin: ["BoostCharge Plus"],
+          Samsung: ["Wireless Battery Pack"],
+          myCharge: ["HubPlus", "AdventureUltra"],
+        },
+      },
+    ],
+    brands: {
+      Apple: ["iPhone #"],
+      Samsung: ["Galaxy S#", "Galaxy A#", "Galaxy Note#"],
+      Google: ["Pixel #", "Pixel # Pro"],
+      Motorola: ["Moto G#", "Moto E#", "Edge #"],
+      OnePlus: ["OnePlus #", "Nord N#"],
+      LG: ["G#", "V#", "Stylo #"],
+      Sony: ["Xperia #"],
+      Nokia: ["G#", "X#"],
+      BLU: ["View #", "G#"],
+      TCL: ["Stylus #", "Ion X#"],
+    },
+  },
   {
     name: "Computers & Tablets",
     styles: ["Gaming", "Business", "Student", "2-in-1", "Creator", "Budget", "Ultralight", "Workstation"],
@@ -120,21 +207,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Keyboards & Mice", noun: "Keyboard", price: [19, 249], attributes: [wireless] },
       { name: "Printers", noun: "Printer", price: [59, 699], attributes: [connectivity] },
     ],
-    brands: brandsOf(0),
-  },
-  {
-    name: "Cell Phones",
-    styles: ["Unlocked", "Prepaid", "5G", "Rugged", "Foldable", "Kids'", "Senior-Friendly", "Dual-SIM"],
-    features: ["a triple-lens camera", "an OLED display", "fast wireless charging", "5G connectivity", "an all-day battery", "IP68 water resistance"],
-    energyStar: false,
-    groups: [
-      { name: "Smartphones", noun: "Smartphone", price: [149, 1399], attributes: [storage([64, 128, 256, 512, 1024]), screen([6.1, 6.4, 6.7])] },
-      { name: "Phone Cases", noun: "Case", price: [9, 79], attributes: [waterResistant] },
-      { name: "Chargers & Cables", noun: "Charger", price: [9, 89], attributes: [watts([15, 20, 30, 45, 65])] },
-      { name: "Screen Protectors", noun: "Screen Protector", price: [9, 59], attributes: [] },
-      { name: "Power Banks", noun: "Power Bank", price: [19, 149], attributes: [watts([18, 20, 30, 45])] },
-    ],
-    brands: brandsOf(1),
+    brands: {
+      Apple: ["MacBook Air", "MacBook Pro", "iPad Air", "iMac"],
+      Dell: ["XPS #", "Inspiron #", "Latitude #"],
+      HP: ["Pavilion #", "Envy #", "OfficeJet Pro #"],
+      Lenovo: ["ThinkPad X#", "IdeaPad #", "Yoga #"],
+      ASUS: ["ZenBook #", "ROG Strix G#", "VivoBook #"],
+      Acer: ["Aspire #", "Predator Helios #", "Swift #"],
+      Microsoft: ["Surface Pro #", "Surface Laptop #"],
+      Samsung: ["Galaxy Tab S#", "Galaxy Book#", "Odyssey G#"],
+      Logitech: ["MX Keys", "MX Master #", "Signature K#"],
+      Canon: ["PIXMA TR#", "imageCLASS MF#"],
+    },
   },
   {
     name: "TV & Home Theater",
@@ -149,7 +233,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "TV Mounts", noun: "TV Mount", price: [29, 299], attributes: [screen([32, 55, 65, 85])] },
       { name: "Home Theater Systems", noun: "Home Theater System", price: [199, 2499], attributes: [watts([300, 600, 1000])] },
     ],
-    brands: brandsOf(2),
+    brands: {
+      Samsung: ["Crystal UHD", "Neo QLED", "The Frame"],
+      LG: ["OLED C#", "NanoCell #", "UltraGear"],
+      Sony: ["Bravia X#", "Bravia A#"],
+      TCL: ["Q#", "QM#"],
+      Hisense: ["U#", "A#"],
+      Vizio: ["V-Series", "M-Series", "P-Series"],
+      Insignia: ["F#", "Fire TV Edition"],
+      Roku: ["Streaming Stick", "Ultra"],
+      Bose: ["Smart Soundbar #", "TV Speaker"],
+      Sonos: ["Arc", "Beam", "Ray"],
+    },
   },
   {
     name: "Audio",
@@ -164,7 +259,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Microphones", noun: "Microphone", price: [39, 399], attributes: [connectivity] },
       { name: "Receivers & Amplifiers", noun: "Receiver", price: [149, 1999], attributes: [watts([50, 100, 150])] },
     ],
-    brands: brandsOf(3),
+    brands: {
+      Sony: ["WH-1000XM#", "WF-C#", "SRS-XB#"],
+      Bose: ["QuietComfort #", "SoundLink Flex", "Sport Earbuds"],
+      Apple: ["AirPods Pro", "AirPods Max", "AirPods #"],
+      Beats: ["Studio Pro", "Solo #", "Powerbeats Pro"],
+      JBL: ["Tune #", "Flip #", "Charge #"],
+      Sennheiser: ["Momentum #", "HD #"],
+      Samsung: ["Galaxy Buds#", "Galaxy Buds Pro"],
+      Skullcandy: ["Crusher Evo", "Indy Evo", "Hesh"],
+      "Audio-Technica": ["AT-LP#", "ATH-M#x"],
+      Yamaha: ["RX-V#", "TT-S#"],
+    },
   },
   {
     name: "Cameras & Camcorders",
@@ -179,7 +285,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Tripods", noun: "Tripod", price: [29, 399], attributes: [] },
       { name: "Drones", noun: "Drone", price: [299, 2199], attributes: [megapixels([12, 20, 48]), battery([1, 2])] },
     ],
-    brands: brandsOf(4),
+    brands: {
+      Canon: ["EOS R#", "EOS Rebel T#", "PowerShot G#"],
+      Nikon: ["Z#", "D#", "Coolpix P#"],
+      Sony: ["Alpha #", "ZV-E#", "Cyber-shot RX#"],
+      Fujifilm: ["X-T#", "X-S#", "Instax Mini #"],
+      Panasonic: ["Lumix G#", "Lumix S#"],
+      GoPro: ["HERO#", "MAX"],
+      DJI: ["Mini #", "Air #", "Osmo Action #"],
+      Olympus: ["OM-D E-M#", "Tough TG-#"],
+      Sigma: ["Art #mm", "Contemporary #mm"],
+      Manfrotto: ["Befree", "Element"],
+    },
   },
   {
     name: "Video Games",
@@ -194,7 +311,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Gaming Chairs", noun: "Gaming Chair", price: [149, 599], attributes: [] },
       { name: "VR Headsets", noun: "VR Headset", price: [249, 999], attributes: [storage([128, 256, 512])] },
     ],
-    brands: brandsOf(5),
+    brands: {
+      Sony: ["PlayStation #", "DualSense", "Pulse #D"],
+      Microsoft: ["Xbox Series X", "Xbox Series S", "Xbox Wireless"],
+      Nintendo: ["Switch", "Switch OLED", "Switch Lite"],
+      Logitech: ["G#", "G Pro"],
+      Razer: ["BlackShark V#", "Kraken V#", "Wolverine V#"],
+      SteelSeries: ["Arctis Nova #", "Arctis #"],
+      "Turtle Beach": ["Stealth #", "Recon #"],
+      Meta: ["Quest #", "Quest Pro"],
+      Corsair: ["HS#", "T#"],
+      Secretlab: ["Titan Evo", "Omega"],
+    },
   },
   {
     name: "Appliances",
@@ -209,7 +337,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Microwaves", noun: "Microwave", price: [79, 599], attributes: [watts([900, 1000, 1200])] },
       { name: "Vacuums", noun: "Vacuum", price: [99, 899], attributes: [wireless] },
     ],
-    brands: brandsOf(6),
+    brands: {
+      Samsung: ["Bespoke", "Family Hub", "Smart Dial"],
+      LG: ["InstaView", "WashTower", "QuadWash"],
+      Whirlpool: ["WRF#", "Cabrio"],
+      GE: ["Profile", "Café"],
+      Frigidaire: ["Gallery", "Professional"],
+      Maytag: ["Pet Pro", "Bravos"],
+      Bosch: ["Benchmark", "Ascenta"],
+      KitchenAid: ["KRMF#", "KDTM#"],
+      Dyson: ["V#", "Ball Animal #"],
+      Shark: ["Navigator", "Stratos", "Rocket"],
+    },
   },
   {
     name: "Smart Home",
@@ -224,7 +363,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Video Doorbells", noun: "Video Doorbell", price: [59, 299], attributes: [resolution] },
       { name: "Smart Locks", noun: "Smart Lock", price: [99, 349], attributes: [connectivity] },
     ],
-    brands: brandsOf(7),
+    brands: {
+      Amazon: ["Echo Dot", "Echo Show #", "Echo Studio"],
+      Google: ["Nest Hub", "Nest Cam", "Nest Learning Thermostat"],
+      Ring: ["Video Doorbell #", "Stick Up Cam", "Floodlight Cam"],
+      Arlo: ["Pro #", "Essential", "Ultra #"],
+      "Philips Hue": ["White and Color Ambiance", "Lightstrip Plus", "Go"],
+      ecobee: ["Smart Thermostat Premium", "Smart Thermostat Enhanced"],
+      August: ["Wi-Fi Smart Lock", "Smart Lock Pro"],
+      Wyze: ["Cam v#", "Lock Bolt", "Bulb Color"],
+      Eufy: ["Security S#", "SoloCam S#"],
+      Yale: ["Assure Lock #", "Approach"],
+    },
   },
   {
     name: "Wearable Technology",
@@ -238,7 +388,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Watch Bands", noun: "Watch Band", price: [19, 99], attributes: [] },
       { name: "Kids' Watches", noun: "Kids' Watch", price: [49, 199], attributes: [waterResistant] },
     ],
-    brands: brandsOf(8),
+    brands: {
+      Apple: ["Watch Series #", "Watch SE", "Watch Ultra #"],
+      Samsung: ["Galaxy Watch#", "Galaxy Fit#", "Galaxy Ring"],
+      Garmin: ["Forerunner #5", "Venu #", "fenix #"],
+      Fitbit: ["Charge #", "Versa #", "Inspire #"],
+      Google: ["Pixel Watch #"],
+      Amazfit: ["GTR #", "Bip #"],
+      Oura: ["Ring Gen#"],
+      Fossil: ["Gen # Smartwatch"],
+      Withings: ["ScanWatch #"],
+      Polar: ["Pacer Pro", "Vantage V#"],
+    },
   },
   {
     name: "Car Electronics",
@@ -253,7 +414,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Car Chargers", noun: "Car Charger", price: [12, 59], attributes: [watts([12, 20, 30, 45])] },
       { name: "Radar Detectors", noun: "Radar Detector", price: [99, 699], attributes: [] },
     ],
-    brands: brandsOf(9),
+    brands: {
+      Pioneer: ["DMH-W#", "TS-A#"],
+      Kenwood: ["Excelon DMX#", "KFC-#"],
+      Alpine: ["iLX-W#", "Type-R"],
+      "JL Audio": ["C#", "Stealthbox"],
+      Garmin: ["DriveSmart #", "Dash Cam #"],
+      Rockford: ["Punch P#", "Prime R#"],
+      Escort: ["MAX #", "Redline #"],
+      Uniden: ["R#", "DFR#"],
+      Nextbase: ["iQ", "Series #"],
+      Belkin: ["BoostCharge Pro", "BoostCharge"],
+    },
   },
   {
     name: "Office & School",
@@ -268,7 +440,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Backpacks", noun: "Backpack", price: [29, 199], attributes: [waterResistant] },
       { name: "Label Makers", noun: "Label Maker", price: [24, 149], attributes: [connectivity] },
     ],
-    brands: brandsOf(10),
+    brands: {
+      "Herman Miller": ["Aeron", "Embody", "Sayl"],
+      Steelcase: ["Leap", "Gesture", "Series #"],
+      Flexispot: ["E#", "Comhar"],
+      Fellowes: ["Powershred #Cs", "Lotus"],
+      "Texas Instruments": ["TI-#", "TI-# Plus"],
+      Casio: ["fx-#", "HS-#"],
+      Brother: ["P-touch PT-D#", "HL-L#"],
+      DYMO: ["LabelManager #", "LetraTag"],
+      "The North Face": ["Borealis", "Jester"],
+      JanSport: ["SuperBreak", "Right Pack"],
+    },
   },
   {
     name: "Health & Fitness",
@@ -283,7 +466,18 @@ export const DEPARTMENTS: readonly Department[] = [
       { name: "Exercise Bikes", noun: "Exercise Bike", price: [299, 2499], attributes: [] },
       { name: "Air Purifiers", noun: "Air Purifier", price: [79, 799], attributes: [] },
     ],
-    brands: brandsOf(11),
+    brands: {
+      "Philips Sonicare": ["ProtectiveClean #", "DiamondClean"],
+      "Oral-B": ["iO Series #", "Pro #"],
+      Dyson: ["Supersonic", "Purifier Cool", "Airwrap"],
+      Theragun: ["Prime", "Mini", "Pro"],
+      Hyperice: ["Hypervolt #", "Normatec #"],
+      Withings: ["Body+", "Body Smart"],
+      Peloton: ["Bike", "Bike+"],
+      NordicTrack: ["Commercial S#i", "Studio Bike"],
+      Levoit: ["Core #S", "Vital #"],
+      Revlon: ["One-Step", "Salon"],
+    },
   },
 ];
 

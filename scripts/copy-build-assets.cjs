@@ -1,0 +1,10 @@
+// Copies what the compiled gateway reads at run time beside dist/: src/server.ts reads
+// ../schema.graphql and src/data/migrator.ts ../../prisma/migrations relative to their own folder,
+// and compiled files sit one level deeper (dist/src/...), so the files go to dist/ as well.
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const dist = path.join(root, "dist");
+fs.cpSync(path.join(root, "schema.graphql"), path.join(dist, "schema.graphql"));
+fs.cpSync(path.join(root, "prisma", "migrations"), path.join(dist, "prisma", "migrations"), { recursive: true });
