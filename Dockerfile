@@ -29,8 +29,8 @@ COPY scripts/run.cjs ./scripts/run.cjs
 RUN mkdir -p .data && chown node:node .data
 USER node
 EXPOSE 4000
-# HTTP opens after migrations, the first seed and the embedding of the catalog: start_period covers
-# a first start on a large catalog.
+# HTTP opens at once and /health answers while the catalog is prepared (migrations, first seed,
+# embedding; /ready says which step runs); start_period still covers a slow first start.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=180s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself (the gateway drains and stops on it); run
