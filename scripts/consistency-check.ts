@@ -9,6 +9,8 @@ concurrent writers and readers, then every read judged against the writes around
   npm run consistency -- --duration 30
   npm run consistency -- --guard off          # must find stale reads
   npm run consistency -- --invalidation off   # must find stale reads
+  npm run consistency -- --partition          # gateway 0 cut off from Redis now and then: 0 stale reads
+  npm run consistency -- --partition --handoff off   # must find stale reads
 
 Flags (defaults in brackets):
   --duration <s>          how long the workload runs, seconds [${d.durationMs / 1000}]
@@ -19,6 +21,9 @@ Flags (defaults in brackets):
   --fill-delay-ms <ms>    pause of every cache fill between its database read and its write-back [${d.fillDelayMs}]
   --guard on|off          guarded cache fills [on]
   --invalidation on|off   cache invalidation after writes [on]
+  --partition             gateway 0 reaches Redis through a proxy that stops now and then [off]
+  --partition-ms <c>/<h>  with --partition: stopped <c> ms, then flowing <h> ms [1500/1500]
+  --handoff on|off        hand invalidations a gateway cannot apply to the other gateway [on]
   --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
   --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
 
@@ -37,6 +42,9 @@ runCli(async () => {
       "fill-delay-ms": { type: "string" },
       guard: { type: "string" },
       invalidation: { type: "string" },
+      partition: { type: "boolean" },
+      "partition-ms": { type: "string" },
+      handoff: { type: "string" },
       "postgres-url": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean" },
@@ -53,12 +61,14 @@ runCli(async () => {
     fillDelayMs: intFlag("fill-delay-ms", values["fill-delay-ms"], d.fillDelayMs),
     guard: switchFlag("guard", values.guard),
     invalidation: switchFlag("invalidation", values.invalidation),
+    handOff: switchFlag("handoff", values.handoff),
+    partition: values.partition ? partitionFlag(values["partition-ms"]) : undefined,
     postgresUrl: values["postgres-url"] ?? d.postgresUrl,
     redisUrl: values["redis-url"] ?? d.redisUrl,
   };
   const report = await runConsistencyCheck(options);
   process.stdout.write(`${formatReport(report)}\n`);
-  const faulty = !options.guard || !options.invalidation;
+  const faulty = !options.guard || !options.invalidation || (options.partition !== undefined && !options.handOff);
   if (faulty && report.staleReads === 0) throw new Error("FAILED: a fault is switched on, but no stale read was found");
   if (!faulty && !passed(report)) throw new Error("FAILED: stale reads, failed requests or wrong write responses (above)");
 });
@@ -67,4 +77,12 @@ function switchFlag(name: string, value: string | undefined): boolean {
   if (value === undefined || value === "on") return true;
   if (value === "off") return false;
   throw new Error(`--${name} must be on or off, got ${JSON.stringify(value)}`);
+}
+
+// "<cut>/<heal>" in ms; default 1500/1500.
+function partitionFlag(value: string | undefined): { cutMs: number; healMs: number } {
+  if (value === undefined) return { cutMs: 1500, healMs: 1500 };
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  if (!match) throw new Error(`--partition-ms must be <cut ms>/<heal ms>, got ${JSON.stringify(value)}`);
+  return { cutMs: Number(match[1]), healMs: Number(match[2]) };
 }

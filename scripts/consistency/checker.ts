@@ -35,6 +35,13 @@ export interface CheckOptions {
   invalidation: boolean;
   /** Pause of every cache fill between its database read and its write-back, ms. Default 30. */
   fillDelayMs: number;
+  /**
+   * Partial partition: gateway 0 reaches Redis through a proxy that stops the traffic for `cutMs`
+   * every `cutMs + healMs`, while gateway 1 reaches it directly. Default none.
+   */
+  partition?: { cutMs: number; healMs: number };
+  /** Hand invalidations a gateway cannot apply to the other (OUTBOX_HANDOFF). Default true; false is a fault that must produce stale reads under a partition. */
+  handOff: boolean;
   /** Longest random pause between two reads of one reader, ms. Default 4. */
   readerPauseMs: number;
   /** PostgreSQL server the checker creates its own database on. Default postgresql://postgres@127.0.0.1:5432/postgres. */
@@ -53,6 +60,7 @@ export const defaultCheckOptions: CheckOptions = {
   guard: true,
   invalidation: true,
   fillDelayMs: 30,
+  handOff: true,
   readerPauseMs: 4,
   postgresUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
   redisUrl: "redis://127.0.0.1:6379",
@@ -163,7 +171,15 @@ function validate(options: CheckOptions): void {
 /** The report as the CLI prints it. */
 export function formatReport(report: CheckReport): string {
   const { options } = report;
-  const faults = [!options.guard && "guard off", !options.invalidation && "invalidation off"].filter(Boolean).join(", ") || "none";
+  const faults =
+    [
+      options.partition && `gateway 0 cut off from Redis ${options.partition.cutMs} ms of every ${options.partition.cutMs + options.partition.healMs} ms`,
+      !options.guard && "guard off",
+      !options.invalidation && "invalidation off",
+      !options.handOff && "hand-off off",
+    ]
+      .filter(Boolean)
+      .join(", ") || "none";
   const lines = [
     `consistency check: 2 gateways, ${options.writers} writers, ${options.readers} readers, ${options.products} products, ${options.categories} categories, fill delay ${options.fillDelayMs} ms, faults: ${faults}`,
     `operations:             ${report.reads + report.writes} (${report.reads} reads, ${report.writes} writes) in ${(report.durationMs / 1000).toFixed(1)} s`,

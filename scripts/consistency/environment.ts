@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config";
 import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
 import { startGateway, type Gateway } from "../../src/server";
+import { createTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 /**
  * The checker's world: a PostgreSQL database of its own, a key prefix of its own in a shared
@@ -30,6 +31,10 @@ export interface EnvironmentOptions {
   fillDelayMs: number;
   /** Connections of each gateway's PostgreSQL pool. */
   poolSize: number;
+  /** Gateway 0 reaches Redis through a proxy that stops the traffic for `cutMs` every `cutMs + healMs`. */
+  partition?: { cutMs: number; healMs: number };
+  /** OUTBOX_HANDOFF of both gateways. Default true. */
+  handOff?: boolean;
 }
 
 export interface Environment {
@@ -51,9 +56,12 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
   const run = randomBytes(4).toString("hex");
   const database = await createScratchDatabase(options.postgresUrl, `cg_consistency_${run}`);
   const prefix = `cgcheck:${run}:`;
-  const opened: { dbs: Database[]; gateways: Gateway[]; stores: CacheStore[] } = { dbs: [], gateways: [], stores: [] };
+  const opened: { dbs: Database[]; gateways: Gateway[]; stores: CacheStore[]; proxy?: TcpProxy; flapping?: NodeJS.Timeout } = { dbs: [], gateways: [], stores: [] };
   const close = async () => {
+    clearTimeout(opened.flapping);
+    opened.proxy?.heal();
     for (const gateway of opened.gateways) await gateway.stop();
+    await opened.proxy?.close();
     for (const store of opened.stores) await store.close();
     for (const db of opened.dbs) await db.close();
     await database.drop();
@@ -64,15 +72,18 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     opened.dbs.push(first);
     await migrate(first.sql);
     const jwtSecret = randomBytes(24).toString("hex");
+    if (options.partition) opened.proxy = await createTcpProxy(Number(new URL(options.redisUrl).port || 6379));
     for (let i = 0; i < 2; i += 1) {
       const db = i === 0 ? first : await createDatabase({ kind: "postgres", url: database.url, poolSize: options.poolSize });
       if (i > 0) opened.dbs.push(db);
-      const store = options.guard ? undefined : unguardedStore(options.redisUrl);
+      const redisUrl = i === 0 && opened.proxy ? opened.proxy.url("redis") : options.redisUrl;
+      const store = options.guard ? undefined : unguardedStore(redisUrl);
       if (store) opened.stores.push(store);
-      const config = gatewayConfig(database.url, options.redisUrl, prefix, jwtSecret);
+      const config = gatewayConfig(database.url, redisUrl, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition));
       const faults = { fillDelayMs: options.fillDelayMs, skipInvalidation: !options.invalidation };
       opened.gateways.push(await startGateway(config, { db, faults, ...(store ? { store } : {}) }));
     }
+    if (opened.proxy && options.partition) flap(opened, opened.proxy, options.partition);
     const token = await signToken(jwtSecret, "consistency-checker", ["editor"]);
     return { gateways: opened.gateways, editorHeaders: { authorization: `Bearer ${token}` }, prefix, databaseUrl: database.url, run, close };
   } catch (error) {
@@ -81,10 +92,23 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
   }
 }
 
+// Cuts and heals the proxy until the run closes.
+function flap(opened: { flapping?: NodeJS.Timeout }, proxy: TcpProxy, { cutMs, healMs }: { cutMs: number; healMs: number }): void {
+  const cycle = (cut: boolean) => {
+    if (cut) proxy.cut();
+    else proxy.heal();
+    opened.flapping = setTimeout(() => cycle(!cut), cut ? cutMs : healMs);
+  };
+  opened.flapping = setTimeout(() => cycle(true), healMs);
+}
+
 // A gateway as deployed against PostgreSQL and Redis, minus what the check does not exercise
-// (migrations run once above, no seed, no vector index, no warming).
-function gatewayConfig(databaseUrl: string, redisUrl: string, prefix: string, jwtSecret: string) {
+// (migrations run once above, no seed, no vector index, no warming). Under a partition, Redis
+// timeouts and the circuit's cool-down are short so that the faults come and go within the run.
+function gatewayConfig(databaseUrl: string, redisUrl: string, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean) {
   return loadConfig({
+    OUTBOX_HANDOFF: String(handOff),
+    ...(partition ? { REDIS_COMMAND_TIMEOUT_MS: "100", CACHE_CIRCUIT_COOL_DOWN_MS: "300", OUTBOX_LISTENER_HEARTBEAT_MS: "250" } : {}),
     NODE_ENV: "test",
     HOST: "127.0.0.1",
     PORT: "0",

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { bearer, gql, gqlData, startTestGateway } from "../helpers/gateway";
 import { ownRedis, sleep, testPrefix, until, type OwnRedis } from "../helpers/redis-server";
 import { seedGeneratedCatalog } from "../helpers/shared-data";
-import { createTcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
+import { createTcpProxy, type TcpProxy } from "../../scripts/consistency/tcp-proxy";
 
 // Faults between one gateway and Redis that the others do not share, on a redis-server and a TCP
 // proxy the test controls: a gateway cut off from Redis while another is not (its invalidation is
