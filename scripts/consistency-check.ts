@@ -11,6 +11,8 @@ concurrent writers and readers, then every read judged against the writes around
   npm run consistency -- --invalidation off   # must find stale reads
   npm run consistency -- --partition          # gateway 0 cut off from Redis now and then: 0 stale reads
   npm run consistency -- --partition --handoff off   # must find stale reads
+  npm run consistency -- --failover           # Redis fails over to a lagging replica now and then: 0 stale reads
+  npm run consistency -- --failover --failover-replay off   # must find stale reads
 
 Flags (defaults in brackets):
   --duration <s>          how long the workload runs, seconds [${d.durationMs / 1000}]
@@ -24,6 +26,9 @@ Flags (defaults in brackets):
   --partition             gateway 0 reaches Redis through a proxy that stops now and then [off]
   --partition-ms <c>/<h>  with --partition: stopped <c> ms, then flowing <h> ms [1500/1500]
   --handoff on|off        hand invalidations a gateway cannot apply to the other gateway [on]
+  --failover              both gateways reach a primary (with a replica) through a proxy; every 3 s the replica
+                          stops replicating, 1 s later the primary dies and the proxy moves to the replica [off]
+  --failover-replay on|off  apply recent invalidations again on a new Redis server [on]
   --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
   --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
 
@@ -45,6 +50,8 @@ runCli(async () => {
       partition: { type: "boolean" },
       "partition-ms": { type: "string" },
       handoff: { type: "string" },
+      failover: { type: "boolean" },
+      "failover-replay": { type: "string" },
       "postgres-url": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean" },
@@ -63,12 +70,18 @@ runCli(async () => {
     invalidation: switchFlag("invalidation", values.invalidation),
     handOff: switchFlag("handoff", values.handoff),
     partition: values.partition ? partitionFlag(values["partition-ms"]) : undefined,
+    failover: values.failover ? { everyMs: 3000, lagMs: 1000 } : undefined,
+    failoverReplay: switchFlag("failover-replay", values["failover-replay"]),
     postgresUrl: values["postgres-url"] ?? d.postgresUrl,
     redisUrl: values["redis-url"] ?? d.redisUrl,
   };
   const report = await runConsistencyCheck(options);
   process.stdout.write(`${formatReport(report)}\n`);
-  const faulty = !options.guard || !options.invalidation || (options.partition !== undefined && !options.handOff);
+  const faulty =
+    !options.guard ||
+    !options.invalidation ||
+    (options.partition !== undefined && !options.handOff) ||
+    (options.failover !== undefined && !options.failoverReplay);
   if (faulty && report.staleReads === 0) throw new Error("FAILED: a fault is switched on, but no stale read was found");
   if (!faulty && !passed(report)) throw new Error("FAILED: stale reads, failed requests or wrong write responses (above)");
 });

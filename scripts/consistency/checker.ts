@@ -40,6 +40,10 @@ export interface CheckOptions {
    * every `cutMs + healMs`, while gateway 1 reaches it directly. Default none.
    */
   partition?: { cutMs: number; healMs: number };
+  /** Redis fails over every `everyMs`, its replica having missed the last `lagMs` (see EnvironmentOptions). Default none. */
+  failover?: { everyMs: number; lagMs: number };
+  /** Apply recent invalidations again on a new Redis server. Default true; false is a fault that must produce stale reads under failovers. */
+  failoverReplay: boolean;
   /** Hand invalidations a gateway cannot apply to the other (OUTBOX_HANDOFF). Default true; false is a fault that must produce stale reads under a partition. */
   handOff: boolean;
   /** Longest random pause between two reads of one reader, ms. Default 4. */
@@ -61,6 +65,7 @@ export const defaultCheckOptions: CheckOptions = {
   invalidation: true,
   fillDelayMs: 30,
   handOff: true,
+  failoverReplay: true,
   readerPauseMs: 4,
   postgresUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
   redisUrl: "redis://127.0.0.1:6379",
@@ -98,7 +103,7 @@ export function passed(report: CheckReport): boolean {
 export async function runConsistencyCheck(overrides: Partial<CheckOptions> = {}): Promise<CheckReport> {
   const options = { ...defaultCheckOptions, ...overrides };
   validate(options);
-  const env = await createEnvironment({ ...options, poolSize: Math.max(5, options.writers + 2) });
+  const env = await createEnvironment({ ...options, skipFailoverReplay: !options.failoverReplay, poolSize: Math.max(5, options.writers + 2) });
   try {
     return await runWorkload(env, options);
   } finally {
@@ -177,6 +182,8 @@ export function formatReport(report: CheckReport): string {
       !options.guard && "guard off",
       !options.invalidation && "invalidation off",
       !options.handOff && "hand-off off",
+      options.failover && `Redis fails over every ${options.failover.everyMs} ms (replica ${options.failover.lagMs} ms behind)`,
+      !options.failoverReplay && "failover replay off",
     ]
       .filter(Boolean)
       .join(", ") || "none";

@@ -10,7 +10,10 @@ import { loadConfig } from "../../src/config";
 import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
 import { startGateway, type Gateway } from "../../src/server";
+import { ownRedis, type OwnRedis } from "./redis-process";
 import { createTcpProxy, type TcpProxy } from "./tcp-proxy";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The checker's world: a PostgreSQL database of its own, a key prefix of its own in a shared
@@ -35,6 +38,15 @@ export interface EnvironmentOptions {
   partition?: { cutMs: number; healMs: number };
   /** OUTBOX_HANDOFF of both gateways. Default true. */
   handOff?: boolean;
+  /**
+   * Redis fails over every `everyMs`: both gateways reach a primary through a proxy; its replica
+   * stops replicating `lagMs` before the primary is killed (what it missed is lost, as with
+   * asynchronous replication), the proxy moves to it, and a new replica of it is started.
+   * Replaces `redisUrl` for the gateways.
+   */
+  failover?: { everyMs: number; lagMs: number };
+  /** Skip applying the recent invalidations again on a new Redis server (a fault that must produce stale reads under failovers). */
+  skipFailoverReplay?: boolean;
 }
 
 export interface Environment {
@@ -56,12 +68,14 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
   const run = randomBytes(4).toString("hex");
   const database = await createScratchDatabase(options.postgresUrl, `cg_consistency_${run}`);
   const prefix = `cgcheck:${run}:`;
-  const opened: { dbs: Database[]; gateways: Gateway[]; stores: CacheStore[]; proxy?: TcpProxy; flapping?: NodeJS.Timeout } = { dbs: [], gateways: [], stores: [] };
+  const opened: Opened = { dbs: [], gateways: [], stores: [], redis: [] };
   const close = async () => {
     clearTimeout(opened.flapping);
+    opened.stopFailovers?.();
     opened.proxy?.heal();
     for (const gateway of opened.gateways) await gateway.stop();
     await opened.proxy?.close();
+    for (const redis of opened.redis) await redis.dispose();
     for (const store of opened.stores) await store.close();
     for (const db of opened.dbs) await db.close();
     await database.drop();
@@ -73,23 +87,85 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     await migrate(first.sql);
     const jwtSecret = randomBytes(24).toString("hex");
     if (options.partition) opened.proxy = await createTcpProxy(Number(new URL(options.redisUrl).port || 6379));
+    if (options.failover) opened.proxy = await startReplicatedRedis(opened);
     for (let i = 0; i < 2; i += 1) {
       const db = i === 0 ? first : await createDatabase({ kind: "postgres", url: database.url, poolSize: options.poolSize });
       if (i > 0) opened.dbs.push(db);
-      const redisUrl = i === 0 && opened.proxy ? opened.proxy.url("redis") : options.redisUrl;
+      const redisUrl = opened.proxy && (i === 0 || options.failover) ? opened.proxy.url("redis") : options.redisUrl;
       const store = options.guard ? undefined : unguardedStore(redisUrl);
       if (store) opened.stores.push(store);
-      const config = gatewayConfig(database.url, redisUrl, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition));
-      const faults = { fillDelayMs: options.fillDelayMs, skipInvalidation: !options.invalidation };
+      const config = gatewayConfig(database.url, redisUrl, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover));
+      const faults = { fillDelayMs: options.fillDelayMs, skipInvalidation: !options.invalidation, skipFailoverReplay: options.skipFailoverReplay };
       opened.gateways.push(await startGateway(config, { db, faults, ...(store ? { store } : {}) }));
     }
     if (opened.proxy && options.partition) flap(opened, opened.proxy, options.partition);
+    if (opened.proxy && options.failover) opened.stopFailovers = failOverNowAndThen(opened, opened.proxy, options.failover);
     const token = await signToken(jwtSecret, "consistency-checker", ["editor"]);
     return { gateways: opened.gateways, editorHeaders: { authorization: `Bearer ${token}` }, prefix, databaseUrl: database.url, run, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
   }
+}
+
+interface Opened {
+  dbs: Database[];
+  gateways: Gateway[];
+  stores: CacheStore[];
+  redis: OwnRedis[];
+  proxy?: TcpProxy;
+  flapping?: NodeJS.Timeout;
+  stopFailovers?: () => void;
+}
+
+// A primary with a replica, behind a proxy the gateways connect to.
+async function startReplicatedRedis(opened: Opened): Promise<TcpProxy> {
+  const primary = await ownRedis();
+  opened.redis.push(primary);
+  await primary.start();
+  await startReplicaOf(opened, primary);
+  return createTcpProxy(primary.port);
+}
+
+async function startReplicaOf(opened: Opened, primary: OwnRedis): Promise<OwnRedis> {
+  const replica = await ownRedis();
+  opened.redis.push(replica);
+  await replica.start();
+  const client = new Redis(replica.url).on("error", () => undefined);
+  try {
+    await client.replicaof("127.0.0.1", primary.port);
+    for (let i = 0; i < 400 && !/master_link_status:up/.test(await client.info("replication")); i += 1) await sleep(25);
+  } finally {
+    client.disconnect();
+  }
+  return replica;
+}
+
+// Every `everyMs`: the replica stops replicating, `lagMs` later the primary dies and the proxy
+// moves to the replica, which gets a replica of its own. Returns a function that stops the cycle.
+function failOverNowAndThen(opened: Opened, proxy: TcpProxy, { everyMs, lagMs }: { everyMs: number; lagMs: number }): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const [first, second] = opened.redis;
+  let primary = first;
+  let replica = second;
+  const once = async () => {
+    const client = new Redis(replica.url).on("error", () => undefined);
+    await client.replicaof("NO", "ONE").finally(() => client.disconnect());
+    await sleep(lagMs);
+    await primary.kill();
+    proxy.retarget(replica.port);
+    primary = replica;
+    if (!stopped) replica = await startReplicaOf(opened, primary);
+  };
+  const schedule = () => {
+    timer = setTimeout(() => void once().then(() => !stopped && schedule(), () => undefined), everyMs);
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 // Cuts and heals the proxy until the run closes.

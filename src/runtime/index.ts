@@ -79,9 +79,10 @@ export interface RuntimeOptions {
   /**
    * Fault injection for the consistency checker's own tests, never set in production:
    * `fillDelayMs` holds every cache fill between its database read and its write-back (widening
-   * the race the guard closes); `skipInvalidation` commits writes without touching the cache.
+   * the race the guard closes); `skipInvalidation` commits writes without touching the cache;
+   * `skipFailoverReplay` does not apply recent invalidations again on a new Redis server.
    */
-  faults?: { fillDelayMs?: number; skipInvalidation?: boolean };
+  faults?: { fillDelayMs?: number; skipInvalidation?: boolean; skipFailoverReplay?: boolean };
   /** Told of each start-up step, and of every wait for an unreachable database (for /ready). Default: logged only. */
   onProgress?: (progress: StartupProgress) => void;
 }
@@ -124,7 +125,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       ? options.store
       : createCacheStore(config.cache, logger, {
           onRecover: async (direct, { serverChanged }) => {
-            if (serverChanged) {
+            if (serverChanged && !options.faults?.skipFailoverReplay) {
               const applied = await replay.recent(direct, config.cache.outbox.retainSeconds);
               logger.warn({ applied, withinSeconds: config.cache.outbox.retainSeconds }, "recent invalidations applied again on the new Redis server");
             }

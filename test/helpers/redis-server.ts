@@ -1,9 +1,4 @@
 import { Redis } from "ioredis";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 /** The machine's Redis; TEST_REDIS_URL overrides it. */
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -29,83 +24,8 @@ export async function deleteTestKeys(prefix: string, url = testRedisUrl): Promis
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A redis-server of a test's own, on its own port, nothing persisted; stop and start it at will. */
-export interface OwnRedis {
-  port: number;
-  url: string;
-  start(): Promise<void>;
-  /** SIGKILL: the server vanishes mid-command, as a crash would. */
-  kill(): Promise<void>;
-  /** SIGSTOP / SIGCONT: the server stops answering but keeps its connections (a hang). */
-  freeze(): void;
-  thaw(): void;
-  /** Kills the server and removes its folder. */
-  dispose(): Promise<void>;
-}
-
-export async function ownRedis(): Promise<OwnRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "cg-redis-"));
-  let child: ChildProcess | undefined;
-  const kill = async () => {
-    const running = child;
-    child = undefined;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise((resolve) => running.once("exit", resolve));
-    process.kill(running.pid!, "SIGCONT");
-    process.kill(running.pid!, "SIGKILL");
-    await exited;
-  };
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async start() {
-      child = await startRedis(port, dir);
-    },
-    kill,
-    freeze: () => child && process.kill(child.pid!, "SIGSTOP"),
-    thaw: () => child && process.kill(child.pid!, "SIGCONT"),
-    async dispose() {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${output}`)), 10_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server on ${port} exited with ${code}:\n${output}`));
-    });
-  });
-}
+// The redis-server processes themselves live beside the consistency checker, which starts them too.
+export { freePort, ownRedis, type OwnRedis } from "../../scripts/consistency/redis-process";
 
 /** Polls `condition` every 25 ms until it holds or `timeoutMs` passes. */
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
