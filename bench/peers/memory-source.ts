@@ -26,21 +26,17 @@ export async function createMemorySource(url: string): Promise<CatalogSource> {
     bySku.set(product.sku, product);
   }
 
-  // Each category's subtree, most popular first, computed once: pages and counts are slices of it.
-  const listings = new Map<number | null, ProductRow[]>();
+  // Each category's subtree, most popular first, built once: pages and counts are slices of it. A
+  // product joins the listing of every category on its category's path, and the whole catalog's.
+  const listings = new Map<number | null, ProductRow[]>([[null, []]]);
+  for (const id of categories.keys()) listings.set(id, []);
+  for (const product of products.values()) {
+    listings.get(null)!.push(product);
+    for (const id of categories.get(product.categoryId)!.path.split("/").filter(Boolean)) listings.get(Number(id))?.push(product);
+  }
   const mostPopularFirst = (a: ProductRow, b: ProductRow) => b.popularity - a.popularity || a.id - b.id;
-  const subtreeOf = (id: number | null): ProductRow[] => {
-    const cached = listings.get(id);
-    if (cached) return cached;
-    const prefix = id === null ? "" : categories.get(id)?.path;
-    const listing =
-      prefix === undefined
-        ? []
-        : [...products.values()].filter((product) => categories.get(product.categoryId)!.path.startsWith(prefix)).sort(mostPopularFirst);
-    listings.set(id, listing);
-    return listing;
-  };
-  for (const id of [null, ...categories.keys()]) subtreeOf(id);
+  for (const listing of listings.values()) listing.sort(mostPopularFirst);
+  const subtreeOf = (id: number | null) => listings.get(id) ?? [];
 
   const reader: CatalogReader = {
     product: (id) => products.get(id) ?? null,
