@@ -60,7 +60,8 @@ interface Column {
 function drive(url: string, mix: Mix, seconds: number) {
   const connections = Number(flags.connections);
   // One request is sent as is (autocannon builds it once); several rotate through `requests`.
-  const load = mix.requests.length === 1 ? { ...mix.requests[0], path: undefined } : { requests: mix.requests };
+  const [first] = mix.requests;
+  const load = mix.requests.length === 1 ? { method: first.method, headers: first.headers, body: first.body } : { requests: mix.requests };
   return autocannon({ url, connections, duration: seconds, ...load });
 }
 
@@ -101,7 +102,10 @@ function printTables(columns: Column[], mixes: Mix[]) {
   };
   const cellOf = (column: Column, mix: Mix, show: (cell: Cell) => string) => {
     const cell = column.cells.get(mix.name);
-    return cell ? `${show(cell)}${cell.errors ? ` (${cell.errors} err)` : ""}` : "-";
+    if (!cell) return "-";
+    // Nothing answered within the window: say so rather than print a rate of 0 that reads like a measurement.
+    if (cell.rps === 0 && cell.errors === 0) return `none in ${flags.duration} s`;
+    return `${show(cell)}${cell.errors ? ` (${cell.errors} err)` : ""}`;
   };
   table("mix (req/s)", [
     ...mixes.map((mix) => [mix.name, ...columns.map((column) => cellOf(column, mix, (cell) => cell.rps.toFixed(0)))]),
@@ -160,11 +164,11 @@ async function main() {
   });
   const servers = [
     gateway("gateway", { CACHE_PREFIX: `${prefix}gw:` }),
-    gateway("gateway, no resp", { CACHE_PREFIX: `${prefix}gwx:`, CACHE_RESPONSES: "false" }),
+    gateway("gateway-no-resp", { CACHE_PREFIX: `${prefix}gwx:`, CACHE_RESPONSES: "false" }),
     ...(Object.keys(peers) as PeerName[]).map(peer),
   ].filter((server) => !flags.servers || flags.servers.split(",").includes(server.name));
   const unknown = flags.servers?.split(",").filter((name) => !name.startsWith("gateway") && !isPeerName(name)) ?? [];
-  if (unknown.length) throw new Error(`--servers: unknown ${unknown.join(", ")}; gateway, "gateway, no resp" or ${Object.keys(peers).join(", ")}`);
+  if (unknown.length) throw new Error(`--servers: unknown ${unknown.join(", ")}; gateway, gateway-no-resp or ${Object.keys(peers).join(", ")}`);
 
   console.log(
     `Catalog: ${real ? "Best Buy (real)" : "generated"}, ${products} products. ${flags.connections} connections, ` +
