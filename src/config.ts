@@ -95,8 +95,10 @@ const schema = z.object({
   OUTBOX_HANDOFF: bool.default(true),
   /** Longest a write waits for another instance to apply its handed-off invalidation, ms; above the listener heartbeat plus its timeout. Default 5000. */
   OUTBOX_ACK_TIMEOUT_MS: int(10, 600_000).default(defaultOutboxRelayOptions.ackTimeoutMs),
-  /** Heartbeat of the invalidation listener, and its timeout, ms: a listener silent for both is dead and its instance stops reading the cache. Default 1000. */
+  /** Heartbeat of the invalidation listener, ms. Default 1000. */
   OUTBOX_LISTENER_HEARTBEAT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatMs),
+  /** A heartbeat unanswered this long marks the listener dead (its instance stops reading the cache), ms; heartbeat + this must stay below OUTBOX_ACK_TIMEOUT_MS. Default 3000. */
+  OUTBOX_LISTENER_TIMEOUT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatTimeoutMs),
   /** Warm the cache (tree, categories, top products) when the gateway starts. Default false. */
   CACHE_WARM_ON_START: bool.default(false),
   /** How many of the most popular products warming loads (at start, and by warmCache without topProducts). Default 1000. */
@@ -208,7 +210,7 @@ export interface Config {
     readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number };
     outboxIntervalMs: number;
     /** OUTBOX_RETAIN_SECONDS, OUTBOX_HANDOFF, OUTBOX_ACK_TIMEOUT_MS, OUTBOX_LISTENER_HEARTBEAT_MS. */
-    outbox: { retainSeconds: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number };
+    outbox: { retainSeconds: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number; heartbeatTimeoutMs: number };
     warmOnStart: boolean;
     warmProducts: number;
     writeThrough: boolean;
@@ -285,6 +287,14 @@ export function loadConfig(env: Env = process.env): Config {
   const e = parsed.data;
   const development = e.NODE_ENV !== "production";
   const corsOrigins = development ? [...new Set([...e.CORS_ORIGINS, SANDBOX_ORIGIN])] : e.CORS_ORIGINS;
+  if (e.OUTBOX_LISTENER_HEARTBEAT_MS + e.OUTBOX_LISTENER_TIMEOUT_MS >= e.OUTBOX_ACK_TIMEOUT_MS) {
+    // Otherwise a write could stop waiting before a deaf instance has fenced itself off the cache.
+    throw new ConfigError(
+      "OUTBOX_ACK_TIMEOUT_MS",
+      `must exceed OUTBOX_LISTENER_HEARTBEAT_MS + OUTBOX_LISTENER_TIMEOUT_MS (${e.OUTBOX_LISTENER_HEARTBEAT_MS + e.OUTBOX_LISTENER_TIMEOUT_MS})`,
+      env.OUTBOX_ACK_TIMEOUT_MS,
+    );
+  }
   if (e.DEFAULT_PAGE_SIZE > e.MAX_PAGE_SIZE) {
     throw new ConfigError("DEFAULT_PAGE_SIZE", `must not exceed MAX_PAGE_SIZE (${e.MAX_PAGE_SIZE})`, env.DEFAULT_PAGE_SIZE);
   }
@@ -319,6 +329,7 @@ export function loadConfig(env: Env = process.env): Config {
         handOff: e.OUTBOX_HANDOFF,
         ackTimeoutMs: e.OUTBOX_ACK_TIMEOUT_MS,
         heartbeatMs: e.OUTBOX_LISTENER_HEARTBEAT_MS,
+        heartbeatTimeoutMs: e.OUTBOX_LISTENER_TIMEOUT_MS,
       },
       warmOnStart: e.CACHE_WARM_ON_START,
       warmProducts: e.CACHE_WARM_PRODUCTS,

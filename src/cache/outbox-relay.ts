@@ -35,13 +35,13 @@ export interface OutboxRelayOptions {
   applicationName: string;
   /** Longest a write waits for another instance to apply its invalidation, ms. Default 5000. */
   ackTimeoutMs?: number;
-  /** Listener heartbeat and its timeout, ms. Defaults 1000 and 1000. */
+  /** Listener heartbeat and its timeout, ms. Defaults 1000 and 3000 (a loaded machine answers a heartbeat late, not never). */
   heartbeatMs?: number;
   heartbeatTimeoutMs?: number;
 }
 
 /** Defaults of `OutboxRelayOptions`. */
-export const defaultOutboxRelayOptions = { channel: "catalog_cache_outbox", ackTimeoutMs: 5000, heartbeatMs: 1000, heartbeatTimeoutMs: 1000 } as const;
+export const defaultOutboxRelayOptions = { channel: "catalog_cache_outbox", ackTimeoutMs: 5000, heartbeatMs: 1000, heartbeatTimeoutMs: 3000 } as const;
 
 export interface OutboxRelayDeps {
   db: Database;

@@ -235,7 +235,7 @@ async function createRelay(
   const applicationName = `cg-outbox-${createHash("sha1").update(config.cache.prefix).digest("hex").slice(0, 16)}`;
   return createOutboxRelay(
     { db, listen, replayPending, fence: (reason) => store.fence("listener", reason), logger },
-    { applicationName, ackTimeoutMs: config.cache.outbox.ackTimeoutMs, heartbeatMs: config.cache.outbox.heartbeatMs, heartbeatTimeoutMs: config.cache.outbox.heartbeatMs },
+    { applicationName, ackTimeoutMs: config.cache.outbox.ackTimeoutMs, heartbeatMs: config.cache.outbox.heartbeatMs, heartbeatTimeoutMs: config.cache.outbox.heartbeatTimeoutMs },
   );
 }
 

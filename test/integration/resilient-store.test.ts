@@ -78,8 +78,11 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
     expect(store.state).not.toBe("closed");
     expect(states[0]).toBe("open");
     expect(await store.ping()).toBe(false);
-    // Fills and write-through are dropped without a call.
-    expect(await store.setLeased([{ key: "k:2", value: "v", ttlSeconds: 60, token: "t" }])).toEqual([false]);
+    // Fills and write-through are dropped without a call; a leased fill says it was not stored
+    // (an error for the read path, not a refusal by the lease guard).
+    const rejectedBefore = store.counters.rejected;
+    await expect(store.setLeased([{ key: "k:2", value: "v", ttlSeconds: 60, token: "t" }])).rejects.toThrow(/setLeased of 1 key\(s\) did not happen/);
+    expect(store.counters.rejected).toBe(rejectedBefore + 1);
     await expect(store.set([{ key: "k:3", value: "v", ttlSeconds: 60 }])).resolves.toBeUndefined();
   });
 
