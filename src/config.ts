@@ -97,7 +97,7 @@ const schema = z.object({
   OUTBOX_ACK_TIMEOUT_MS: int(10, 600_000).default(defaultOutboxRelayOptions.ackTimeoutMs),
   /** Heartbeat of the invalidation listener, ms. Default 1000. */
   OUTBOX_LISTENER_HEARTBEAT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatMs),
-  /** A heartbeat unanswered this long marks the listener dead (its instance stops reading the cache), ms; heartbeat + this must stay below OUTBOX_ACK_TIMEOUT_MS. Default 3000. */
+  /** A heartbeat unanswered this long marks the listener dead (it reconnects, and replays what is pending once it hears again), ms; heartbeat + this stays below OUTBOX_ACK_TIMEOUT_MS. Default 3000. */
   OUTBOX_LISTENER_TIMEOUT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatTimeoutMs),
   /** Warm the cache (tree, categories, top products) when the gateway starts. Default false. */
   CACHE_WARM_ON_START: bool.default(false),
@@ -288,7 +288,7 @@ export function loadConfig(env: Env = process.env): Config {
   const development = e.NODE_ENV !== "production";
   const corsOrigins = development ? [...new Set([...e.CORS_ORIGINS, SANDBOX_ORIGIN])] : e.CORS_ORIGINS;
   if (e.OUTBOX_LISTENER_HEARTBEAT_MS + e.OUTBOX_LISTENER_TIMEOUT_MS >= e.OUTBOX_ACK_TIMEOUT_MS) {
-    // Otherwise a write could stop waiting before a deaf instance has fenced itself off the cache.
+    // Otherwise a write could give up on a listener that is only reconnecting.
     throw new ConfigError(
       "OUTBOX_ACK_TIMEOUT_MS",
       `must exceed OUTBOX_LISTENER_HEARTBEAT_MS + OUTBOX_LISTENER_TIMEOUT_MS (${e.OUTBOX_LISTENER_HEARTBEAT_MS + e.OUTBOX_LISTENER_TIMEOUT_MS})`,

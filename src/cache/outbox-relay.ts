@@ -1,5 +1,6 @@
 import type { Database } from "../data/database";
 import type { ListenOptions, NotificationListener } from "../data/notifications";
+import { ServiceUnavailableError } from "../errors";
 import type { Logger } from "../logger";
 
 /**
@@ -8,16 +9,16 @@ import type { Logger } from "../logger";
  * database), and the other instance would keep serving what the write changed until some replay.
  *
  * The choice (README, "Failure modes"): a write is acknowledged only when its invalidation has been
- * applied by some instance, or when no other instance can be serving from the cache.
+ * applied by some instance, or when no other instance is there to serve from the cache.
  * - Every instance LISTENs on one PostgreSQL channel. An instance that could not apply a row
  *   NOTIFYs its id; every instance that hears it replays the pending rows into its store.
- * - The writer then waits until the row is marked applied. It stops waiting at once when no other
- *   instance listens (none can be serving from Redis on this writer's behalf), and at the latest
- *   after `ackTimeoutMs`.
- * - Fencing makes that bound safe: an instance whose LISTEN connection is not healthy (it would not
- *   hear a hand-off) stops reading the cache (`fence`) until it listens again and has replayed what
- *   is pending. A listener is found dead within its heartbeat plus heartbeat timeout, so with
- *   `ackTimeoutMs` above that, every instance still serving from Redis has heard the hand-off.
+ * - The writer then waits until the row is marked applied, and stops waiting at once when no other
+ *   instance listens (none is there to serve from Redis on this writer's behalf).
+ * - If instances listen but none applies it within `ackTimeoutMs` (they cannot reach Redis either,
+ *   or cannot hear PostgreSQL), the write is not acknowledged as done: it fails with
+ *   SERVICE_UNAVAILABLE saying it committed and that its invalidation is pending.
+ * An instance that cannot hear PostgreSQL keeps serving what its cache holds (a PostgreSQL outage
+ * must not take cached reads down with it); it replays what is pending when it hears again.
  */
 export interface OutboxRelay {
   /** This instance could not apply row `id`: asks the others to, and resolves when the write may be acknowledged. */
@@ -25,8 +26,8 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-/** How a hand-off ended: applied by an instance, nobody else listening, or the wait ran out. */
-export type HandOffOutcome = "applied" | "alone" | "timed-out";
+/** How a hand-off ended: applied by an instance, or nobody else listening (a wait that runs out throws `InvalidationPendingError`). */
+export type HandOffOutcome = "applied" | "alone";
 
 export interface OutboxRelayOptions {
   /** NOTIFY channel. Default "catalog_cache_outbox". */
@@ -49,14 +50,23 @@ export interface OutboxRelayDeps {
   listen(options: ListenOptions): Promise<NotificationListener>;
   /** Applies every pending row to this instance's store (the outbox's replay). */
   replayPending(): Promise<number>;
-  /** Stops (a reason) or resumes (null) reads from the cache. */
-  fence(reason: string | null): void;
   logger: Logger;
 }
 
 const POLL_MS = 20;
 
-/** Starts listening (the store stays fenced while the listener is not healthy) and returns the relay. */
+/** The write committed, but no instance applied its invalidation in time: it must not be acknowledged as done. */
+export class InvalidationPendingError extends ServiceUnavailableError {
+  constructor(waitedMs: number) {
+    super(
+      `The write was committed, but no gateway instance could apply its cache invalidation within ${waitedMs} ms ` +
+        "(Redis is unreachable from here, and no other instance applied it): reads may show the previous value until one does. " +
+        "Repeating an update is safe.",
+    );
+  }
+}
+
+/** Starts listening and returns the relay. */
 export async function createOutboxRelay(deps: OutboxRelayDeps, options: OutboxRelayOptions): Promise<OutboxRelay> {
   const o = { ...defaultOutboxRelayOptions, ...options };
   const { db, logger } = deps;
@@ -70,18 +80,11 @@ export async function createOutboxRelay(deps: OutboxRelayDeps, options: OutboxRe
     heartbeatTimeoutMs: o.heartbeatTimeoutMs,
     onNotify: () => void replay(),
     onHealth: (healthy, reason) => {
-      if (healthy) {
-        logger.info("listening for other instances' invalidations: cache reads resume after a replay");
-        deps.fence(null);
-      } else {
-        logger.warn({ reason }, "cannot hear other instances' invalidations: reading the database, not the cache, until it can");
-        deps.fence(`the invalidation listener is down (${reason})`);
-      }
+      if (!healthy) return void logger.warn({ reason }, "cannot hear other instances' invalidations; listening again");
+      logger.info("listening for other instances' invalidations");
+      void replay(); // what was handed off while this instance could not hear it
     },
   });
-
-  // Nothing has read the cache yet: if the first connection failed, nothing may until it listens.
-  if (!listener.healthy) deps.fence("the invalidation listener could not connect yet");
 
   async function applied(id: string): Promise<boolean> {
     const [row] = await db.sql.query<{ applied: boolean }>(`SELECT applied_at IS NOT NULL AS applied FROM cache_outbox WHERE id = $1`, [id]);
@@ -106,7 +109,7 @@ export async function createOutboxRelay(deps: OutboxRelayDeps, options: OutboxRe
         if (!(await othersListening())) return "alone";
         if (Date.now() - started > o.ackTimeoutMs) {
           logger.warn({ outboxId: id, waitedMs: Date.now() - started }, "no instance applied a handed-off invalidation in time");
-          return "timed-out";
+          throw new InvalidationPendingError(o.ackTimeoutMs);
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }

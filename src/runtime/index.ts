@@ -148,7 +148,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     handOff: relay ? (id) => relay.handOff(id) : undefined,
     skipInvalidation: options.faults?.skipInvalidation ?? false,
   });
-  await outbox.replay().catch((error) => logger.warn({ err: error }, "pending invalidations could not be replayed at start"));
+  await replayBeforeServing(outbox, store, logger);
   outbox.start();
 
   const repositories = {
@@ -220,6 +220,28 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 }
 
 /**
+ * Pending invalidations (a write committed just before a crash) are applied before this instance
+ * reads the cache. If they cannot be yet (the database or Redis is down), the store is fenced (reads
+ * go to the database) and the replay is retried every second until it succeeds.
+ */
+async function replayBeforeServing(outbox: Outbox, store: CacheStore | null, logger: Logger): Promise<void> {
+  const attempt = () => outbox.replay().then(() => true, () => false);
+  if (await attempt()) return;
+  logger.warn("pending invalidations could not be replayed at start: the cache is not read until they are");
+  if (!store || !isResilientStore(store)) return;
+  store.fence("outbox", "pending invalidations have not been replayed since start");
+  const retry = setInterval(() => {
+    void attempt().then((done) => {
+      if (!done) return;
+      clearInterval(retry);
+      store.fence("outbox", null);
+      logger.info("pending invalidations replayed: the cache is read again");
+    });
+  }, 1000);
+  retry.unref();
+}
+
+/**
  * The hand-off of invalidations between instances (src/cache/outbox-relay.ts): only where several
  * processes can share one cache, i.e. Redis (a store that can be fenced) over PostgreSQL.
  */
@@ -234,7 +256,7 @@ async function createRelay(
   const listen = db.listen.bind(db);
   const applicationName = `cg-outbox-${createHash("sha1").update(config.cache.prefix).digest("hex").slice(0, 16)}`;
   return createOutboxRelay(
-    { db, listen, replayPending, fence: (reason) => store.fence("listener", reason), logger },
+    { db, listen, replayPending, logger },
     { applicationName, ackTimeoutMs: config.cache.outbox.ackTimeoutMs, heartbeatMs: config.cache.outbox.heartbeatMs, heartbeatTimeoutMs: config.cache.outbox.heartbeatTimeoutMs },
   );
 }

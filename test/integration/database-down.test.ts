@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config";
 import { startGateway, type Gateway } from "../../src/server";
 import { bearer, gql } from "../helpers/gateway";
 import { createPostgresServer, postgresBinDir, type PostgresServer } from "../helpers/postgres-server";
+import { deleteTestKeys, testPrefix, testRedisUrl } from "../helpers/redis-server";
 
 // PostgreSQL down, on a cluster of the test's own that it stops and starts: a gateway started
 // while it is down waits for it (HTTP up, /ready 503 with the reason) and becomes ready by itself;
@@ -37,11 +38,11 @@ describeWithPostgres("PostgreSQL down", () => {
   });
   afterAll(async () => {
     for (const gateway of gateways) await gateway.stop().catch(() => undefined);
+    await deleteTestKeys("cgtest:pgdown:");
     pg?.destroy();
   });
 
-  const config = () =>
-    loadConfig({
+  const env = () => ({
       NODE_ENV: "test",
       PORT: "0",
       DATABASE_URL: pg.url,
@@ -54,6 +55,7 @@ describeWithPostgres("PostgreSQL down", () => {
       CACHE_RESPONSES: "false",
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     });
+  const config = () => loadConfig(env());
 
   it("two gateways started while it is down answer /health, say why in /ready, and become ready by themselves, migrating and seeding once", async () => {
     const urls: string[] = [];
@@ -94,13 +96,22 @@ describeWithPostgres("PostgreSQL down", () => {
 
   it("a running gateway serves what its cache holds, answers SERVICE_UNAVAILABLE for the rest, writes nothing, and recovers by itself", async () => {
     const [gateway] = gateways;
+    // A third instance on Redis: its invalidation listener loses PostgreSQL too, and it must keep
+    // serving its cache all the same (cached reads outlive a database outage).
+    const onRedis = await startGateway(loadConfig({ ...env(), MIGRATE_ON_START: "false", CACHE_STORE: "redis", REDIS_URL: testRedisUrl, CACHE_PREFIX: testPrefix("pgdown") }));
+    gateways.push(onRedis);
     const byId = `query($id: ID!) { product(id: $id) { id price } }`;
     const cached = await gql(gateway.url, byId, { id: "1" });
     expect(cached.data?.product.id).toBe("1");
     const price = cached.data!.product.price;
+    expect((await gql(onRedis.url, byId, { id: "1" })).data?.product.price).toBe(price);
 
     pg.stop();
     expect((await gql(gateway.url, byId, { id: "1" })).data?.product.price).toBe(price);
+    // Past the listener's heartbeat and timeout (1 + 3 s): it is known dead, and reads still hit.
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    expect((await gql(onRedis.url, byId, { id: "1" })).data?.product.price).toBe(price);
+    expect((await gql(onRedis.url, byId, { id: "2" })).errors?.[0].extensions?.code).toBe("SERVICE_UNAVAILABLE");
     const uncached = await gql(gateway.url, byId, { id: "2" });
     expect(uncached.errors?.[0].extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(uncached.errors?.[0].message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|prisma/i);
