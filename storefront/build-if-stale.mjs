@@ -33,5 +33,9 @@ if (!existsSync(vite)) {
   process.exit(0);
 }
 console.log(builtAt ? "Storefront: sources changed, rebuilding storefront/dist ..." : "Storefront: building storefront/dist ...");
-const result = spawnSync(process.execPath, [vite, "build", "--config", path.join(here, "vite.config.mts"), "--logLevel", "warn"], { stdio: "inherit" });
+const result = spawnSync(process.execPath, [vite, "build", "--config", path.join(here, "vite.config.mts"), "--logLevel", "warn"], {
+  stdio: "inherit",
+  // Under jest NODE_ENV is "test", which would make Vite bundle React's development build.
+  env: { ...process.env, NODE_ENV: "production" },
+});
 process.exit(result.status ?? 1);

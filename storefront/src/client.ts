@@ -61,27 +61,31 @@ export function createClient(): Client {
   });
 }
 
-/** fetch that records the last response's cache trace and notices for the cache view. */
+/**
+ * fetch that records the last response's cache trace and notices for the cache view. The body is
+ * read here, whole, and handed on as a new Response: urql aborts its request once it has the
+ * result, which would cut off a second reader of a clone.
+ */
 async function observedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const started = performance.now();
   const response = await fetch(input, init);
   const operationName = operationNameOf(init?.body);
   // The cache view polls; its own requests would always be the "last request" it shows.
   if (operationName === "CacheStatsView") return response;
-  response
-    .clone()
-    .json()
-    .then((body: { extensions?: { cache?: LastRequest["cache"]; notices?: LastRequest["notices"] } }) => {
-      lastRequest.set({
-        operationName,
-        status: response.status,
-        durationMs: Math.round(performance.now() - started),
-        cache: body.extensions?.cache ?? null,
-        notices: body.extensions?.notices ?? [],
-      });
-    })
-    .catch(() => undefined);
-  return response;
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { extensions?: { cache?: LastRequest["cache"]; notices?: LastRequest["notices"] } };
+    lastRequest.set({
+      operationName,
+      status: response.status,
+      durationMs: Math.round(performance.now() - started),
+      cache: body.extensions?.cache ?? null,
+      notices: body.extensions?.notices ?? [],
+    });
+  } catch {
+    // Not JSON (a proxy's error page): nothing to show; urql reports the response itself.
+  }
+  return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 function operationNameOf(body: BodyInit | null | undefined): string {

@@ -162,9 +162,9 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await page.goto(`${origin}/storefront/product/${sku}`);
     await page.getByLabel("Price").fill("-5");
     await page.getByRole("button", { name: "Save" }).click();
-    const error = page.locator('.error [data-code="BAD_USER_INPUT"][data-field="price"]');
+    const error = page.locator('.error [data-code="BAD_USER_INPUT"][data-field="input.price"]');
     await error.waitFor();
-    expect(await error.textContent()).toContain("price must be a price of 0 or more, got -5");
+    expect(await error.textContent()).toContain("input.price must be a price of 0 or more, got -5");
     await untilText(page.getByTestId("price"), shown);
     await shoot(page, "editor-error");
   });

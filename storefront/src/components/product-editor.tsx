@@ -19,14 +19,14 @@ export function ProductEditor({ product }: { product: { id: string; price: numbe
     event.preventDefault();
     setLocalError(null);
     // Only what cannot be sent at all is caught here (a Float cannot be "abc"); ranges and decimals are the gateway's to judge.
-    for (const [field, text] of [["price", price], ["stock", stock]]) {
+    for (const [field, text] of [["input.price", price], ["input.stock", stock]]) {
       if (text.trim() === "" || Number.isNaN(Number(text))) return setLocalError({ field, message: `“${text}” is not a number` });
     }
     const input: UpdateProductInput = { price: Number(price), stock: Number(stock) };
     if (categorySlug.trim() && categorySlug.trim() !== product.category.slug) {
       const found = await client.query(CategoryIdBySlugDocument, { slug: categorySlug.trim() }, { requestPolicy: "network-only" }).toPromise();
       const id = found.data?.categoryBySlug?.id;
-      if (!id) return setLocalError({ field: "categoryId", message: `no category has the slug “${categorySlug.trim()}”` });
+      if (!id) return setLocalError({ field: "input.categoryId", message: `no category has the slug “${categorySlug.trim()}”` });
       input.categoryId = id;
     }
     // `additionalTypenames`: refetch every open view that holds a product or a category (counts too).
