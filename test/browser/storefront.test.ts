@@ -74,7 +74,7 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await untilCount(cards(page), Math.min(48, top.productCount));
   });
 
-  it("searches with a typo, picks up the notices and refines by a brand facet", async () => {
+  it("searches with a typo and refines by a brand facet", async () => {
     const { products } = await gqlData(fixture.url, "{ products(first: 1) { edges { node { brand } } } }");
     const brand: string = products.edges[0].node.brand;
     const typo = brand.length > 4 ? brand.slice(0, 2) + brand[3] + brand[2] + brand.slice(4) : brand + brand.at(-1); // two letters swapped
@@ -169,6 +169,28 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await shoot(page, "editor-error");
   });
 
+  it("in editor mode, moves a product to another category: the breadcrumb and the counts follow", async () => {
+    const { products } = await gqlData(fixture.url, "{ products(first: 50, orderBy: NAME_DESC) { edges { node { sku category { slug name productCount ancestors { slug name } } } } } }");
+    const { sku, category } = products.edges.map((edge: any) => edge.node).find((node: any) => node.category.ancestors.length > 0);
+    const parent = category.ancestors.at(-1);
+
+    const shopper = await (await newContext()).newPage();
+    await shopper.goto(`${origin}/storefront/category/${category.slug}`);
+    await shopper.getByRole("heading", { name: `${category.productCount} products` }).waitFor();
+
+    await page.goto(`${origin}/storefront/product/${sku}`);
+    await page.getByLabel("Category (slug)").fill(parent.slug);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: `in ${parent.name}` }).waitFor();
+    await untilText(page.getByRole("navigation", { name: "Category path" }).getByRole("link").last(), parent.name);
+
+    await shopper.reload();
+    const left = category.productCount - 1;
+    await shopper.getByRole("heading", { name: `${left} product${left === 1 ? "" : "s"}` }).waitFor();
+    expect(await shopper.locator(`li.card[data-sku="${sku}"]`).count()).toBe(0);
+    await shopper.context().close();
+  });
+
   it("shows cache statistics, the chart and the last request's trace", async () => {
     await page.goto(`${origin}/storefront/cache`);
     await page.getByRole("checkbox", { name: /cache trace/ }).check();
@@ -192,6 +214,52 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await shoot(small, "category-phone");
     await phone.close();
     expect(outsideRequests).toEqual([]);
+  });
+});
+
+// A gateway without a vector index: HYBRID answers from text with a notice, VECTOR is refused; a bad
+// token is refused at the write. What the shopper sees of each.
+describeWithChromium("storefront in Chromium without a vector index", () => {
+  jest.setTimeout(120_000);
+  const fixture = useGateway({ label: "storefront-novec", database: "pglite", catalog: { products: 60, categories: 6 }, env: { VECTOR_INDEX: "none" } });
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+
+  beforeAll(async () => {
+    buildStorefront();
+    mkdirSync(screenshotDir, { recursive: true });
+    origin = new URL(fixture.url).origin;
+    browser = await launchChromium();
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows the gateway's notice when HYBRID falls back to text, and VECTOR's error with its code", async () => {
+    const { products } = await gqlData(fixture.url, "{ products(first: 1) { edges { node { brand } } } }");
+    const brand: string = products.edges[0].node.brand;
+    await page.goto(`${origin}/storefront/search?q=${encodeURIComponent(brand)}`);
+    const notice = page.locator('.notice[data-code="VECTOR_SEARCH_UNAVAILABLE"]');
+    await notice.waitFor();
+    expect(await page.locator(".total").textContent()).toContain("(text)");
+    await page.screenshot({ path: path.join(screenshotDir, "search-notice.png"), fullPage: true });
+
+    await page.getByRole("radio", { name: "Vector" }).check();
+    await page.waitForURL(/mode=VECTOR/);
+    await page.locator('.error [data-code="SERVICE_UNAVAILABLE"]').waitFor();
+  });
+
+  it("shows UNAUTHENTICATED when the pasted token is not valid", async () => {
+    const { products } = await gqlData(fixture.url, "{ products(first: 1) { edges { node { sku } } } }");
+    await page.goto(`${origin}/storefront/product/${products.edges[0].node.sku}`);
+    await page.getByRole("button", { name: "Editor" }).click();
+    await page.getByLabel("Paste a development token").fill("not.a-valid.token");
+    await page.getByRole("button", { name: "Use this token" }).click();
+    await page.getByLabel("Stock").fill("3");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator('.error [data-code="UNAUTHENTICATED"]').waitFor();
   });
 });
 
