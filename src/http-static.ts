@@ -32,7 +32,11 @@ const contentTypes: Record<string, string> = {
  */
 export function createStaticRoute(dir: string, basePath: string) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://gateway").pathname);
+    const pathname = decodedPath(req.url ?? "/");
+    if (pathname === null) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+      return void res.end("Bad request: the path is not valid percent-encoding\n");
+    }
     if (pathname === basePath) {
       res.writeHead(301, { location: `${basePath}/` });
       return void res.end();
@@ -48,6 +52,14 @@ export function createStaticRoute(dir: string, basePath: string) {
     res.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
     res.end(`The storefront is not built: run \`npm run storefront:build\` (looked in ${dir}).\n`);
   };
+}
+
+function decodedPath(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url, "http://gateway").pathname);
+  } catch {
+    return null;
+  }
 }
 
 async function isFile(file: string): Promise<boolean> {

@@ -54,9 +54,10 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     expect(asset.headers.get("cache-control")).toContain("immutable");
     expect((await fetch(`${origin}/storefront/assets/missing.js`)).status).toBe(404);
     expect((await fetch(`${origin}/storefront/..%2f..%2fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${origin}/storefront/%E0%A4%A`)).status).toBe(400);
   });
 
-  it("browses the tree to a category and loads a second page", async () => {
+  it("browses the tree to a category, loads a second page and filters by brand", async () => {
     const { categories } = await gqlData(fixture.url, "{ categories(parentId: null) { name slug productCount children { name } } }");
     const top = (categories as { name: string; slug: string; productCount: number; children: { name: string }[] }[]).find((c) => c.productCount > 24 && c.children.length > 0)!;
 
@@ -72,6 +73,13 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await shoot(page, "category");
     await page.getByRole("button", { name: "Load more" }).click();
     await untilCount(cards(page), Math.min(48, top.productCount));
+
+    // A brand filter starts the listing again from its first page, with that brand only.
+    const brandLabel = page.getByRole("group", { name: "Brand" }).locator("label").first();
+    const brand = (await brandLabel.textContent())!.trim();
+    await brandLabel.getByRole("checkbox").check();
+    await until("brands listed", async () => [...new Set(await page.locator(".card-brand").allTextContents())].join(", "), brand);
+    await page.getByRole("heading", { name: /^\d+ products?$/ }).filter({ hasNotText: `${top.productCount} products` }).waitFor();
   });
 
   it("searches with a typo and refines by a brand facet", async () => {

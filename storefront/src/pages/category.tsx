@@ -130,42 +130,48 @@ function ListingPage(props: { categoryId: string; filter: ProductFilter; orderBy
 function FilterPanel({ attributes, brands, filters, onChange }: { attributes: Attribute[]; brands: string[]; filters: Filters; onChange: (filters: Filters) => void }) {
   const set = (patch: Partial<Filters>) => onChange({ ...filters, ...patch });
   const setAttribute = (name: string, value: string) => set({ attributes: { ...filters.attributes, [name]: value } });
+  // Open beside the listing; folded above it at phone width, where it would push the products down.
+  const [open] = useState(() => !window.matchMedia("(max-width: 640px)").matches);
   return (
     <aside className="filters" aria-label="Filters">
-      <h2>Filters</h2>
-      <fieldset>
-        <legend>Price</legend>
-        <label>
-          Min <input type="number" inputMode="decimal" min={0} value={filters.minPrice} onChange={(event) => set({ minPrice: event.target.value })} name="minPrice" />
-        </label>
-        <label>
-          Max <input type="number" inputMode="decimal" min={0} value={filters.maxPrice} onChange={(event) => set({ maxPrice: event.target.value })} name="maxPrice" />
-        </label>
-      </fieldset>
-      <label className="inline">
-        <input type="checkbox" checked={filters.inStock} onChange={(event) => set({ inStock: event.target.checked })} /> In stock only
-      </label>
-      {brands.length > 0 && (
+      <details open={open}>
+        <summary>
+          <h2>Filters</h2>
+        </summary>
         <fieldset>
-          <legend>Brand</legend>
-          {brands.map((brand) => (
-            <label key={brand} className="inline">
-              <input
-                type="checkbox"
-                checked={filters.brands.includes(brand)}
-                onChange={(event) => set({ brands: event.target.checked ? [...filters.brands, brand] : filters.brands.filter((b) => b !== brand) })}
-              />{" "}
-              {brand}
-            </label>
-          ))}
+          <legend>Price</legend>
+          <label>
+            Min <input type="number" inputMode="decimal" min={0} value={filters.minPrice} onChange={(event) => set({ minPrice: event.target.value })} name="minPrice" />
+          </label>
+          <label>
+            Max <input type="number" inputMode="decimal" min={0} value={filters.maxPrice} onChange={(event) => set({ maxPrice: event.target.value })} name="maxPrice" />
+          </label>
         </fieldset>
-      )}
-      {attributes.map((attribute) => (
-        <AttributeInput key={attribute.name} attribute={attribute} value={filters.attributes[attribute.name] ?? ""} onChange={(value) => setAttribute(attribute.name, value)} />
-      ))}
-      <button type="button" onClick={() => onChange(noFilters)}>
-        Clear filters
-      </button>
+        <label className="inline">
+          <input type="checkbox" checked={filters.inStock} onChange={(event) => set({ inStock: event.target.checked })} /> In stock only
+        </label>
+        {brands.length > 0 && (
+          <fieldset>
+            <legend>Brand</legend>
+            {brands.map((brand) => (
+              <label key={brand} className="inline">
+                <input
+                  type="checkbox"
+                  checked={filters.brands.includes(brand)}
+                  onChange={(event) => set({ brands: event.target.checked ? [...filters.brands, brand] : filters.brands.filter((b) => b !== brand) })}
+                />{" "}
+                {brand}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        {attributes.map((attribute) => (
+          <AttributeInput key={attribute.name} attribute={attribute} value={filters.attributes[attribute.name] ?? ""} onChange={(value) => setAttribute(attribute.name, value)} />
+        ))}
+        <button type="button" onClick={() => onChange(noFilters)}>
+          Clear filters
+        </button>
+      </details>
     </aside>
   );
 }
