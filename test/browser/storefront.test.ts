@@ -82,10 +82,13 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await page.getByRole("heading", { name: /^\d+ products?$/ }).filter({ hasNotText: `${top.productCount} products` }).waitFor();
   });
 
-  it("searches with a typo and refines by a brand facet", async () => {
-    const { products } = await gqlData(fixture.url, "{ products(first: 1) { edges { node { brand } } } }");
-    const brand: string = products.edges[0].node.brand;
-    const typo = brand.length > 4 ? brand.slice(0, 2) + brand[3] + brand[2] + brand.slice(4) : brand + brand.at(-1); // two letters swapped
+  it("searches with a typo and refines by the brand and price facets", async () => {
+    // The most frequent brand of at least five letters among the most popular products, its second-to-last letter dropped ("samsng").
+    const { products } = await gqlData(fixture.url, "{ products(first: 100) { edges { node { brand } } } }");
+    const counts = new Map<string, number>();
+    for (const { node } of products.edges) if (node.brand.length >= 5) counts.set(node.brand, (counts.get(node.brand) ?? 0) + 1);
+    const brand = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+    const typo = brand.slice(0, -2) + brand.slice(-1);
 
     await page.goto(`${origin}/storefront/`);
     const box = page.getByRole("combobox", { name: "Search products" });
@@ -102,6 +105,16 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await page.waitForURL(/brand=/);
     await page.getByRole("link", { name: `Remove brand ${brand}` }).waitFor();
     await page.locator(".card").first().waitFor();
+    expect(new Set(await page.locator(".card-brand").allTextContents())).toEqual(new Set([brand]));
+
+    // Then by the first price range: every price shown falls in it.
+    await page.locator('[data-facet="price"]').getByRole("link").first().click();
+    await page.waitForURL(/price=/);
+    const [min, max] = new URL(page.url()).searchParams.get("price")!.split("-").map((bound) => (bound ? Number(bound) : null));
+    await page.getByRole("link", { name: /^Remove price/ }).waitFor();
+    await page.locator(".card").first().waitFor();
+    const prices = (await page.locator(".card-price").allTextContents()).map((text) => Number(text.replace(/[$,]/g, "")));
+    expect(prices.every((price) => price >= (min ?? 0) && (max === null || price < max))).toBe(true);
     expect(new Set(await page.locator(".card-brand").allTextContents())).toEqual(new Set([brand]));
     await shoot(page, "search-refined");
   });
