@@ -41,7 +41,7 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     });
     return created;
   }
-  const shoot = (on: Page, name: string) => on.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  const shoot = (on: Page, name: string, fullPage = true) => on.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage });
   const cards = (on: Page) => on.locator("li.card");
 
   it("serves the app with content types, its pages through the SPA fallback, and 404 for a missing file", async () => {
@@ -70,7 +70,7 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     await page.waitForURL(`**/storefront/category/${top.slug}`);
     await untilCount(cards(page), 24);
     await page.getByRole("heading", { name: `${top.productCount} products` }).waitFor();
-    await shoot(page, "category");
+    await shoot(page, "category", false);
     await page.getByRole("button", { name: "Load more" }).click();
     await untilCount(cards(page), Math.min(48, top.productCount));
 
@@ -116,7 +116,7 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
     const prices = (await page.locator(".card-price").allTextContents()).map((text) => Number(text.replace(/[$,]/g, "")));
     expect(prices.every((price) => price >= (min ?? 0) && (max === null || price < max))).toBe(true);
     expect(new Set(await page.locator(".card-brand").allTextContents())).toEqual(new Set([brand]));
-    await shoot(page, "search-refined");
+    await shoot(page, "search-refined", false);
   });
 
   it("completes as you type and follows the keyboard", async () => {
