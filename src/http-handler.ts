@@ -4,7 +4,7 @@ import bodyParser from "body-parser";
 import cors from "cors";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Context } from "./context";
-import type { Route } from "./http-routes";
+import { findRoute, type Route } from "./http-routes";
 import type { ResponseCache } from "./response-cache";
 
 /** Why the edge refused a request: sent as a GraphQL error with `extensions.code` (and `field` when given). */
@@ -27,7 +27,7 @@ export interface HttpHandlerOptions {
   corsOrigins: string[];
   /** Largest JSON body accepted. Default "1mb". */
   bodyLimit?: string;
-  /** GET routes by exact path (src/http-routes.ts); every other request goes to GraphQL. */
+  /** GET routes by path (src/http-routes.ts, `findRoute`); every other request goes to GraphQL. */
   routes: Record<string, Route>;
   /** The request's context, built only when the request is executed. */
   context: (req: IncomingMessage) => Promise<Context>;
@@ -53,7 +53,7 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?", 1)[0];
-    const route = req.method === "GET" ? options.routes[path] : undefined;
+    const route = req.method === "GET" ? findRoute(options.routes, path) : undefined;
     if (route) {
       Promise.resolve(route(req, res)).catch(() => fail(res, 500, "Internal server error"));
       return;

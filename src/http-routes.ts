@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
+import { createStaticRoute, storefrontBasePath, storefrontDistDir } from "./http-static";
 import type { Readiness } from "./runtime";
 
 /** A plain GET endpoint beside GraphQL. */
@@ -10,7 +11,9 @@ export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>
  * - `/health`: the process is alive (200 as long as it answers);
  * - `/ready`: 200 when the database answers, else 503; the cache store and the vector index are
  *   reported, not required (without them requests read the database and search answers from text);
- * - `/metrics`: Prometheus text format.
+ * - `/metrics`: Prometheus text format;
+ * - `/storefront/*`: the storefront's build (src/http-static.ts), index.html for its pages.
+ * A key ending in `/*` answers every path under its first segment (see `findRoute`).
  */
 export function createRoutes(parts: { readiness(): Promise<Readiness>; registry: Registry }): Record<string, Route> {
   return {
@@ -23,7 +26,16 @@ export function createRoutes(parts: { readiness(): Promise<Readiness>; registry:
       res.setHeader("content-type", parts.registry.contentType);
       res.end(await parts.registry.metrics());
     },
+    [storefrontBasePath]: storefront,
+    [`${storefrontBasePath}/*`]: storefront,
   };
+}
+
+const storefront = createStaticRoute(storefrontDistDir, storefrontBasePath);
+
+/** The route of `path`: its exact key, else the `"/<first segment>/*"` key. */
+export function findRoute(routes: Record<string, Route>, path: string): Route | undefined {
+  return routes[path] ?? routes[`/${path.split("/")[1]}/*`];
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
