@@ -2,6 +2,7 @@ import { TOP_LEVEL } from "../catalog";
 import type { CacheKeys, Family } from "./keys";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";
+import { versionBumpsOf } from "./version-vector";
 
 /**
  * What a write changed, as the cache sees it. A service computes it inside its transaction (it is
@@ -85,12 +86,17 @@ export function footprintOperations(keys: CacheKeys, footprint: Footprint): { de
 }
 
 /**
- * Applies a footprint: at most two round trips (one DEL of every key, one INCR pipeline), however
- * large the footprint. Throws if the store is unavailable, so the caller keeps it in the outbox.
+ * Applies a footprint: at most three round trips (one DEL of every key, one INCR pipeline, then one
+ * INCR of the whole-response cache's version counters), however large the footprint. Throws if the
+ * store is unavailable, so the caller keeps it in the outbox.
  */
 export async function applyFootprint(store: CacheStore, keys: CacheKeys, footprint: Footprint, stats?: CacheStats): Promise<void> {
   const { del, incr } = footprintOperations(keys, footprint);
   await Promise.all([del.length ? store.del(del) : undefined, incr.length ? store.incr(incr) : undefined]);
+  // Only after the DEL and the generations: a response saved in between reads the new version
+  // counters but then finds a changed entry when it checks what it read, and is not kept
+  // (src/response-cache.ts); versions moved first would let it be kept with the old data.
+  await store.incr(versionBumpsOf(keys, [...del, ...incr]));
   if (stats) {
     for (const key of del) {
       const family = keys.familyOf(key);

@@ -1,5 +1,7 @@
 import { LRUCache } from "lru-cache";
 import {
+  decodeVersioned,
+  encodeVersioned,
   leaseTtlMsOf,
   newTokenBase,
   ttlMsOf,
@@ -93,6 +95,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
         leases.delete(e.key);
         put(e.key, e.value, ttlsMs[i]);
       });
+    },
+
+    async setVersioned(entry) {
+      const ttlMs = ttlMsOf(entry.ttlSeconds, entry.key);
+      trip(1);
+      leases.delete(entry.key);
+      put(entry.key, encodeVersioned(entry.versions, entry.value), ttlMs);
+    },
+
+    async getVersioned(key) {
+      trip(1);
+      const raw = get(key);
+      const entry = raw === null ? null : decodeVersioned(raw);
+      if (!entry) return null;
+      return entry.versions.every(([counter, value]) => (get(counter) ?? "0") === value) ? entry.value : null;
     },
 
     async del(keys) {

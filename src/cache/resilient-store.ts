@@ -6,8 +6,9 @@ import type { CacheStore, LeaseRead } from "./store";
  * This wrapper puts a circuit breaker and a per-call timeout around any CacheStore and degrades:
  * - reads become misses: `mget` answers nulls, `getOrLease` answers `{ kind: "bypass" }` for every
  *   key (load from the database, do not fill) and nulls for the extra keys;
- * - fills and write-through are dropped: `set` resolves, `setLeased` throws `CacheUnavailableError`
- *   (so the read path counts an error, not a fill its lease guard refused);
+ * - fills and write-through are dropped: `set` and `setVersioned` resolve, `setLeased` throws
+ *   `CacheUnavailableError` (so the read path counts an error, not a fill its lease guard refused);
+ *   `getVersioned` answers null;
  * - invalidations (`del`, `incr`) throw `CacheUnavailableError`: the caller must know the
  *   invalidation did not happen, so it keeps it in the outbox and replays it.
  * A failed invalidation also opens the circuit at once (unless `tripOnInvalidationFailure` is
@@ -181,6 +182,15 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
     async set(entries) {
       if (entries.length === 0) return;
       await attempt(() => store.set(entries));
+    },
+
+    async setVersioned(entry) {
+      await attempt(() => store.setVersioned(entry));
+    },
+
+    async getVersioned(key) {
+      const outcome = await attempt(() => store.getVersioned(key));
+      return outcome.ok ? outcome.value : null;
     },
 
     async del(keys) {

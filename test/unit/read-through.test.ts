@@ -41,6 +41,8 @@ function recording(store: CacheStore): { store: CacheStore; calls: StoreCall[] }
     set: (entries) => (calls.push({ method: "set", keys: entries.map((e) => e.key) }), store.set(entries)),
     del: (keys) => (calls.push({ method: "del", keys }), store.del(keys)),
     incr: (keys) => (calls.push({ method: "incr", keys }), store.incr(keys)),
+    setVersioned: (entry) => store.setVersioned(entry),
+    getVersioned: (key) => store.getVersioned(key),
     ttl: (key) => store.ttl(key),
     info: () => store.info(),
     ping: () => store.ping(),
