@@ -159,7 +159,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const current = await store.mget(read);
       const unchanged = read.every((key, i) => (current[i] ?? (keys.familyOf(key) === "gen" ? "0" : null)) === trace.observed.get(key));
       if (!unchanged) {
-        stats.record("resp", "rejectedWrite");
+        stats.record("resp", "stale"); // a write landed during the execution: not kept
         return false;
       }
       const tags = cdn.purgeUrl ? versionKeys.map((key) => versionTagOf(keys, key)) : [];

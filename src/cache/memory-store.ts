@@ -46,6 +46,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   };
   // Every TTL is checked before anything is written, as the Redis store does.
   const ttlsOf = (entries: { key: string; ttlSeconds: number }[]) => entries.map((e) => ttlMsOf(e.ttlSeconds, e.key));
+  const remove = (keys: string[]) => {
+    for (const key of keys) {
+      values.delete(key);
+      leases.delete(key);
+      counters.delete(key);
+    }
+  };
+  const increment = (keys: string[]) =>
+    keys.map((key) => {
+      const current = get(key) ?? "0";
+      if (!/^-?\d+$/.test(current)) throw new Error(`Cannot INCR ${key}: its value ${JSON.stringify(current)} is not an integer`);
+      const next = Number(current) + 1;
+      values.delete(key);
+      counters.set(key, next);
+      return next;
+    });
   const trip = (n: number) => {
     if (n > 0) roundTrips += 1;
   };
@@ -114,23 +130,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
 
     async del(keys) {
       trip(keys.length);
-      for (const key of keys) {
-        values.delete(key);
-        leases.delete(key);
-        counters.delete(key);
-      }
+      remove(keys);
+    },
+
+    async invalidate(del, incr) {
+      trip(del.length + incr.length);
+      remove(del);
+      increment(incr);
     },
 
     async incr(keys) {
       trip(keys.length);
-      return keys.map((key) => {
-        const current = get(key) ?? "0";
-        if (!/^-?\d+$/.test(current)) throw new Error(`Cannot INCR ${key}: its value ${JSON.stringify(current)} is not an integer`);
-        const next = Number(current) + 1;
-        values.delete(key);
-        counters.set(key, next);
-        return next;
-      });
+      return increment(keys);
     },
 
     async ttl(key) {

@@ -192,6 +192,17 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
       await client.del(...keys, ...keys.map(leaseKeyOf));
     },
 
+    async invalidate(del, incr) {
+      if (del.length + incr.length === 0) return;
+      // MULTI/EXEC: applied all or nothing, in this order, even when the reply is lost.
+      const transaction = client.multi();
+      if (del.length) transaction.del(...del, ...del.map(leaseKeyOf));
+      for (const key of incr) transaction.incr(key);
+      roundTrips += 1;
+      const results = (await transaction.exec()) ?? [];
+      for (const [error] of results) if (error) throw error;
+    },
+
     async incr(keys) {
       if (keys.length === 0) return [];
       // Counters carry no TTL. Run Redis with a volatile-* maxmemory-policy (or noeviction): under

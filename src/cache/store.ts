@@ -89,6 +89,13 @@ export interface CacheStore {
    * store: its work grows with the vector's length, never with anything else.
    */
   getVersioned(key: string): Promise<string | null>;
+  /**
+   * A write's invalidation as one step: deletes `del` (values and their leases, as `del`), then
+   * increments the counters `incr` in order, all or nothing, in one round trip. One step, because
+   * the whole-response cache validates against counters alone: a DEL that landed without its
+   * INCRs (a timed-out call that still arrived) would leave a kept response valid over a changed row.
+   */
+  invalidate(del: string[], incr: string[]): Promise<void>;
   /** Increments counters (generations), returning the new values; counters never expire by TTL. One round trip. */
   incr(keys: string[]): Promise<number[]>;
   /** Remaining TTL in seconds of a key (-2 absent, -1 no TTL), for tests and admin. */

@@ -8,7 +8,7 @@ import type { CacheKeys } from "./keys";
  * `cat:children`, ...; for a generation, its counter family: `gen:prods:cat`, or the unscoped
  * counter itself: `gen:search`). Each key has two version counters under `{resp}:v:`:
  * - an exact one, `={key}`, moved only by a change of that key;
- * - its group's bucket, `<group>#<n>` with n = hash(key) mod `versionBuckets`, moved by a change of
+ * - its group's bucket, `<group>#<n>` with n = hash(key) mod `versionBucketCount`, moved by a change of
  *   any key of the group that hashes there.
  * A write that deletes an entity key or moves a generation also INCRs both (`versionBumpsOf`,
  * applied by src/cache/invalidation.ts after the DEL and the generation INCRs, and replayed from the
@@ -20,12 +20,12 @@ import type { CacheKeys } from "./keys";
  * (a write in a bucket retires every large answer that read any key of that bucket).
  *
  * Counters carry no TTL, like generations: a counter that restarted at 0 could match a vector
- * stored before it was lost. There are at most `versionBuckets` per group, plus one exact counter
+ * stored before it was lost. There are at most `versionBucketCount` per group, plus one exact counter
  * per key that a write has ever touched (bounded by the size of the catalog).
  */
 
 /** Buckets per group. */
-export const versionBuckets = 64;
+export const versionBucketCount = 64;
 
 /** Most exact counters a response names per group before it switches to that group's buckets. */
 export const exactVersionsPerGroup = 64;
@@ -67,7 +67,7 @@ function exactVersionKey(keys: CacheKeys, key: string): string {
 }
 
 function bucketVersionKey(keys: CacheKeys, group: string, key: string): string {
-  return keys.responseVersionKey(`${group}#${fnv1a(key) % versionBuckets}`);
+  return keys.responseVersionKey(`${group}#${fnv1a(key) % versionBucketCount}`);
 }
 
 // `prod:5` is in `prod`; `gen:prods:cat:7` in `gen:prods:cat`; `gen:search` alone in its own.

@@ -228,6 +228,23 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       expect(await store.getVersioned(entry)).toBeNull();
     });
 
+    it("invalidates in one step: deletes values and leases, then increments counters, in one round trip", async () => {
+      const store = await newStore();
+      const [row, leased] = [k.productKey(70), k.productKey(71)];
+      const [gen, version] = [k.generationKey("prods:cat", 70), k.responseVersionKey("=prod:70")];
+      await store.set([{ key: row, value: "old row", ttlSeconds: 60 }]);
+      const token = leaseToken((await store.getOrLease([leased], 5000)).reads[0]);
+      await store.incr([gen]);
+      const before = store.roundTrips;
+      await store.invalidate([row, leased], [gen, version, gen]);
+      expect(store.roundTrips - before).toBe(1);
+      expect(await store.mget([row, gen, version])).toEqual([null, "3", "1"]);
+      expect(await store.setLeased([{ key: leased, value: "stale fill", ttlSeconds: 60, token }])).toEqual([false]);
+      const idle = store.roundTrips;
+      await store.invalidate([], []);
+      expect(store.roundTrips).toBe(idle);
+    });
+
     it("honours TTLs", async () => {
       const store = await newStore();
       const [a, b, brief] = [k.searchKey(hashArgs({ q: "tv" })), k.categoryTreeKey(), k.productKey(60)];

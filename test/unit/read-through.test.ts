@@ -43,6 +43,7 @@ function recording(store: CacheStore): { store: CacheStore; calls: StoreCall[] }
     incr: (keys) => (calls.push({ method: "incr", keys }), store.incr(keys)),
     setVersioned: (entry) => store.setVersioned(entry),
     getVersioned: (key) => store.getVersioned(key),
+    invalidate: (del, incr) => (calls.push({ method: "del", keys: del }, { method: "incr", keys: incr }), store.invalidate(del, incr)),
     ttl: (key) => store.ttl(key),
     info: () => store.info(),
     ping: () => store.ping(),
