@@ -21,8 +21,9 @@ import { cacheTraceHeader } from "./plugins/cache-trace";
  * version vector (src/cache/version-vector.ts), the values of at most 64 counters per key family
  * that every write touching a key of that family moves (exactly for small answers, by bucket for
  * large ones). A hit is one script in Redis (`getVersioned`) that compares the vector and returns
- * the body or nothing: the tree of 2,481 categories checks ~130 counters, a SKU lookup ~8, instead
- * of fetching and hashing every entry the answer read. Chosen over the issue's alternatives:
+ * the body or nothing: the tree of 2,481 categories checks about 70 counters (64 buckets of `cat`
+ * and a few exact ones), a SKU lookup about 8, instead of fetching and hashing every entry the
+ * answer read. Chosen over the issue's alternatives:
  * - tag sets filled from footprints (write-side invalidation) make every save add the response to
  *   one set per dependency (2,482 SADDs for the tree) and every write read and delete sets, and
  *   a lost write of the set would leave a stale entry; counters only ever move forward;
@@ -30,8 +31,9 @@ import { cacheTraceHeader } from "./plugins/cache-trace";
  *   GETs and hashes in Redis instead of in Node);
  * - coarse per-family versions would retire every product answer on any product write.
  *
- * Why it is never stale (promise 2): writes move the counters only after their DELs and generation
- * INCRs (src/cache/invalidation.ts, and the outbox replays the same), and a save reads the counters
+ * Why it is never stale (promise 2): a write moves the counters in the same transaction as its DELs
+ * and generation INCRs, after them (src/cache/invalidation.ts; the outbox replays the same), so no
+ * reader sees the one without the other; and a save reads the counters
  * FIRST, then checks that every entry and generation the execution read still holds the value it
  * observed (CacheTrace.observed), and only then stores the body with the counters it read. A
  * write that changed what the response read either moved its counters after that first read (the
