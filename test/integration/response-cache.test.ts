@@ -85,10 +85,11 @@ describe("the whole-response cache", () => {
     const listing = `query($id: ID!) { category(id: $id) { productCount(includeDescendants: false) products(includeDescendants: false, first: 100) { edges { node { id } } } } }`;
     for (let i = 0; i < 3; i += 1) await gqlData(gateway.url, listing, { id: String(leaf.id) });
     const before = await gqlData(gateway.url, listing, { id: String(leaf.id) });
-    await gqlAs(gateway, ["editor"], `mutation($id: ID!, $c: ID!) { updateProduct(id: $id, input: { categoryId: $c }) { id } }`, {
+    const moved = await gqlAs(gateway, ["editor"], `mutation($id: ID!, $c: ID!) { updateProduct(id: $id, input: { categoryId: $c, attributes: {} }) { id } }`, {
       id: String(outsider.id),
       c: String(leaf.id),
     });
+    expect(moved.errors).toBeUndefined();
     const after = await gqlData(gateway.url, listing, { id: String(leaf.id) });
     expect(after.category.productCount).toBe(before.category.productCount + 1);
     expect(after.category.products.edges.map((e: any) => e.node.id)).toContain(String(outsider.id));
