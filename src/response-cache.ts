@@ -21,7 +21,7 @@ import { cacheTraceHeader } from "./plugins/cache-trace";
  * version vector (src/cache/version-vector.ts), the values of at most 64 counters per key family
  * that every write touching a key of that family moves (exactly for small answers, by bucket for
  * large ones). A hit is one script in Redis (`getVersioned`) that compares the vector and returns
- * the body or nothing: the tree of 2,481 categories checks about 70 counters (64 buckets of `cat`
+ * the body or nothing: the tree of 2,481 categories checks 67 counters (64 buckets of `cat`
  * and a few exact ones), a SKU lookup about 8, instead of fetching and hashing every entry the
  * answer read. Chosen over the issue's alternatives:
  * - tag sets filled from footprints (write-side invalidation) make every save add the response to
@@ -181,7 +181,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   return {
     async admit(req, params) {
-      if (req.headers[cacheTraceHeader] || !csrfSafe(req)) return null;
+      if (req.headers[cacheTraceHeader] || !csrfSafe(req) || startsWithMutation(params)) return null;
       const requestKey = requestKeyOf(params, options.variant?.());
       if (requestKey === null) return null;
       const authorization = req.headers.authorization;
@@ -265,6 +265,13 @@ function operationOf(query: unknown, extensions: unknown): string | null {
   if (Object.keys(extensions).length !== 1 || persisted?.version !== 1 || typeof persisted.sha256Hash !== "string") return null;
   if (query !== undefined && (typeof query !== "string" || sha256(query) !== persisted.sha256Hash)) return null;
   return persisted.sha256Hash;
+}
+
+// A mutation is never kept, so its lookup is a wasted round trip; a document that merely holds
+// one (several operations, a leading comment) is still looked up, and simply misses.
+function startsWithMutation(params: unknown): boolean {
+  const query = (params as { query?: unknown } | null)?.query;
+  return typeof query === "string" && /^\s*mutation\b/.test(query);
 }
 
 function sha256(text: string): string {
