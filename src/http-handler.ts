@@ -94,7 +94,8 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
       return void res.end();
     }
     res.statusCode = 200;
-    res.setHeader("content-type", "application/json; charset=utf-8");
+    // An executed answer keeps the type Apollo negotiated; a kept one is sent as JSON.
+    if (!res.hasHeader("content-type")) res.setHeader("content-type", "application/json; charset=utf-8");
     res.end(answer.body);
   }
 
