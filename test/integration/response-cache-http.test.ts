@@ -22,7 +22,7 @@ const post = (url: string, query: string, variables: Record<string, unknown>, he
 // Waits until the seed's invalidations, replayed in the background, have all landed.
 async function outboxDrained(db: Database): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
-    const [{ pending }] = await db.sql.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM cache_outbox`);
+    const [{ pending }] = await db.sql.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM cache_outbox WHERE applied_at IS NULL`);
     if (pending === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
