@@ -112,8 +112,16 @@ const schema = z.object({
   /** Expected `iss` and `aud` of bearer JWTs, when set. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
-  /** Keep whole responses of anonymous queries, validated against what they were computed from. Default true. */
+  /** Keep whole responses of queries that read only public data (anonymous or with a valid token), validated against version counters of what they read. Default true. */
   CACHE_RESPONSES: bool.default(true),
+  /**
+   * Where CDN purges go (the outbox's purge hook). When set, kept responses are sent
+   * `Cache-Control: public, s-maxage=CDN_MAX_AGE_SECONDS` and `Surrogate-Key`/`Cache-Tag` naming what
+   * they depend on, so the CDN may serve them until a write purges those tags. Unset: `private, no-cache`.
+   */
+  CDN_PURGE_URL: z.string().url().optional(),
+  /** How long a CDN may keep a response (s-maxage), seconds, when CDN_PURGE_URL is set. Default 300. */
+  CDN_MAX_AGE_SECONDS: int(1, 31_536_000).default(300),
   /** Store fresh rows in the cache after a write commits (through the guarded write), so the next read is a hit. Default false. */
   CACHE_WRITE_THROUGH: bool.default(false),
   /** pino log level. Default info (silent under test). */
@@ -216,6 +224,8 @@ export interface Config {
     writeThrough: boolean;
     responseCache: boolean;
   };
+  /** The CDN in front of the gateway (CDN_*): purge target, and how long it may keep a response. */
+  cdn: { purgeUrl?: string; maxAgeSeconds: number };
   auth: {
     /** The development secret when none is configured outside production (printed tokens use it). */
     jwtSecret?: string;
@@ -336,6 +346,7 @@ export function loadConfig(env: Env = process.env): Config {
       writeThrough: e.CACHE_WRITE_THROUGH,
       responseCache: e.CACHE_RESPONSES,
     },
+    cdn: { purgeUrl: e.CDN_PURGE_URL, maxAgeSeconds: e.CDN_MAX_AGE_SECONDS },
     auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
     search: searchConfig(e, env),

@@ -5,7 +5,7 @@ import cors from "cors";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Context } from "./context";
 import { findRoute, type Route } from "./http-routes";
-import type { ResponseCache } from "./response-cache";
+import { etagMatches, graphqlParamsOf, type CachedAnswer, type ResponseCache } from "./response-cache";
 
 /** Why the edge refused a request: sent as a GraphQL error with `extensions.code` (and `field` when given). */
 export interface EdgeRefusal {
@@ -19,8 +19,11 @@ export interface EdgeRefusal {
   extensions?: Record<string, unknown>;
 }
 
-/** A check of a parsed request that runs before anything answers it; null lets it through. */
-export type EdgeCheck = (req: IncomingMessage, body: unknown) => EdgeRefusal | null | Promise<EdgeRefusal | null>;
+/**
+ * A check of a parsed request that runs before anything answers it; null lets it through. It gets
+ * the request's GraphQL parameters: the JSON body of a POST, the query string of a GET.
+ */
+export type EdgeCheck = (req: IncomingMessage, params: unknown) => EdgeRefusal | null | Promise<EdgeRefusal | null>;
 
 export interface HttpHandlerOptions {
   /** Web origins CORS allows (credentials included). */
@@ -43,7 +46,8 @@ export interface HttpHandlerOptions {
  * hashing of every response cost more than executing a cached query.
  *
  * The path of a GraphQL request, in this order: CORS -> body parser -> edge checks -> whole-response
- * cache lookup -> Apollo (context, parse, validate, execute) -> whole-response cache save -> reply.
+ * cache admission (token verified) and lookup -> Apollo (context, parse, validate, execute) ->
+ * whole-response cache save -> reply, with its HTTP cache headers (ETag, 304, Cache-Control).
  */
 export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHandlerOptions): RequestListener {
   const corsHandler = cors({ origin: options.corsOrigins, credentials: true });
@@ -69,20 +73,30 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
   };
 
   async function answer(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const params = graphqlParamsOf(req, body);
     for (const check of edgeChecks) {
-      const refusal = await check(req, body);
+      const refusal = await check(req, params);
       if (refusal) return refuse(res, refusal);
     }
-    const requestKey = responses?.eligible(req, body) ?? null;
+    const requestKey = responses ? await responses.admit(req, params) : null;
     if (requestKey !== null) {
       const cached = await responses!.lookup(requestKey);
-      if (cached !== null) {
-        res.statusCode = 200;
-        res.setHeader("content-type", "application/json; charset=utf-8");
-        return void res.end(cached);
-      }
+      if (cached !== null) return reuse(req, res, cached);
     }
     await execute(req, res, body, requestKey);
+  }
+
+  // A kept or just-executed public answer: 304 without the body when the client holds it.
+  function reuse(req: IncomingMessage, res: ServerResponse, answer: CachedAnswer): void {
+    for (const [key, value] of Object.entries(responses!.headers(answer))) res.setHeader(key, value);
+    if (etagMatches(req.headers["if-none-match"], answer.etag)) {
+      res.statusCode = 304;
+      return void res.end();
+    }
+    res.statusCode = 200;
+    // An executed answer keeps the type Apollo negotiated; a kept one is sent as JSON.
+    if (!res.hasHeader("content-type")) res.setHeader("content-type", "application/json; charset=utf-8");
+    res.end(answer.body);
   }
 
   async function execute(req: IncomingMessage, res: ServerResponse, body: unknown, requestKey: string | null): Promise<void> {
@@ -104,9 +118,11 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
-      // Saved before the answer goes out, so the client's next identical request can hit.
-      if (requestKey !== null && context && res.statusCode === 200) {
-        await responses!.save(requestKey, response.body.string, context.cacheTrace);
+      if (responses && context && res.statusCode === 200) {
+        // Kept before the answer goes out, so the client's next identical request can hit.
+        const answer = await responses.settle(requestKey, response.body.string, context);
+        if (answer) return reuse(req, res, answer);
+        for (const [key, value] of Object.entries(responses.noStore)) res.setHeader(key, value);
       }
       return void res.end(response.body.string);
     }

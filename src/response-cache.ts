@@ -1,125 +1,309 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { Authenticator } from "./auth";
 import type { CacheKeys } from "./cache/keys";
 import type { CacheTrace } from "./cache/read-through";
 import type { CacheStats } from "./cache/stats";
 import type { CacheStore } from "./cache/store";
+import { versionKeysOf, versionTagOf } from "./cache/version-vector";
 import type { Context } from "./context";
 import { cacheTraceHeader } from "./plugins/cache-trace";
 
 /**
- * The whole-response cache: the one home of its eligibility, lookup and save.
+ * The whole-response cache: the one home of its eligibility, lookup, save and HTTP cache policy.
  *
  * Why it runs before Apollo: a hot identical query is answered without parsing, validating or
- * executing GraphQL, and without building a context or loaders; a hit costs two store round trips
- * and a hash per dependency (what it saves is the whole per-request GraphQL pipeline).
+ * executing GraphQL, and without building a context or loaders.
  *
- * Why it is never stale: an entry holds the response body and what it was computed from, the raw
- * value of every cache entry and generation counter the execution read (CacheTrace.observed), all
- * of them hits. It is served only while each of those still holds that value: a write deletes the
- * entries it changes and moves the generations of the lists it touches, so any write that could
- * change the response makes the check fail, and the query is executed again. It needs no
- * invalidation of its own.
+ * Why a hit costs one round trip of fixed size (DESIGN.md promise 10): an entry is stored with a
+ * version vector (src/cache/version-vector.ts), the values of at most 64 counters per key family
+ * that every write touching a key of that family moves (exactly for small answers, by bucket for
+ * large ones). A hit is one script in Redis (`getVersioned`) that compares the vector and returns
+ * the body or nothing: the tree of 2,481 categories checks 67 counters (64 buckets of `cat`
+ * and a few exact ones), a SKU lookup about 8, instead of fetching and hashing every entry the
+ * answer read. Chosen over the issue's alternatives:
+ * - tag sets filled from footprints (write-side invalidation) make every save add the response to
+ *   one set per dependency (2,482 SADDs for the tree) and every write read and delete sets, and
+ *   a lost write of the set would leave a stale entry; counters only ever move forward;
+ * - a Lua script checking every dependency's value keeps the cost growing with the answer (2,482
+ *   GETs and hashes in Redis instead of in Node);
+ * - coarse per-family versions would retire every product answer on any product write.
  *
- * What it must never skip: it sits after the HTTP edge checks (body limits, and the operation
- * limits and rate limits of the edge) in src/http-handler.ts, so a cached answer is refused to a
- * caller exactly as an executed one would be. Nothing may be answered from here before them.
+ * Why it is never stale (promise 2): a write moves the counters in the same transaction as its DELs
+ * and generation INCRs, after them (src/cache/invalidation.ts; the outbox replays the same), so no
+ * reader sees the one without the other; and a save reads the counters
+ * FIRST, then checks that every entry and generation the execution read still holds the value it
+ * observed (CacheTrace.observed), and only then stores the body with the counters it read. A
+ * write that changed what the response read either moved its counters after that first read (the
+ * entry never validates) or had deleted or moved the values before the check (nothing is stored).
+ *
+ * Scopes: a request with a valid token is answered from the same entries as an anonymous one (its
+ * token is verified before the lookup; an invalid one never reaches the cache). A field marked
+ * `@private` in schema.graphql (it depends on who asks: cacheStats) makes its response neither kept
+ * nor shared, and `Cache-Control: private, no-store`.
+ *
+ * HTTP: every public query answer carries a strong ETag (the body's hash) and `private, no-cache`,
+ * so browsers revalidate each reuse and get 304 without the body; kept answers are `public,
+ * s-maxage` with `Surrogate-Key`/`Cache-Tag` (the names of their version counters) when a CDN
+ * purge target is configured, since a write then purges those tags.
+ *
+ * What it must never skip: it sits after the HTTP edge checks in src/http-handler.ts, so a cached
+ * answer is refused to a caller exactly as an executed one would be.
  */
 export interface ResponseCache {
   /**
-   * The request's key when it may be answered whole (an anonymous plain JSON query that did not
-   * ask for its cache trace), else null.
+   * The request's key when it may be answered from the cache: a query by POST or GET (GET only
+   * when CSRF-safe, as Apollo requires), plain or persisted, without a cache trace, from nobody or
+   * a valid token (verified here). Else null.
    */
-  eligible(req: IncomingMessage, body: unknown): string | null;
-  /** The stored body for `requestKey` if every value it was computed from is unchanged, else null. Two store round trips. */
-  lookup(requestKey: string): Promise<string | null>;
-  /** Stores an executed body when `keepable` (see `plugin`); anything else is ignored. */
-  save(requestKey: string, body: string, trace: CacheTrace): Promise<void>;
+  admit(req: IncomingMessage, params: unknown): Promise<string | null>;
+  /** The kept answer for `requestKey` if no write has touched what it read, else null. One store round trip. */
+  lookup(requestKey: string): Promise<CachedAnswer | null>;
   /**
-   * Apollo plugin: a response may be kept only if it is a query (never a mutation), with no
-   * error, whose every value came from the cache as observed. Anything else clears
-   * `cacheTrace.complete`, which `save` checks (resolvers that answer from elsewhere, such as
-   * cacheStats and search, clear it themselves).
+   * What an executed 200 answer is for HTTP caches, after keeping it when it may be kept (see
+   * `plugin`): null when it must not be reused (private, an error, a mutation, not admitted).
+   */
+  settle(requestKey: string | null, body: string, context: Context | undefined): Promise<CachedAnswer | null>;
+  /** The HTTP caching headers of a reusable answer. */
+  headers(answer: CachedAnswer): Record<string, string>;
+  /** The header of an answer that must not be reused. */
+  readonly noStore: Record<string, string>;
+  /**
+   * Apollo plugin: an answer is public only if it is a query (never a mutation), with no error,
+   * selecting no `@private` field; it may be kept only if also every value came from the cache
+   * as observed (`cacheTrace.complete`, cleared by the read path on any database load).
    */
   plugin: ApolloServerPlugin<Context>;
 }
 
-interface Entry {
-  /** The response body. */
-  b: string;
-  /** [key, fingerprint]: a generation's value, or a hash of an entry's raw value. */
-  d: [string, string][];
+/** A reusable answer: its body, strong ETag, and (when kept) the tags a CDN purges it by. */
+export interface CachedAnswer {
+  body: string;
+  etag: string;
+  /** Names of the version counters it was validated against; empty when it was not kept. */
+  tags: string[];
 }
 
-/** The part of a request that decides its answer: operation text, variables and name. Null when it is not a plain JSON query. */
-export function requestKeyOf(body: unknown): string | null {
-  if (typeof body !== "object" || body === null) return null;
-  const { query, variables, operationName, extensions } = body as Record<string, unknown>;
-  if (typeof query !== "string" || extensions !== undefined) return null;
+export interface ResponseCacheOptions {
+  store: CacheStore;
+  keys: CacheKeys;
+  stats: CacheStats;
+  /** TTL of a kept answer, seconds (CACHE_TTL_RESP). */
+  ttlSeconds: number;
+  /** Verifies a request's bearer token before its lookup. */
+  authenticate: Authenticator;
+  /** With a purge target, kept answers are `public, s-maxage=maxAgeSeconds` with surrogate keys (CDN_*). */
+  cdn: { purgeUrl?: string; maxAgeSeconds: number };
+  /** What decides an answer besides the request (the vector side's state for searches); part of every key. Default none. */
+  variant?: () => string;
+}
+
+/** Apollo's CSRF prevention: a request with one of these content types (or none) must carry a preflight header. */
+const simpleContentTypes = new Set(["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]);
+const preflightHeaders = ["x-apollo-operation-name", "apollo-require-preflight"];
+
+/**
+ * The part of a request that decides its answer: the operation (its text, or the SHA-256 of a
+ * persisted query, which names the same text), variables and name. Null when it is neither.
+ */
+export function requestKeyOf(params: unknown, variant = ""): string | null {
+  if (typeof params !== "object" || params === null) return null;
+  const { query, variables, operationName, extensions } = params as Record<string, unknown>;
+  const operation = operationOf(query, extensions);
+  if (operation === null) return null;
   return createHash("sha1")
-    .update(query)
+    .update(operation)
     .update("\0")
     .update(JSON.stringify(variables ?? null))
     .update("\0")
     .update(String(operationName ?? ""))
+    .update("\0")
+    .update(variant)
     .digest("base64url");
 }
 
-function fingerprint(keys: CacheKeys, key: string, raw: string): string {
-  return keys.familyOf(key) === "gen" ? raw : createHash("sha1").update(raw).digest("base64url").slice(0, 22);
+/** The GraphQL parameters of a request: the JSON body of a POST, the URL's query string of a GET. */
+export function graphqlParamsOf(req: IncomingMessage, body: unknown): unknown {
+  if (req.method !== "GET") return body;
+  const search = new URL(req.url ?? "/", "http://gateway").searchParams;
+  const json = (name: string) => {
+    const text = search.get(name);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return unreadable;
+    }
+  };
+  const params = { query: search.get("query") ?? undefined, variables: json("variables"), operationName: search.get("operationName") ?? undefined, extensions: json("extensions") };
+  // Apollo answers a malformed GET with its own error; the cache stays out of it.
+  return params.variables === unreadable || params.extensions === unreadable ? null : params;
 }
 
-/** A response cache over `store`; entries live `ttlSeconds` (the `resp` family's TTL). */
-export function createResponseCache(store: CacheStore, keys: CacheKeys, stats: CacheStats, ttlSeconds: number): ResponseCache {
+const unreadable = Symbol("unreadable JSON");
+
+/** A response cache over `options.store` (see ResponseCacheOptions). */
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const { store, keys, stats, ttlSeconds, authenticate, cdn } = options;
+  // Keyed by the request's trace: Apollo hands plugins a shallow copy of the context, not the one the handler built.
+  const verdicts = new WeakMap<CacheTrace, boolean>();
+  const cacheControl = cdn.purgeUrl ? `public, max-age=0, must-revalidate, s-maxage=${cdn.maxAgeSeconds}` : "private, no-cache";
+
+  async function keep(requestKey: string, answer: CachedAnswer, trace: CacheTrace): Promise<boolean> {
+    if (!trace.complete || [...trace.dependencies].some((key) => !trace.observed.has(key))) return false;
+    const read = [...trace.observed.keys()];
+    const versionKeys = versionKeysOf(keys, read);
+    try {
+      // The counters first, then the values: see the class comment (the order is the guard).
+      const counters = await store.mget(versionKeys);
+      const current = await store.mget(read);
+      const unchanged = read.every((key, i) => (current[i] ?? (keys.familyOf(key) === "gen" ? "0" : null)) === trace.observed.get(key));
+      if (!unchanged) {
+        stats.record("resp", "stale"); // a write landed during the execution: not kept
+        return false;
+      }
+      const tags = cdn.purgeUrl ? versionKeys.map((key) => versionTagOf(keys, key)) : [];
+      await store.setVersioned({
+        key: keys.responseKey(requestKey),
+        value: `${answer.etag}\n${tags.join(" ")}\n${answer.body}`,
+        ttlSeconds,
+        versions: versionKeys.map((key, i) => [key, counters[i] ?? "0"]),
+      });
+      answer.tags = tags;
+      return true;
+    } catch {
+      stats.record("resp", "error");
+      return false;
+    }
+  }
+
   return {
-    eligible(req, body) {
-      if (req.method !== "POST" || req.headers.authorization || req.headers[cacheTraceHeader]) return null;
-      return requestKeyOf(body);
+    async admit(req, params) {
+      if (req.headers[cacheTraceHeader] || !csrfSafe(req) || startsWithMutation(params)) return null;
+      const requestKey = requestKeyOf(params, options.variant?.());
+      if (requestKey === null) return null;
+      const authorization = req.headers.authorization;
+      if (authorization && (await authenticate(authorization)).kind !== "viewer") return null;
+      return requestKey;
     },
 
     async lookup(requestKey) {
       try {
-        const [raw] = await store.mget([keys.responseKey(requestKey)]);
-        if (raw === null) {
-          stats.record("resp", "miss");
-          return null;
-        }
-        const entry = JSON.parse(raw) as Entry;
-        const current = entry.d.length ? await store.mget(entry.d.map(([key]) => key)) : [];
-        const unchanged = entry.d.every(([key, print], i) => {
-          // A generation counter that does not exist yet reads as 0, as the read path takes it.
-          const value = current[i] ?? (keys.familyOf(key) === "gen" ? "0" : null);
-          return value !== null && fingerprint(keys, key, value) === print;
-        });
-        stats.record("resp", unchanged ? "hit" : "stale");
-        return unchanged ? entry.b : null;
+        const raw = await store.getVersioned(keys.responseKey(requestKey));
+        const answer = raw === null ? null : decodeAnswer(raw);
+        stats.record("resp", answer ? "hit" : "miss");
+        return answer;
       } catch {
         stats.record("resp", "error");
         return null;
       }
     },
 
-    async save(requestKey, body, trace) {
-      if (!trace.complete) return;
-      const entry: Entry = { b: body, d: [...trace.observed].map(([key, raw]) => [key, fingerprint(keys, key, raw)]) };
-      // A plain write is safe: an entry is only ever served after the check above, so one saved
-      // from values a write has since replaced is simply never served.
-      await store.set([{ key: keys.responseKey(requestKey), value: JSON.stringify(entry), ttlSeconds }]).catch(() => {
-        stats.record("resp", "error");
-      });
+    async settle(requestKey, body, context) {
+      if (requestKey === null || !context || !verdicts.get(context.cacheTrace)) return null;
+      const answer: CachedAnswer = { body, etag: etagOf(body), tags: [] };
+      await keep(requestKey, answer, context.cacheTrace);
+      return answer;
     },
+
+    headers(answer): Record<string, string> {
+      if (!answer.tags.length) return { etag: answer.etag, "cache-control": "private, no-cache" };
+      return { etag: answer.etag, "cache-control": cacheControl, "surrogate-key": answer.tags.join(" "), "cache-tag": answer.tags.join(",") };
+    },
+
+    noStore: { "cache-control": "private, no-store" },
 
     plugin: {
       async requestDidStart() {
         return {
-          async willSendResponse({ operation, response, contextValue }) {
-            const keepable =
-              operation?.operation === "query" && response.body.kind === "single" && !response.body.singleResult.errors?.length;
-            if (!keepable) contextValue.cacheTrace.complete = false;
+          async willSendResponse({ operation, response, contextValue, document, schema }) {
+            const isPublic =
+              operation?.operation === "query" &&
+              response.body.kind === "single" &&
+              !response.body.singleResult.errors?.length &&
+              document !== undefined &&
+              !selectsPrivateField(schema, document);
+            verdicts.set(contextValue.cacheTrace, isPublic);
+            if (!isPublic) contextValue.cacheTrace.complete = false;
           },
         };
       },
     },
   };
+}
+
+/** Whether `header` (If-None-Match) names `etag` (weak comparison, as RFC 9110 asks for it). */
+export function etagMatches(header: string | string[] | undefined, etag: string): boolean {
+  if (!header) return false;
+  return String(header)
+    .split(",")
+    .some((tag) => {
+      const trimmed = tag.trim();
+      return trimmed === "*" || trimmed.replace(/^W\//, "") === etag;
+    });
+}
+
+function etagOf(body: string): string {
+  return `"${createHash("sha1").update(body).digest("base64url")}"`;
+}
+
+function decodeAnswer(raw: string): CachedAnswer | null {
+  const first = raw.indexOf("\n");
+  const second = raw.indexOf("\n", first + 1);
+  if (first < 0 || second < 0) return null;
+  const tags = raw.slice(first + 1, second);
+  return { etag: raw.slice(0, first), tags: tags ? tags.split(" ") : [], body: raw.slice(second + 1) };
+}
+
+// A persisted query names its text by SHA-256: the hash stands for the text, once checked against
+// a text sent with it. Any other extension is not understood here, so the request is executed.
+function operationOf(query: unknown, extensions: unknown): string | null {
+  if (extensions === undefined || extensions === null) return typeof query === "string" ? sha256(query) : null;
+  const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } }).persistedQuery;
+  if (Object.keys(extensions).length !== 1 || persisted?.version !== 1 || typeof persisted.sha256Hash !== "string") return null;
+  if (query !== undefined && (typeof query !== "string" || sha256(query) !== persisted.sha256Hash)) return null;
+  return persisted.sha256Hash;
+}
+
+// A mutation is never kept, so its lookup is a wasted round trip; a document that merely holds
+// one (several operations, a leading comment) is still looked up, and simply misses.
+function startsWithMutation(params: unknown): boolean {
+  const query = (params as { query?: unknown } | null)?.query;
+  return typeof query === "string" && /^\s*mutation\b/.test(query);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+// As Apollo's csrfPrevention: a content type other than the simple ones, or a preflight header.
+function csrfSafe(req: IncomingMessage): boolean {
+  const type = req.headers["content-type"];
+  if (type && !simpleContentTypes.has(type.split(";", 1)[0].trim().toLowerCase())) return true;
+  return preflightHeaders.some((name) => Boolean(req.headers[name]));
+}
+
+// Per parsed document (Apollo caches them, so the walk runs once per distinct operation).
+const privateSelections = new WeakMap<DocumentNode, boolean>();
+
+/** Whether `document` selects a field that schema.graphql marks `@private`. */
+export function selectsPrivateField(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const known = privateSelections.get(document);
+  if (known !== undefined) return known;
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        if (!typeInfo.getFieldDef()?.astNode?.directives?.some((directive) => directive.name.value === "private")) return undefined;
+        found = true;
+        return BREAK;
+      },
+    }),
+  );
+  privateSelections.set(document, found);
+  return found;
 }

@@ -89,8 +89,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     corsOrigins: config.http.corsOrigins,
     routes: createRoutes(runtime),
     context: (req) => createContext(req.headers.authorization),
-    // Variables and extensions within bounds before the response cache hashes them (GET: inputLimitsPlugin).
-    edgeChecks: [(req, body) => (req.method === "POST" ? checkRequestBody(body, config.limits.input) : null)],
+    // Variables and extensions within bounds before the response cache hashes them: a POST's body
+    // and a GET's query string alike, since both may be answered from it (inputLimitsPlugin backs it up).
+    edgeChecks: [(_req, params) => checkRequestBody(params, config.limits.input)],
     responseCache: runtime.responses,
   });
 

@@ -2,6 +2,7 @@ import { TOP_LEVEL } from "../catalog";
 import type { CacheKeys, Family } from "./keys";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";
+import { versionBumpsOf } from "./version-vector";
 
 /**
  * What a write changed, as the cache sees it. A service computes it inside its transaction (it is
@@ -85,12 +86,16 @@ export function footprintOperations(keys: CacheKeys, footprint: Footprint): { de
 }
 
 /**
- * Applies a footprint: at most two round trips (one DEL of every key, one INCR pipeline), however
- * large the footprint. Throws if the store is unavailable, so the caller keeps it in the outbox.
+ * Applies a footprint in one round trip, however large: one transaction that deletes its keys,
+ * then moves its generations and the whole-response cache's version counters of every key it
+ * deleted or moved. Throws if the store is unavailable, so the caller keeps it in the outbox.
  */
 export async function applyFootprint(store: CacheStore, keys: CacheKeys, footprint: Footprint, stats?: CacheStats): Promise<void> {
   const { del, incr } = footprintOperations(keys, footprint);
-  await Promise.all([del.length ? store.del(del) : undefined, incr.length ? store.incr(incr) : undefined]);
+  // The version counters go last: a response saved before them reads the old counters, then finds
+  // a changed value when it checks what it read, and is not kept (src/response-cache.ts). Counters
+  // moved first would let it be kept with the old data and validate for good.
+  await store.invalidate(del, [...incr, ...versionBumpsOf(keys, [...del, ...incr])]);
   if (stats) {
     for (const key of del) {
       const family = keys.familyOf(key);

@@ -68,8 +68,14 @@ export interface CacheKeys {
   productListKey(categoryId: Id | null, argsHash: string): string;
   /** `search:<hash>`: one ranked result page (stamped with `gen:search` inside the value). */
   searchKey(hash: string): string;
-  /** `resp:<hash>`: a whole response of an anonymous query, with what it was computed from. */
+  /**
+   * `{resp}:<hash>`: a whole response of a query, with the version counters it was validated
+   * against. The `{resp}` hash tag puts it in one Redis Cluster slot with those counters, so the
+   * one script that validates a hit touches a single slot.
+   */
   responseKey(hash: string): string;
+  /** `{resp}:v:<name>`: a version counter of the whole-response cache (src/cache/version-vector.ts); no TTL. */
+  responseVersionKey(name: string): string;
   /** `stats:<type>`: one statistic (stamped with `gen:stats` inside the value). */
   statsKey(type: string): string;
   /**
@@ -96,7 +102,8 @@ export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
     productListKey: (categoryId, argsHash) =>
       k(`prods:cat:${categoryId === null ? "all" : idSegment(categoryId)}:${encodeSegment(argsHash)}`),
     searchKey: (hash) => k(`search:${encodeSegment(hash)}`),
-    responseKey: (hash) => k(`resp:${encodeSegment(hash)}`),
+    responseKey: (hash) => k(`{resp}:${encodeSegment(hash)}`),
+    responseVersionKey: (name) => k(`{resp}:v:${name}`),
     statsKey: (type) => k(`stats:${encodeSegment(type)}`),
     generationKey: (family, scope) =>
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}`),
@@ -142,7 +149,8 @@ function kindOf(rest: string): KeyKind | null {
   if (rest.startsWith("prods:cat:")) return "prods:cat";
   if (rest.startsWith("search:")) return "search";
   if (rest.startsWith("stats:")) return "stats";
-  if (rest.startsWith("resp:")) return "resp";
+  if (rest.startsWith("{resp}:v:")) return "gen";
+  if (rest.startsWith("{resp}:")) return "resp";
   if (rest.startsWith("gen:")) return "gen";
   return null;
 }

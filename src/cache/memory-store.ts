@@ -1,5 +1,7 @@
 import { LRUCache } from "lru-cache";
 import {
+  decodeVersioned,
+  encodeVersioned,
   leaseTtlMsOf,
   newTokenBase,
   ttlMsOf,
@@ -44,6 +46,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   };
   // Every TTL is checked before anything is written, as the Redis store does.
   const ttlsOf = (entries: { key: string; ttlSeconds: number }[]) => entries.map((e) => ttlMsOf(e.ttlSeconds, e.key));
+  const remove = (keys: string[]) => {
+    for (const key of keys) {
+      values.delete(key);
+      leases.delete(key);
+      counters.delete(key);
+    }
+  };
+  const increment = (keys: string[]) =>
+    keys.map((key) => {
+      const current = get(key) ?? "0";
+      if (!/^-?\d+$/.test(current)) throw new Error(`Cannot INCR ${key}: its value ${JSON.stringify(current)} is not an integer`);
+      const next = Number(current) + 1;
+      values.delete(key);
+      counters.set(key, next);
+      return next;
+    });
   const trip = (n: number) => {
     if (n > 0) roundTrips += 1;
   };
@@ -95,25 +113,35 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
       });
     },
 
+    async setVersioned(entry) {
+      const ttlMs = ttlMsOf(entry.ttlSeconds, entry.key);
+      trip(1);
+      leases.delete(entry.key);
+      put(entry.key, encodeVersioned(entry.versions, entry.value), ttlMs);
+    },
+
+    async getVersioned(key) {
+      trip(1);
+      const raw = get(key);
+      const entry = raw === null ? null : decodeVersioned(raw);
+      if (!entry) return null;
+      return entry.versions.every(([counter, value]) => (get(counter) ?? "0") === value) ? entry.value : null;
+    },
+
     async del(keys) {
       trip(keys.length);
-      for (const key of keys) {
-        values.delete(key);
-        leases.delete(key);
-        counters.delete(key);
-      }
+      remove(keys);
+    },
+
+    async invalidate(del, incr) {
+      trip(del.length + incr.length);
+      remove(del);
+      increment(incr);
     },
 
     async incr(keys) {
       trip(keys.length);
-      return keys.map((key) => {
-        const current = get(key) ?? "0";
-        if (!/^-?\d+$/.test(current)) throw new Error(`Cannot INCR ${key}: its value ${JSON.stringify(current)} is not an integer`);
-        const next = Number(current) + 1;
-        values.delete(key);
-        counters.set(key, next);
-        return next;
-      });
+      return increment(keys);
     },
 
     async ttl(key) {

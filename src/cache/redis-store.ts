@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import {
+  encodeVersioned,
   leaseKeyOf,
   leaseTtlMsOf,
   newTokenBase,
@@ -70,9 +71,32 @@ end
 return out
 `;
 
+// KEYS: the entry. Replies its value if every counter its vector names holds the named value (an
+// absent counter holds "0"), else nil. The counters are read by name, not declared in KEYS: the
+// vector is only known once the entry is read, and they share its hash tag (`{resp}`), so in a
+// Redis Cluster they live in its slot. The work is one GET and one MGET of the vector's length.
+const getVersionedLua = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local cut = string.find(raw, '\\n', 1, true)
+if not cut then return false end
+local vector = cjson.decode(string.sub(raw, 1, cut - 1))
+local n = #vector
+if n > 0 then
+  local names = {}
+  for i = 1, n do names[i] = vector[i][1] end
+  local current = redis.call('MGET', unpack(names))
+  for i = 1, n do
+    if (current[i] or '0') ~= vector[i][2] then return false end
+  end
+end
+return string.sub(raw, cut + 1)
+`;
+
 interface LeaseCommands {
   cgGetOrLease(numKeys: number, ...args: (string | number)[]): Promise<(string | null)[]>;
   cgSetLeased(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  cgGetVersioned(numKeys: number, key: string): Promise<string | null>;
 }
 
 /** A CacheStore on `client` (guardWrites default true, ownsClient default true). */
@@ -82,6 +106,7 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
   // defineCommand sends EVALSHA, and the script text once per connection (also after a restart).
   client.defineCommand("cgGetOrLease", { lua: getOrLeaseLua });
   client.defineCommand("cgSetLeased", { lua: setLeasedLua });
+  client.defineCommand("cgGetVersioned", { lua: getVersionedLua });
   const scripts = client as unknown as LeaseCommands;
   let roundTrips = 0;
 
@@ -149,11 +174,33 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
       await execPipeline(pipeline);
     },
 
+    async setVersioned(entry) {
+      const ttlMs = ttlMsOf(entry.ttlSeconds, entry.key);
+      roundTrips += 1;
+      await client.set(entry.key, encodeVersioned(entry.versions, entry.value), "PX", ttlMs);
+    },
+
+    async getVersioned(key) {
+      roundTrips += 1;
+      return scripts.cgGetVersioned(1, key);
+    },
+
     async del(keys) {
       if (keys.length === 0) return;
       roundTrips += 1;
       // One DEL is atomic over all its keys, so value and lease go together without a script.
       await client.del(...keys, ...keys.map(leaseKeyOf));
+    },
+
+    async invalidate(del, incr) {
+      if (del.length + incr.length === 0) return;
+      // MULTI/EXEC: applied all or nothing, in this order, even when the reply is lost.
+      const transaction = client.multi();
+      if (del.length) transaction.del(...del, ...del.map(leaseKeyOf));
+      for (const key of incr) transaction.incr(key);
+      roundTrips += 1;
+      const results = (await transaction.exec()) ?? [];
+      for (const [error] of results) if (error) throw error;
     },
 
     async incr(keys) {

@@ -6,9 +6,10 @@ import type { CacheStore, LeaseRead } from "./store";
  * This wrapper puts a circuit breaker and a per-call timeout around any CacheStore and degrades:
  * - reads become misses: `mget` answers nulls, `getOrLease` answers `{ kind: "bypass" }` for every
  *   key (load from the database, do not fill) and nulls for the extra keys;
- * - fills and write-through are dropped: `set` resolves, `setLeased` throws `CacheUnavailableError`
- *   (so the read path counts an error, not a fill its lease guard refused);
- * - invalidations (`del`, `incr`) throw `CacheUnavailableError`: the caller must know the
+ * - fills and write-through are dropped: `set` and `setVersioned` resolve, `setLeased` throws
+ *   `CacheUnavailableError` (so the read path counts an error, not a fill its lease guard refused);
+ *   `getVersioned` answers null;
+ * - invalidations (`del`, `incr`, `invalidate`) throw `CacheUnavailableError`: the caller must know the
  *   invalidation did not happen, so it keeps it in the outbox and replays it.
  * A failed invalidation also opens the circuit at once (unless `tripOnInvalidationFailure` is
  * false): the cache may now hold what the invalidation should have removed, so no read may come
@@ -75,7 +76,7 @@ export function isResilientStore(store: CacheStore): store is ResilientStore {
 export class CacheUnavailableError extends Error {
   override readonly name = "CacheUnavailableError";
   constructor(
-    readonly operation: "del" | "incr" | "ttl" | "setLeased",
+    readonly operation: "del" | "incr" | "invalidate" | "ttl" | "setLeased",
     readonly keys: string[],
     cause?: unknown,
   ) {
@@ -130,7 +131,7 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
     }
   }
 
-  async function invalidate<T>(operation: "del" | "incr", keys: string[], call: () => Promise<T>): Promise<T> {
+  async function invalidate<T>(operation: "del" | "incr" | "invalidate", keys: string[], call: () => Promise<T>): Promise<T> {
     const outcome = await attempt(call);
     if (outcome.ok) return outcome.value;
     if (tripOnInvalidationFailure) breaker.trip();
@@ -183,6 +184,15 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
       await attempt(() => store.set(entries));
     },
 
+    async setVersioned(entry) {
+      await attempt(() => store.setVersioned(entry));
+    },
+
+    async getVersioned(key) {
+      const outcome = await attempt(() => store.getVersioned(key));
+      return outcome.ok ? outcome.value : null;
+    },
+
     async del(keys) {
       if (keys.length === 0) return;
       await invalidate("del", keys, () => store.del(keys));
@@ -191,6 +201,11 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
     async incr(keys) {
       if (keys.length === 0) return [];
       return invalidate("incr", keys, () => store.incr(keys));
+    },
+
+    async invalidate(del, incr) {
+      if (del.length + incr.length === 0) return;
+      await invalidate("invalidate", [...del, ...incr], () => store.invalidate(del, incr));
     },
 
     async ttl(key) {

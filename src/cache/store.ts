@@ -43,6 +43,18 @@ export interface StoreEntry {
   ttlSeconds: number;
 }
 
+/**
+ * A value kept with a version vector (the whole-response cache's entries): served by
+ * `getVersioned` only while every counter it names still holds the value it names.
+ */
+export interface VersionedEntry extends StoreEntry {
+  /**
+   * [counter key, value] pairs, values as `incr` leaves them ("0" for a counter never moved).
+   * The counters must share `key`'s Redis Cluster hash tag: the check reads them in one script.
+   */
+  versions: [string, string][];
+}
+
 /** Every call with at least one key costs exactly one round trip; a call with none costs none. */
 export interface CacheStore {
   readonly name: "redis" | "memory";
@@ -69,6 +81,21 @@ export interface CacheStore {
   set(entries: StoreEntry[]): Promise<void>;
   /** Deletes values AND their leases, so any fill in flight for them is rejected. One round trip. */
   del(keys: string[]): Promise<void>;
+  /** Stores a versioned entry unconditionally (the caller validated what it was computed from). One round trip. */
+  setVersioned(entry: VersionedEntry): Promise<void>;
+  /**
+   * The value of an entry stored with `setVersioned` if every counter it names still holds the
+   * named value (an absent counter holds "0"), else null. One round trip, checked inside the
+   * store: its work grows with the vector's length, never with anything else.
+   */
+  getVersioned(key: string): Promise<string | null>;
+  /**
+   * A write's invalidation as one step: deletes `del` (values and their leases, as `del`), then
+   * increments the counters `incr` in order, all or nothing, in one round trip. One step, because
+   * the whole-response cache validates against counters alone: a DEL that landed without its
+   * INCRs (a timed-out call that still arrived) would leave a kept response valid over a changed row.
+   */
+  invalidate(del: string[], incr: string[]): Promise<void>;
   /** Increments counters (generations), returning the new values; counters never expire by TTL. One round trip. */
   incr(keys: string[]): Promise<number[]>;
   /** Remaining TTL in seconds of a key (-2 absent, -1 no TTL), for tests and admin. */
@@ -120,4 +147,24 @@ export function leaseTtlMsOf(leaseTtlMs: number): number {
     throw new RangeError(`leaseTtlMs must be a positive integer of milliseconds, got ${leaseTtlMs}`);
   }
   return leaseTtlMs;
+}
+
+/**
+ * A versioned entry as stored: its vector as JSON on the first line, then the value. JSON.stringify
+ * never writes a raw newline, so the first "\n" ends the vector whatever the value holds.
+ */
+export function encodeVersioned(versions: [string, string][], value: string): string {
+  return `${JSON.stringify(versions)}\n${value}`;
+}
+
+/** The parts of a stored versioned entry; null if `raw` is not one. */
+export function decodeVersioned(raw: string): { versions: [string, string][]; value: string } | null {
+  const end = raw.indexOf("\n");
+  if (end < 0) return null;
+  try {
+    const versions = JSON.parse(raw.slice(0, end)) as [string, string][];
+    return Array.isArray(versions) ? { versions, value: raw.slice(end + 1) } : null;
+  } catch {
+    return null;
+  }
 }

@@ -177,8 +177,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     importProducts: createProductImportService(write, search.changeListener),
     search: search.service,
   };
+  const authenticate = createAuthenticator(config.auth);
   const responses =
-    store && config.cache.responseCache ? createResponseCache(store, keys, stats, config.cache.ttlSeconds.resp) : null;
+    store && config.cache.responseCache
+      ? createResponseCache({
+          store,
+          keys,
+          stats,
+          ttlSeconds: config.cache.ttlSeconds.resp,
+          authenticate,
+          cdn: config.cdn,
+          // A search answered without vectors is never reused for one with them, nor the reverse.
+          variant: () => search.loaderDeps.searchEngine.vector.state(),
+        })
+      : null;
   if (config.cache.warmOnStart && store) {
     const report = await step("warming", () => services.admin.warm(createRequestLoaders(createCacheTrace())));
     logger.info(report, "cache warmed");
@@ -195,7 +207,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     search,
     services,
     settings: { pagination: config.pagination, writeThrough: config.cache.writeThrough },
-    authenticate: createAuthenticator(config.auth),
+    authenticate,
     responses,
     createLoaders: createRequestLoaders,
     async readiness() {

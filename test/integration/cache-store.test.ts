@@ -196,6 +196,55 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       expect(await store.incr([g2])).toEqual([1]);
     });
 
+    it("serves a versioned entry while every counter it names holds its value, in one round trip", async () => {
+      const store = await newStore();
+      const entry = k.responseKey("versioned");
+      const [moved, kept, never] = [k.responseVersionKey("=prod:1"), k.responseVersionKey("prod#3"), k.responseVersionKey("=cat:9")];
+      await store.incr([moved, kept]);
+      const body = '{"data":{"a":"line\\nbreak"}}\nand a raw newline';
+      await store.setVersioned({ key: entry, value: body, ttlSeconds: 60, versions: [[moved, "1"], [kept, "1"], [never, "0"]] });
+      const before = store.roundTrips;
+      expect(await store.getVersioned(entry)).toBe(body);
+      expect(store.roundTrips - before).toBe(1);
+      // A counter that moves after the save retires the entry; one it does not name changes nothing.
+      await store.incr([k.responseVersionKey("=prod:2")]);
+      expect(await store.getVersioned(entry)).toBe(body);
+      await store.incr([moved]);
+      expect(await store.getVersioned(entry)).toBeNull();
+      // An absent counter holds "0": a first INCR of it retires the entry too.
+      await store.setVersioned({ key: entry, value: "again", ttlSeconds: 60, versions: [[never, "0"]] });
+      expect(await store.getVersioned(entry)).toBe("again");
+      await store.incr([never]);
+      expect(await store.getVersioned(entry)).toBeNull();
+      // An empty vector is always valid; a missing entry or a plain value is not a versioned one.
+      await store.setVersioned({ key: entry, value: "plain", ttlSeconds: 60, versions: [] });
+      expect(await store.getVersioned(entry)).toBe("plain");
+      expect(await store.getVersioned(k.responseKey("absent"))).toBeNull();
+      await store.set([{ key: entry, value: "no vector", ttlSeconds: 60 }]);
+      expect(await store.getVersioned(entry)).toBeNull();
+      // It honours its TTL.
+      await store.setVersioned({ key: entry, value: "brief", ttlSeconds: 0.05, versions: [] });
+      await sleep(150);
+      expect(await store.getVersioned(entry)).toBeNull();
+    });
+
+    it("invalidates in one step: deletes values and leases, then increments counters, in one round trip", async () => {
+      const store = await newStore();
+      const [row, leased] = [k.productKey(70), k.productKey(71)];
+      const [gen, version] = [k.generationKey("prods:cat", 70), k.responseVersionKey("=prod:70")];
+      await store.set([{ key: row, value: "old row", ttlSeconds: 60 }]);
+      const token = leaseToken((await store.getOrLease([leased], 5000)).reads[0]);
+      await store.incr([gen]);
+      const before = store.roundTrips;
+      await store.invalidate([row, leased], [gen, version, gen]);
+      expect(store.roundTrips - before).toBe(1);
+      expect(await store.mget([row, gen, version])).toEqual([null, "3", "1"]);
+      expect(await store.setLeased([{ key: leased, value: "stale fill", ttlSeconds: 60, token }])).toEqual([false]);
+      const idle = store.roundTrips;
+      await store.invalidate([], []);
+      expect(store.roundTrips).toBe(idle);
+    });
+
     it("honours TTLs", async () => {
       const store = await newStore();
       const [a, b, brief] = [k.searchKey(hashArgs({ q: "tv" })), k.categoryTreeKey(), k.productKey(60)];

@@ -2,10 +2,8 @@ import { requireRole } from "../../auth";
 import type { CacheFamilyStats, MutationResolvers, QueryResolvers } from "../../generated/graphql";
 
 const Query: QueryResolvers = {
-  cacheStats: (_parent, _args, ctx) => {
-    ctx.cacheTrace.complete = false; // live counters, never kept whole
-    return ctx.services.admin.stats();
-  },
+  // Live counters: `@private` in schema.graphql keeps any response that selects them out of the response cache.
+  cacheStats: (_parent, _args, ctx) => ctx.services.admin.stats(),
 };
 
 const Mutation: MutationResolvers = {

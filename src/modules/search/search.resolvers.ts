@@ -14,9 +14,8 @@ type FacetValueModel = Omit<FacetValue, "category"> & { categoryId?: number };
 
 const Query: QueryResolvers = {
   search: async (_parent, args, ctx, info) => {
-    // The ranking also depends on the vector index's state, which the cache does not hold: a
-    // search answer is never kept whole (its search:<hash> entry is still cached).
-    ctx.cacheTrace.complete = false;
+    // Kept whole like any answer read from the cache: it depends on its search:<hash> entry (stamped
+    // with gen:search) and the rows it shows; the vector side's state is part of the response key.
     const limits = ctx.services.search.limits;
     const query = parseSearchQuery(args.query, limits);
     const facets = parseFacets(args.facets);

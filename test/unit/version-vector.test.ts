@@ -1,0 +1,62 @@
+import { createKeys } from "../../src/cache/keys";
+import { exactVersionsPerGroup, versionBucketCount, versionBumpsOf, versionKeysOf, versionTagOf } from "../../src/cache/version-vector";
+import { etagMatches, requestKeyOf } from "../../src/response-cache";
+
+const keys = createKeys("t:v1:");
+const tags = (versionKeys: string[]) => versionKeys.map((key) => versionTagOf(keys, key)).sort();
+
+describe("version vectors", () => {
+  it("names the exact counter of each key of a small answer", () => {
+    const read = [keys.productKey(5), keys.productSkuKey("A B"), keys.categoryKey(3), keys.generationKey("prod"), keys.generationKey("prods:cat", 3)];
+    expect(tags(versionKeysOf(keys, read))).toEqual(["=cat:3", "=gen:prod", "=gen:prods:cat:3", "=prod:5", "=prod:sku:A%20B"]);
+  });
+
+  it("switches a group to its buckets past the exact limit, so a vector never grows past a bucket per group", () => {
+    const categories = Array.from({ length: 2481 }, (_, i) => keys.categoryKey(i + 1));
+    const products = Array.from({ length: exactVersionsPerGroup }, (_, i) => keys.productKey(i + 1));
+    const vector = tags(versionKeysOf(keys, [...categories, keys.categoryTreeKey(), ...products, keys.generationKey("cat")]));
+    const buckets = vector.filter((tag) => tag.startsWith("cat#"));
+    expect(buckets.length).toBe(versionBucketCount);
+    expect(vector.filter((tag) => tag.startsWith("=prod:")).length).toBe(exactVersionsPerGroup);
+    expect(vector).toContain("=cat:tree");
+    expect(vector).toContain("=gen:cat");
+    expect(vector.length).toBe(versionBucketCount + exactVersionsPerGroup + 2);
+  });
+
+  it("moves, for every key a write changes, its exact counter and its bucket: whichever a response named", () => {
+    const changed = keys.categoryKey(7);
+    const bumps = tags(versionBumpsOf(keys, [changed]));
+    expect(bumps).toHaveLength(2);
+    expect(bumps[0]).toBe("=cat:7");
+    const large = tags(versionKeysOf(keys, Array.from({ length: 500 }, (_, i) => keys.categoryKey(i + 1))));
+    expect(large).toContain(bumps[1]);
+    // Scoped generations share their family's buckets; unscoped ones stand alone.
+    expect(tags(versionBumpsOf(keys, [keys.generationKey("prods:cat", 9)]))[1]).toMatch(/^gen:prods:cat#\d+$/);
+    expect(tags(versionBumpsOf(keys, [keys.generationKey("search")]))[1]).toMatch(/^gen:search#\d+$/);
+  });
+});
+
+describe("the response cache's request key and ETag match", () => {
+  it("keys the operation, variables and name, and a persisted query by the hash of its text", () => {
+    const query = "{ a }";
+    const plain = requestKeyOf({ query, variables: { x: 1 } });
+    expect(plain).toBe(requestKeyOf({ query, variables: { x: 1 }, operationName: null }));
+    expect(plain).not.toBe(requestKeyOf({ query, variables: { x: 2 } }));
+    expect(plain).not.toBe(requestKeyOf({ query, variables: { x: 1 } }, "down"));
+    const sha256Hash = "9d2c4a5b6ee3ca4d02af14b3e0ba37e5b1a54a2d5c7d0a8a3f0c87f1bd3f5c4e";
+    const persisted = { persistedQuery: { version: 1, sha256Hash } };
+    expect(requestKeyOf({ extensions: persisted })).toEqual(expect.any(String));
+    // A text that does not hash to the persisted hash, or an unknown extension: not keyed.
+    expect(requestKeyOf({ query, extensions: persisted })).toBeNull();
+    expect(requestKeyOf({ query, extensions: { other: true } })).toBeNull();
+    expect(requestKeyOf({ variables: {} })).toBeNull();
+  });
+
+  it("compares If-None-Match weakly, as RFC 9110 says", () => {
+    expect(etagMatches('"a"', '"a"')).toBe(true);
+    expect(etagMatches('"b", W/"a"', '"a"')).toBe(true);
+    expect(etagMatches("*", '"a"')).toBe(true);
+    expect(etagMatches('"b"', '"a"')).toBe(false);
+    expect(etagMatches(undefined, '"a"')).toBe(false);
+  });
+});
