@@ -9,6 +9,7 @@ import { defaultRedisClientOptions } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
 import type { DatabaseConfig } from "./data/database";
 import type { EmbedderConfig } from "./data/search/create-embedder";
+import { DEFAULT_SYNONYMS_FILE } from "./data/search/synonyms";
 import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from "./cache/ttl";
 import { defaultJsonLimits, type JsonLimits } from "./edge/json-limits";
 import { defaultCostEstimates, type CostEstimates } from "./edge/operation-cost";
@@ -167,6 +168,8 @@ const schema = z.object({
   SEARCH_VECTOR_RETRY_MS: int(0, 3_600_000).default(10_000),
   /** Most values per facet (the most frequent first). Default 50. */
   SEARCH_FACET_VALUES: int(1, 10_000).default(50),
+  /** Synonym and abbreviation rules applied to search queries, read at start (format in the file); "" for none. Default config/synonyms.txt. */
+  SEARCH_SYNONYMS_FILE: z.string().default(DEFAULT_SYNONYMS_FILE),
   /** Default and largest `limit` of Query.autocomplete. Defaults 10 and 50. */
   AUTOCOMPLETE_DEFAULT_LIMIT: int(1, 1000).default(10),
   AUTOCOMPLETE_MAX_LIMIT: int(1, 1000).default(50),
@@ -255,6 +258,8 @@ export interface SearchConfig {
   vectorMinScore: number;
   vectorRetryMs: number;
   facetValues: number;
+  /** Rules file of query synonyms; null for none. */
+  synonymsFile: string | null;
   autocomplete: { defaultLimit: number; maxLimit: number };
   syncOnStart: boolean;
 }
@@ -392,6 +397,7 @@ function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
     vectorMinScore: e.SEARCH_VECTOR_MIN_SCORE,
     vectorRetryMs: e.SEARCH_VECTOR_RETRY_MS,
     facetValues: e.SEARCH_FACET_VALUES,
+    synonymsFile: e.SEARCH_SYNONYMS_FILE === "" ? null : e.SEARCH_SYNONYMS_FILE,
     autocomplete: { defaultLimit: e.AUTOCOMPLETE_DEFAULT_LIMIT, maxLimit: e.AUTOCOMPLETE_MAX_LIMIT },
     syncOnStart: e.VECTOR_SYNC_ON_START,
   };

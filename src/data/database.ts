@@ -107,6 +107,8 @@ async function openPglite(dataDir: string): Promise<Database> {
   // PGlite and its pgvector extension are ES modules: load them with a real dynamic import.
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite-pgvector");
+  // pg_trgm: typo-tolerant search (migration 20261130000000_search_relevance creates it).
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   // PGlite creates its own folder but not the folders above it.
   const onDisk = !dataDir.includes("://");
@@ -115,7 +117,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const lock = onDisk ? lockFolder(dataDir) : null;
   let pg;
   try {
-    pg = await PGlite.create(dataDir, { extensions: { vector } });
+    pg = await PGlite.create(dataDir, { extensions: { vector, pg_trgm } });
   } catch (error) {
     lock?.release();
     throw error;

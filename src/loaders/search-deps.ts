@@ -24,8 +24,20 @@ export interface SearchRequest {
 
 /** A note on how a search was answered, for `extensions.notices` and `SearchResult.notices`. */
 export interface SearchNotice {
-  code: "VECTOR_SEARCH_UNAVAILABLE";
+  /**
+   * VECTOR_SEARCH_UNAVAILABLE: HYBRID answered from text. SPELLING_CORRECTED: words that matched
+   * nothing were also matched as vocabulary words like them. RELAXED_MATCH: no product had every
+   * word; products with most of them come first. STOP_WORDS_ONLY: the query had only common words.
+   */
+  code: "VECTOR_SEARCH_UNAVAILABLE" | "SPELLING_CORRECTED" | "RELAXED_MATCH" | "STOP_WORDS_ONLY";
   message: string;
+}
+
+/** The category most of a search's strong hits sit in (see `categoryIntent`); its products rank first. */
+export interface SearchCategoryIntent {
+  categoryId: number;
+  /** Share of the strong hits in its subtree, 0..1. */
+  share: number;
 }
 
 /**
@@ -39,6 +51,8 @@ export interface SearchEntry {
   totalCount: number;
   facets: FacetResult[];
   notices: SearchNotice[];
+  /** Null when the strong hits agree on no category. */
+  categoryIntent: SearchCategoryIntent | null;
 }
 
 /** The engine's settings (SEARCH_* settings); all of them are part of every search cache key. */
@@ -61,6 +75,8 @@ export interface SearchEngine {
   /** The vector side: its state and its embedder's model are part of every search cache key. */
   readonly vector: VectorSide;
   readonly options: SearchEngineOptions;
+  /** What else shapes its answers (the synonym rules' version): part of every search cache key. */
+  readonly version: string;
 }
 
 /** What the search and autocomplete loaders need beside `LoaderDeps` (built by `createSearchRuntime`). */

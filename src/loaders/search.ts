@@ -11,7 +11,7 @@ export type SearchQuery = Omit<SearchRequest, "vector">;
 /**
  * Search results (ranked ids and scores, total, facets) read through `search:<hash>`, where the
  * hash covers the normalized request, the vector side's state, the embedder's model and the
- * engine's settings. Entries are stamped with `gen:search`, which every product write moves
+ * engine's settings and synonym rules. Entries are stamped with `gen:search`, which every product write moves
  * (Footprint.search), so a cached search never outlives a write. Rows come through the product loader.
  *
  * If the vector side fails during a batch, it goes "down" and the batch is answered again under
@@ -19,7 +19,7 @@ export type SearchQuery = Omit<SearchRequest, "vector">;
  * VECTOR fails with VectorIndexUnavailableError.
  */
 export function createSearchLoader({ readThrough, keys, ttls, searchEngine }: LoaderDeps & SearchLoaderDeps) {
-  const settings = hashArgs({ ...searchEngine.options, model: searchEngine.vector.model });
+  const settings = hashArgs({ ...searchEngine.options, model: searchEngine.vector.model, version: searchEngine.version });
   const hashOf = (request: SearchRequest) => hashArgs({ kind: "search", ...request, settings });
   const spec = {
     family: "search" as const,

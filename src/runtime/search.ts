@@ -4,6 +4,7 @@ import { suggestCompletions } from "../data/search/autocomplete";
 import { createEmbedder } from "../data/search/create-embedder";
 import { createVectorIndex } from "../data/search/create-vector-index";
 import { createSearchIndexer, type SearchIndexer } from "../data/search/search-indexer";
+import { loadSynonyms, noSynonyms } from "../data/search/synonyms";
 import type { VectorIndex } from "../data/search/vector-index";
 import { createVectorSide } from "../data/search/vector-side";
 import type { Logger } from "../logger";
@@ -39,8 +40,9 @@ export interface SearchRuntime {
 
 /**
  * Builds, in this order, the embedder, the vector index (see `createVectorIndex`), the indexer, the
- * vector side, the engine and the service. Part of the composition root: the search feature
- * (src/modules/search) builds none of its collaborators.
+ * vector side, the synonym rules (read once; a bad line fails the start), the engine and the
+ * service. Part of the composition root: the search feature (src/modules/search) builds none of
+ * its collaborators.
  */
 export async function createSearchRuntime(db: Database, config: SearchConfig, logger: Logger): Promise<SearchRuntime> {
   const embedder = createEmbedder(config.embedder);
@@ -75,7 +77,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
     vectorCandidates: config.vectorCandidates,
     vectorMinScore: config.vectorMinScore,
     facetValues: config.facetValues,
-  });
+  }, config.synonymsFile === null ? noSynonyms : loadSynonyms(config.synonymsFile));
 
   return {
     service: createSearchService(

@@ -10,6 +10,8 @@ export interface FacetCount {
   /** A category id, a brand, or a price range ("25-50", "2500+"). */
   value: string;
   count: number;
+  /** True for a category value in (or above) the search's category intent. */
+  intent?: boolean;
 }
 
 /** A facet value as the search statement counts it, before ordering (see `orderFacets`). */

@@ -17,7 +17,7 @@ export interface IndexReport {
 export interface SearchIndexer {
   /**
    * (Re)indexes products after a write: reads their rows, embeds those whose text (name, brand,
-   * description) changed since they were indexed, upserts them, rewrites the payload of the others
+   * category path, description) changed since they were indexed, upserts them, rewrites the payload of the others
    * (Qdrant filters on it), and removes ids that are no longer in the catalog. Batched (`batchSize`
    * products per embed and per upsert), so `importProducts` may pass thousands of ids.
    * Call it after the write's transaction commits, with every product id the write created or
@@ -133,9 +133,9 @@ async function readProducts(prisma: PrismaClient, by: { ids: readonly number[] }
   const where = "ids" in by ? "p.id = ANY($1::int[])" : "p.id > $1::int ORDER BY p.id LIMIT $2::int";
   const params = "ids" in by ? [[...by.ids]] : [by.after, by.limit];
   const rows = await prisma.$queryRawUnsafe<
-    { id: number; name: string; brand: string; description: string; price: number; stock: number; category_id: number; path: string; attributes: unknown }[]
+    { id: number; name: string; brand: string; description: string; price: number; stock: number; category_id: number; path: string; category_text: string; attributes: unknown }[]
   >(
-    `SELECT p.id, p.name, p.brand, p.description, p.price::float8 AS price, p.stock, p.category_id, c.path, p.attributes
+    `SELECT p.id, p.name, p.brand, p.description, p.price::float8 AS price, p.stock, p.category_id, c.path, p.category_text, p.attributes
        FROM products p JOIN categories c ON c.id = p.category_id
       WHERE ${where}`,
     ...params,
@@ -149,6 +149,7 @@ async function readProducts(prisma: PrismaClient, by: { ids: readonly number[] }
     stock: Number(row.stock),
     categoryId: Number(row.category_id),
     categoryPath: row.path.split("/").filter(Boolean).map(Number),
+    categoryText: row.category_text,
     attributes: (typeof row.attributes === "string" ? JSON.parse(row.attributes) : row.attributes ?? {}) as Record<string, unknown>,
   }));
 }

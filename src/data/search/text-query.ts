@@ -1,3 +1,5 @@
+import type { Synonyms } from "./synonyms";
+
 /**
  * How a search query is read before it reaches SQL. The normalized form is what the cache key
  * hashes (DESIGN.md: lower-cased, trimmed, whitespace collapsed), so "  Samsung  TV" and
@@ -9,10 +11,20 @@ export function normalizeQuery(text: string): string {
   return text.normalize("NFC").replace(/\s+/g, " ").trim().toLowerCase();
 }
 
+/** One term of a query and what else it may match: a group the text side ORs, groups are ANDed. */
+export interface TermGroup {
+  /** The term as typed (a word or a phrase), then its synonyms and spellings; each is matched as a phrase. */
+  alternatives: string[];
+  /** The term when it is one plain word (not a quoted phrase, not a synonym of several words): typo correction may add spellings. */
+  word: string | null;
+}
+
 /** What the SQL of a text search needs besides the query itself. */
 export interface TextQueryPlan {
-  /** The normalized query, given to `websearch_to_tsquery` as is. */
+  /** The normalized query. */
   query: string;
+  /** The wanted terms, each with its alternatives; a product matches all of them (or, relaxed, most of them). */
+  groups: TermGroup[];
   /**
    * The last word, when it is a plain word still being typed: matched as a prefix ("samsu" finds
    * Samsung). Null after a closing quote, inside a quoted phrase, for an exclusion ("-case") and
@@ -21,28 +33,60 @@ export interface TextQueryPlan {
   prefixWord: string | null;
   /** The query as a SKU when it looks like one (a single token of letters, digits, "-", "_", "."): matched exactly (case-insensitively) and ranked first. */
   sku: string | null;
-  /** What the vector side embeds: the wanted words, without exclusions, quotes or `or`. */
+  /** What the vector side embeds: the wanted words and their synonyms, without exclusions, quotes or `or`. */
   vectorText: string;
-  /** The excluded words and phrases as one websearch query ("otterbox or \"belt clip\""), or null: they exclude vector neighbours too. */
+  /** The excluded words and phrases as one websearch query ("otterbox or \"belt clip\""), or null: no match may contain them. */
   exclusions: string | null;
 }
 
-/** Reads a normalized query (see `normalizeQuery`). */
-export function planTextQuery(query: string): TextQueryPlan {
-  const wanted: string[] = [];
+/**
+ * Reads a normalized query (see `normalizeQuery`) in websearch syntax: "quoted phrases",
+ * -exclusions (of a word or a phrase) and `or` (which joins the terms on either side into one
+ * group). Runs of plain words that a synonym rule names (longest first) become one group with the
+ * rule's alternatives; a word that runs letters into digits ("iphone7") also matches them apart.
+ */
+export function planTextQuery(query: string, synonyms?: Synonyms): TextQueryPlan {
+  const terms: { text: string; phrase: boolean; or: boolean }[] = [];
   const excluded: string[] = [];
-  // websearch_to_tsquery's syntax: "quoted phrases", -exclusions (of a word or a phrase), `or`.
+  let or = false;
   for (const [, minus, phrase, word] of query.matchAll(/(?:^|\s)(-?)(?:"([^"]*)"?|([^\s"]+))/g)) {
     const text = (phrase ?? word ?? "").trim();
-    if (text === "" || (!minus && text === "or")) continue;
+    if (text === "") continue;
+    if (!minus && phrase === undefined && text === "or") {
+      or = terms.length > 0;
+      continue;
+    }
     if (minus) excluded.push(phrase === undefined ? text : `"${text}"`);
-    else wanted.push(text);
+    else terms.push({ text, phrase: phrase !== undefined, or });
+    or = false;
+  }
+  const groups: TermGroup[] = [];
+  const vectorWords: string[] = [];
+  for (let i = 0; i < terms.length; ) {
+    let taken = 1;
+    let group: TermGroup = { alternatives: [terms[i].text], word: terms[i].phrase ? null : terms[i].text };
+    for (let n = Math.min(synonyms?.maxWords ?? 0, terms.length - i); n >= 1; n--) {
+      const run = terms.slice(i, i + n);
+      if (run.some((term, j) => term.phrase || (j > 0 && term.or))) continue;
+      const alternatives = synonyms!.alternativesOf(run.map((term) => term.text).join(" "));
+      if (!alternatives) continue;
+      group = { alternatives: [...alternatives], word: n === 1 ? run[0].text : null };
+      taken = n;
+      break;
+    }
+    const split = group.word?.match(/^(\p{L}{2,})(\p{N}+)$|^(\p{N}+)(\p{L}{2,})$/u);
+    if (split) group.alternatives.push(split[1] ? `${split[1]} ${split[2]}` : `${split[3]} ${split[4]}`);
+    vectorWords.push(...group.alternatives);
+    if (terms[i].or && groups.length > 0) groups[groups.length - 1].alternatives.push(...group.alternatives);
+    else groups.push(group);
+    i += taken;
   }
   return {
     query,
+    groups,
     prefixWord: prefixWord(query),
     sku: /^[\p{L}\p{N}._-]{1,64}$/u.test(query) ? query : null,
-    vectorText: wanted.join(" "),
+    vectorText: [...new Set(vectorWords)].join(" "),
     exclusions: excluded.length ? excluded.join(" or ") : null,
   };
 }

@@ -1,26 +1,50 @@
 import type { PrismaClient } from "../../generated/prisma/client";
 import { priceRangeSql, type FacetRow } from "./facets";
 import { SqlParams, scopeWhere } from "./filter-sql";
-import type { TextQueryPlan } from "./text-query";
+import type { TermGroup } from "./text-query";
 import type { SearchScope } from "./vector-index";
 
 /** What one search statement answers: the text ranking, and the total and facets over every match. */
 export interface MatchSummary {
-  /** Text (and SKU) matches, best first: an exact SKU match scores 1, others ts_rank/(1 + ts_rank). */
-  ranked: { id: number; score: number }[];
+  /** Text (and SKU) matches, best first: an exact SKU match scores 1, others below 1 (see `TextMatch.match`). */
+  ranked: { id: number; score: number; categoryId: number }[];
   /** Every match: text matches, the SKU match and `vectorIds` in scope, without duplicates. */
   totalCount: number;
   /** Products whose SKU is the query (ranked first). */
   skuIds: number[];
-  /** The `vectorIds` that exist and are in scope (a Qdrant payload may lag behind a write). */
-  vectorIdsInScope: Set<number>;
+  /** The `vectorIds` that exist and are in scope (a Qdrant payload may lag behind a write), with their category. */
+  vectorIdsInScope: Map<number, number>;
   /** The top `facetValues` values of each facet by count (every price range), unordered. */
   facetRows: FacetRow[];
+  /** The category paths (ids, root first) of the ranked hits', the neighbours' and the leafCategory facet's categories. */
+  categoryPaths: Map<number, number[]>;
+  /** Lexemes in the text query: 0 when every term was a stop word of the dictionary (or there was no text). */
+  lexemes: number;
+}
+
+/** The text side of a search. */
+export interface TextMatch {
+  /** The terms, each a group of alternatives (see `planTextQuery`). */
+  groups: readonly TermGroup[];
+  /** The last word, matched as a prefix when it is the last group's word. */
+  prefixWord: string | null;
+  /** The query as a SKU, matched exactly. */
+  sku: string | null;
+  /**
+   * "all": a match has every group, scored ts_rank/(1 + ts_rank). "most": a match has any group,
+   * ranked by how many it has, then by ts_rank: score (groups matched - 1 + ts_rank/(1 + ts_rank)) / groups.
+   */
+  match: "all" | "most";
+  /**
+   * "english": the weighted, stemmed document (name, brand, category path, description).
+   * "simple": brand and name word for word, stop words kept: what a query of stop words only searches.
+   */
+  dictionary: "english" | "simple";
 }
 
 export interface MatchRequest {
   /** Null: no text side (VECTOR mode); the matches are `vectorIds`. */
-  text: TextQueryPlan | null;
+  text: TextMatch | null;
   /** Words and phrases no match may contain, vector neighbours included (the query's `-exclusions`). */
   exclusions: string | null;
   /** Vector neighbours, already filtered, counted as matches too (HYBRID, VECTOR). */
@@ -32,14 +56,19 @@ export interface MatchRequest {
   facetValues: number;
 }
 
-// The weights of ts_rank for labels D, C, B, A: description (D) 0.1, brand (B) 0.4, name (A) 1.
-const RANK_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'";
+// The weights of ts_rank for labels D, C, B, A: description (D) 0.1, category path (C) 0.3, brand
+// (B) 0.4, name (A) 1. The category path weighs more than the description, so a phone in
+// "Unlocked Cell Phones" outranks a case whose description says "unlocked".
+const RANK_WEIGHTS = "'{0.1, 0.3, 0.4, 1.0}'";
+// Groups a relaxed ("most") match counts; further terms still match, they are not counted.
+const MAX_COUNTED_GROUPS = 12;
 
 /**
  * One SQL statement (one round trip, counted like every Prisma query) that ranks the text matches
- * and counts the total and the facets over all matches. `websearch_to_tsquery` reads quoted phrases,
- * `-exclusions` and `or`; the last word, when still being typed, is turned into a prefix (`'samsu':*`)
- * unless it is a stop word; a SKU-looking query also matches `lower(sku)` exactly.
+ * and counts the total and the facets over all matches. Each term group is one tsquery (its
+ * alternatives OR-ed, each a phrase); the groups are AND-ed, or OR-ed and counted (`match`). The
+ * last word, when still being typed, is a prefix (`'samsu':*`) unless it is a stop word; a
+ * SKU-looking query also matches `lower(sku)` exactly.
  */
 export async function summarizeMatches(prisma: PrismaClient, request: MatchRequest): Promise<MatchSummary> {
   const params = new SqlParams();
@@ -47,33 +76,44 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
   const vectorIds = params.add([...request.vectorIds], "int[]");
   let query = "SELECT NULL::tsquery AS query";
   let matched = `p.id = ANY(${vectorIds})`;
-  if (request.exclusions) {
-    matched = `(${matched} AND NOT p.search_vector @@ websearch_to_tsquery('english', ${params.add(request.exclusions, "text")}))`;
-  }
   let skuHit = "false";
-  if (request.text) {
-    const text = params.add(request.text.query, "text");
-    const word = params.add(request.text.prefixWord, "text");
-    const sku = params.add(request.text.sku, "text");
-    query = `SELECT CASE WHEN ${word} IS NOT NULL AND numnode(plainto_tsquery('english', ${word})) > 0
-                         THEN regexp_replace(websearch_to_tsquery('english', ${text})::text, '''$', ''':*')::tsquery
-                         ELSE websearch_to_tsquery('english', ${text}) END AS query`;
+  let textHit = "false";
+  let rank = "0";
+  const text = request.text;
+  if (text && text.groups.length > 0) {
+    const dictionary = `'${text.dictionary}'::regconfig`;
+    const document = text.dictionary === "english" ? "p.search_vector" : "p.suggest_vector";
+    const groups = text.groups.map((group, i) => groupQuery(group, i === text.groups.length - 1 && group.word !== null && group.word === text.prefixWord, dictionary, params));
+    const columns = groups.map((sql, i) => `${sql} AS g${i}`).join(", ");
+    const combined = groups.map((_, i) => `g${i}`).join(text.match === "all" ? " && " : " || ");
+    query = `SELECT *, ${combined} AS query FROM (SELECT ${columns}) g`;
+    const sku = params.add(text.sku, "text");
     // Plain comparisons in WHERE, so the planner can OR the GIN, lower(sku) and primary key indexes.
     skuHit = `coalesce(lower(p.sku) = ${sku}, false)`;
-    matched = `(p.search_vector @@ q.query OR lower(p.sku) = ${sku} OR ${matched})`;
+    textHit = `coalesce(${document} @@ q.query, false)`;
+    const tsRank = `coalesce(ts_rank(${RANK_WEIGHTS}, ${document}, q.query, 32), 0)`;
+    if (text.match === "all") rank = tsRank;
+    else {
+      const counted = groups.slice(0, MAX_COUNTED_GROUPS).map((_, i) => `coalesce(${document} @@ q.g${i}, false)::int`);
+      rank = `(${counted.join(" + ")} - 1 + ${tsRank}) / ${counted.length}`;
+    }
+    matched = `(${document} @@ q.query OR lower(p.sku) = ${sku} OR ${matched})`;
+  }
+  if (request.exclusions) {
+    matched = `(${matched} AND NOT coalesce(p.search_vector @@ websearch_to_tsquery('english', ${params.add(request.exclusions, "text")}), false))`;
   }
   const limit = params.add(request.limit, "int");
   const facetValues = params.add(request.facetValues, "int");
-  const rows = await prisma.$queryRawUnsafe<{ ranked: string | null; total: number; facets: string | null; sku: string | null; vector: string | null }[]>(
+  const rows = await prisma.$queryRawUnsafe<
+    { ranked: string | null; total: number; facets: string | null; sku: string | null; vector: string | null; paths: string | null; lexemes: number | null }[]
+  >(
     `WITH q AS (${query}),
      m AS MATERIALIZED (
-       SELECT p.id, p.brand, p.price, p.category_id, ${skuHit} AS sku_hit,
-              coalesce(p.search_vector @@ q.query, false) AS text_hit,
-              coalesce(ts_rank(${RANK_WEIGHTS}, p.search_vector, q.query, 32), 0) AS rank
+       SELECT p.id, p.brand, p.price, p.category_id, ${skuHit} AS sku_hit, ${textHit} AS text_hit, ${rank} AS rank
          FROM products p CROSS JOIN q
         WHERE ${matched} AND ${scope}),
      ranked AS (
-       SELECT id, CASE WHEN sku_hit THEN 1 ELSE rank END::float8 AS score
+       SELECT id, category_id, CASE WHEN sku_hit THEN 1 ELSE rank END::float8 AS score
          FROM m WHERE sku_hit OR text_hit
         ORDER BY sku_hit DESC, rank DESC, id LIMIT ${limit}),
      facet_rows AS (
@@ -85,22 +125,41 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
      top_facets AS (
        SELECT field, value, count,
               row_number() OVER (PARTITION BY field ORDER BY count DESC, value) AS position
-         FROM facet_rows)
-     SELECT (SELECT json_agg(json_build_array(id, score) ORDER BY score DESC, id)::text FROM ranked) AS ranked,
+         FROM facet_rows),
+     seen AS (
+       SELECT category_id FROM ranked
+       UNION SELECT category_id FROM m WHERE id = ANY(${vectorIds})
+       UNION SELECT value::int FROM top_facets WHERE field = 'leafCategory' AND position <= ${facetValues})
+     SELECT (SELECT json_agg(json_build_array(id, score, category_id) ORDER BY score DESC, id)::text FROM ranked) AS ranked,
             (SELECT count(*)::int FROM m) AS total,
             (SELECT json_agg(id ORDER BY id)::text FROM m WHERE sku_hit) AS sku,
-            (SELECT json_agg(id ORDER BY id)::text FROM m WHERE id = ANY(${vectorIds})) AS vector,
+            (SELECT json_agg(json_build_array(id, category_id) ORDER BY id)::text FROM m WHERE id = ANY(${vectorIds})) AS vector,
             (SELECT json_agg(json_build_array(field, value, count))::text FROM top_facets
-              WHERE position <= ${facetValues} OR field = 'price') AS facets`,
+              WHERE position <= ${facetValues} OR field = 'price') AS facets,
+            (SELECT json_agg(json_build_array(c.id, c.path))::text FROM categories c WHERE c.id IN (SELECT category_id FROM seen)) AS paths,
+            (SELECT numnode(query) FROM q) AS lexemes`,
     ...params.values,
   );
   const [row] = rows;
-  const ranked = (JSON.parse(row.ranked ?? "[]") as [number, number][]).map(([id, score]) => ({ id, score }));
+  const ranked = (JSON.parse(row.ranked ?? "[]") as [number, number, number][]).map(([id, score, categoryId]) => ({ id, score, categoryId }));
   return {
     ranked,
     totalCount: Number(row.total),
     skuIds: JSON.parse(row.sku ?? "[]") as number[],
-    vectorIdsInScope: new Set(JSON.parse(row.vector ?? "[]") as number[]),
+    vectorIdsInScope: new Map(JSON.parse(row.vector ?? "[]") as [number, number][]),
     facetRows: (JSON.parse(row.facets ?? "[]") as [string, string, number][]).map(([field, value, count]) => ({ field, value, count })),
+    categoryPaths: new Map((JSON.parse(row.paths ?? "[]") as [number, string][]).map(([id, path]) => [id, path.split("/").filter(Boolean).map(Number)])),
+    lexemes: Number(row.lexemes ?? 0),
   };
+}
+
+// One group's tsquery: its alternatives OR-ed, each a phrase; the first as a prefix when `prefix`
+// (and it is not a stop word, which would make the prefix match everything).
+function groupQuery(group: TermGroup, prefix: boolean, dictionary: string, params: SqlParams): string {
+  const alternatives = group.alternatives.map((alternative, i) => {
+    const term = params.add(alternative, "text");
+    if (i > 0 || !prefix) return `phraseto_tsquery(${dictionary}, ${term})`;
+    return `CASE WHEN numnode(plainto_tsquery(${dictionary}, ${term})) > 0 THEN to_tsquery(${dictionary}, ${term} || ':*') ELSE plainto_tsquery(${dictionary}, ${term}) END`;
+  });
+  return alternatives.length === 1 ? alternatives[0] : `(${alternatives.join(" || ")})`;
 }

@@ -112,7 +112,7 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
       if (name === undefined && slug === undefined && moveTo === undefined && definitions === undefined) {
         throw new BadUserInputError("input sets no field", "input");
       }
-      // Products below a moved category: their category path changed (the search index keeps it).
+      // Products below a moved or renamed category: their category path changed (the search index keeps it).
       let movedProducts: number[] = [];
       const { result } = await write(async (tx) => {
         await lockCatalogExclusive(tx);
@@ -124,6 +124,7 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
         if (name !== undefined && name !== before.name) {
           await tx.category.update({ where: { id }, data: { name } });
           add(categoryRenameFootprint(before));
+          movedProducts = await productsUnder(tx, before.path);
         }
         if (slug !== undefined && slug !== before.slug) {
           await slugFree(tx, slug, id);
@@ -139,7 +140,7 @@ export function createCategoryService(write: Writer, listener?: ProductChangeLis
           const parent = moveTo === null ? null : await existingCategory(tx, moveTo, "input.parentId");
           if (parent) refuseCycle(before, parent, "input.parentId");
           const subtree = await subtreeIds(tx, before.path);
-          movedProducts = await productsUnder(tx, await moveSubtree(tx, before, parent));
+          movedProducts = [...new Set([...movedProducts, ...(await productsUnder(tx, await moveSubtree(tx, before, parent)))])];
           add(categoryMoveFootprint({ category: before, to: parent, subtree }));
         }
         const after = (await tx.category.findUnique({ where: { id } }))!;

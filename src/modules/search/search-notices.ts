@@ -1,5 +1,5 @@
 import type { Context } from "../../context";
-import type { SearchNotice } from "../../loaders/search-deps";
+import type { SearchCategoryIntent, SearchNotice } from "../../loaders/search-deps";
 
 /** A notice as it appears in `extensions.notices`: where in the response it applies. */
 export interface PlacedNotice extends SearchNotice {
@@ -20,4 +20,22 @@ export function addNotices(ctx: Context, path: (string | number)[], list: readon
 /** The notices recorded for a request. */
 export function noticesOf(ctx: Context): PlacedNotice[] {
   return notices.get(ctx) ?? [];
+}
+
+/** A category intent as it appears in `extensions.categoryIntents`: where in the response it applies. */
+export interface PlacedIntent extends SearchCategoryIntent {
+  path: (string | number)[];
+}
+
+const intents = new WeakMap<Context, PlacedIntent[]>();
+
+/** Records the category intent of the field at `path` (none: nothing recorded), for the search-notices plugin. */
+export function addIntent(ctx: Context, path: (string | number)[], intent: SearchCategoryIntent | null): void {
+  if (!intent) return;
+  intents.set(ctx, [...(intents.get(ctx) ?? []), { ...intent, path }]);
+}
+
+/** The category intents recorded for a request. */
+export function intentsOf(ctx: Context): PlacedIntent[] {
+  return intents.get(ctx) ?? [];
 }

@@ -7,7 +7,7 @@ import type { SearchQuery } from "../../loaders/search";
 import { parseFilter } from "../product/product-args";
 import { parseFirst, parseId } from "../shared/args";
 import { decodeSearchCursor, encodeSearchCursor, pageOf, parseFacets, parseSearchQuery, parseSuggestionLimit } from "./search-args";
-import { addNotices } from "./search-notices";
+import { addIntent, addNotices } from "./search-notices";
 
 // A category facet value carries its id, so FacetValue.category can load it only when asked.
 type FacetValueModel = Omit<FacetValue, "category"> & { categoryId?: number };
@@ -38,6 +38,10 @@ const Query: QueryResolvers = {
     const page = pageOf(entry, after, first);
     const products = await ctx.loaders.product.loadMany(page.hits.map(([id]) => id));
     addNotices(ctx, pathOf(info.path), entry.notices);
+    // Entries cached before category intents existed have none.
+    const categoryIntent = entry.categoryIntent ?? null;
+    addIntent(ctx, pathOf(info.path), categoryIntent);
+    const intentCategory = categoryIntent && (await ctx.loaders.category.load(categoryIntent.categoryId));
     return {
       // A product deleted after the search was cached is left out rather than failing the page.
       hits: page.hits.flatMap(([, score], i) => {
@@ -49,6 +53,7 @@ const Query: QueryResolvers = {
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.hits.length ? encodeSearchCursor(searchHash, page.hits[page.hits.length - 1]) : null },
       mode: entry.mode,
       notices: entry.notices,
+      categoryIntent: intentCategory ? { category: intentCategory, share: categoryIntent!.share } : null,
     };
   },
 
@@ -60,7 +65,8 @@ const Query: QueryResolvers = {
 };
 
 function facetOut(facet: FacetResult): ResolversTypes["Facet"] {
-  const values = facet.values.map((value): FacetValueModel => {
+  const values = facet.values.map(({ intent, ...counted }): FacetValueModel => {
+    const value = { ...counted, intent: intent === true };
     switch (facet.field) {
       case "category":
       case "leafCategory":
