@@ -50,15 +50,20 @@ CREATE TRIGGER "categories_search_text" AFTER UPDATE ON "categories"
 
 UPDATE "products" p SET "category_text" = category_path_text(c.path) FROM "categories" c WHERE c.id = p.category_id;
 
+-- Letters joined by "&" are one word ("AT&T" -> att; the parser would keep only 't', "at" being a
+-- stop word); queries are read the same way (see planTextQuery).
+CREATE FUNCTION search_text(text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT regexp_replace($1, '(\w)&(\w)', '\1\2', 'g') $$;
+
 -- The document again, now with the category path between brand and description:
 -- name (A), brand (B), category path (C), description (D). Still a stored generated column, now
 -- over the maintained category_text of the same row.
 ALTER TABLE "products" DROP COLUMN "search_vector";
 ALTER TABLE "products" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('english', "name"), 'A') ||
-    setweight(to_tsvector('english', "brand"), 'B') ||
-    setweight(to_tsvector('english', "category_text"), 'C') ||
-    setweight(to_tsvector('english', "description"), 'D')) STORED;
+    setweight(to_tsvector('english', search_text("name")), 'A') ||
+    setweight(to_tsvector('english', search_text("brand")), 'B') ||
+    setweight(to_tsvector('english', search_text("category_text")), 'C') ||
+    setweight(to_tsvector('english', search_text("description")), 'D')) STORED;
 CREATE INDEX "products_search_vector_idx" ON "products" USING GIN ("search_vector");
 
 -- The vocabulary of typo-tolerant matching: the unstemmed words of names, brands and category
@@ -70,7 +75,7 @@ CREATE INDEX "search_words_trgm_idx" ON "search_words" USING GIN ("word" gin_trg
 
 CREATE FUNCTION search_words_of(name text, brand text, category_text text) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', name || ' ' || brand || ' ' || category_text))) AS w
+    SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', search_text(name || ' ' || brand || ' ' || category_text)))) AS w
      WHERE w ~ '[a-z]' AND length(w) BETWEEN 3 AND 32
 $$;
 
