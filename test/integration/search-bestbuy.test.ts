@@ -57,7 +57,8 @@ describeWithSharedData("search on the real Best Buy catalog (PGlite, HYBRID)", (
   it("reads a quoted phrase and an exclusion as written", async () => {
     const phrase = await search('"screen protector"', "TEXT", 100);
     const [expected] = await sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM products WHERE to_tsvector('english', name || ' ' || brand || ' ' || description) @@ phraseto_tsquery('english', 'screen protector')`,
+      // The document rebuilt from the columns (the category path is the maintained category_text).
+      `SELECT count(*)::int AS n FROM products WHERE (to_tsvector('english', name) || to_tsvector('english', brand) || to_tsvector('english', category_text) || to_tsvector('english', description)) @@ phraseto_tsquery('english', 'screen protector')`,
     );
     expect(phrase.totalCount).toBe(expected.n);
     for (const name of names(phrase).slice(0, 20)) expect(name).toMatch(/screen\W+protector/i);
@@ -104,12 +105,95 @@ describeWithSharedData("search on the real Best Buy catalog (PGlite, HYBRID)", (
     );
   });
 
-  it("finds what a typo means through the vector side, where full text finds nothing", async () => {
+  it("finds what a typo means through the vector side, and through the vocabulary on the text side", async () => {
     const text = await search("otterbx defender", "TEXT", 5);
-    expect(text.totalCount).toBe(0);
+    expect(text.notices.map((notice: any) => notice.code)).toEqual(["SPELLING_CORRECTED"]);
     const hybrid = await search("otterbx defender", "HYBRID", 5);
     expect(hybrid.hits.length).toBe(5);
-    for (const name of names(hybrid)) expect(name).toMatch(/otterbox/i);
+    for (const result of [text, hybrid]) for (const name of names(result)) expect(name).toMatch(/otterbox/i);
+  });
+
+  // Issue #14, by kind. `share(ids, category)`: how many of the hits sit below a category of that name.
+  const share = async (result: any, category: string) => {
+    const ids = result.hits.map((hit: any) => Number(hit.product.id));
+    const rows = await sql<{ category_text: string }>(`SELECT category_text FROM products WHERE id = ANY($1::int[])`, [ids]);
+    return rows.filter((row) => row.category_text.split(" / ").includes(category)).length / Math.max(1, ids.length);
+  };
+  const codes = (result: any): string[] => result.notices.map((notice: any) => notice.code);
+
+  it("finds a category by its words: the category path is in the document", async () => {
+    for (const mode of ["HYBRID", "TEXT"]) {
+      expect(await share(await search("unlocked cell phones", mode, 20), "Unlocked Cell Phones")).toBeGreaterThan(0.8);
+      expect(await share(await search("screen protectors", mode, 20), "Screen Protectors")).toBeGreaterThan(0.5);
+    }
+  });
+
+  it("ranks a carrier's phones, not accessories that mention it, for '<carrier> phones'", async () => {
+    for (const mode of ["HYBRID", "TEXT"]) {
+      const result = await search("sprint phones", mode, 10);
+      expect(await share(result, "Cell Phone Accessories")).toBe(0);
+      for (const name of names(result)) expect(name).toMatch(/sprint/i);
+    }
+  });
+
+  it("drops a word that matches nothing instead of returning nothing", async () => {
+    const result = await search("otterbox cases cheap", "TEXT", 10);
+    expect(codes(result)).toEqual(["RELAXED_MATCH"]);
+    expect(result.hits).toHaveLength(10);
+    // "cover" is a synonym of "case" in the default rules.
+    for (const name of names(result)) expect(name).toMatch(/^otterbox\b.*\b(case|cover)/i);
+  });
+
+  it("answers a query of stop words only from its words, or says so", async () => {
+    for (const mode of ["HYBRID", "TEXT"]) expect(codes(await search("what is it", mode, 5))).toEqual(["STOP_WORDS_ONLY"]);
+  });
+
+  it("tolerates typos, joined model numbers and split words", async () => {
+    const samsung = await search("samsng galaxy", "TEXT", 10);
+    expect(codes(samsung)).toEqual(["SPELLING_CORRECTED"]);
+    for (const name of names(samsung)) expect(name).toMatch(/samsung galaxy/i);
+    const protector = await search("screen protecter", "TEXT", 10);
+    for (const name of names(protector)) expect(name).toMatch(/screen protector/i);
+    const iphone7 = await search("iphone7 case", "TEXT", 10);
+    expect(iphone7.notices).toEqual([]);
+    for (const name of names(iphone7)) expect(name).toMatch(/iphone\W*7\b/i);
+    const headset = await search("head set", "TEXT", 10);
+    expect(headset.hits.length).toBe(10);
+    for (const name of names(headset)) expect(name).toMatch(/head\s?set/i);
+  });
+
+  it("matches singular and plural alike", async () => {
+    const [one, many] = [await search("case", "TEXT", 1), await search("cases", "TEXT", 1)];
+    expect(one.totalCount).toBe(many.totalCount);
+    expect(one.totalCount).toBeGreaterThan(1000);
+  });
+
+  it("expands the catalog's abbreviations from the synonym rules", async () => {
+    const tmo = await search("tmo", "TEXT", 20);
+    expect(tmo.totalCount).toBe((await search("t-mobile", "TEXT", 1)).totalCount);
+    // Products named T-Mobile first; further hits mention it in their description.
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM products WHERE name ILIKE '%t-mobile%'`);
+    expect(n).toBeGreaterThan(1);
+    for (const name of names(tmo).slice(0, n)) expect(name).toMatch(/t-mobile/i);
+    const refurb = await search("refurb", "TEXT", 20);
+    expect(refurb.hits.length).toBe(20);
+    for (const name of names(refurb)) expect(name).toMatch(/refurbished/i);
+  });
+
+  it("states the category intent in the result, the facets and extensions, and ranks its products first", async () => {
+    const response = await gql(url, `{ search(query: "galaxy s7 case", mode: HYBRID, first: 20) {
+      categoryIntent { category { name } share } hits { product { id name } } facets { field values { value intent } } } }`);
+    const result = (response.data as any).search;
+    expect(result.categoryIntent.category.name).toMatch(/case/i);
+    expect(result.categoryIntent.share).toBeGreaterThanOrEqual(0.6);
+    expect((response.extensions as any).categoryIntents).toEqual([
+      expect.objectContaining({ path: ["search"], share: result.categoryIntent.share, categoryId: expect.any(Number) }),
+    ]);
+    expect(result.facets.find((facet: any) => facet.field === "leafCategory").values.some((value: any) => value.intent)).toBe(true);
+    expect(await share(result, result.categoryIntent.category.name)).toBeGreaterThan(0.8);
+    // The reverse: a query that names phones, not an accessory, gets phones first.
+    const phones = await search("samsung galaxy s7 unlocked", "HYBRID", 10);
+    expect(await share(phones, "Cell Phone Accessories")).toBeLessThan(0.5);
   });
 
   it("answers an unknown facet field with BAD_USER_INPUT", async () => {

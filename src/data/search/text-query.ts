@@ -70,9 +70,11 @@ export function planTextQuery(query: string, synonyms?: Synonyms): TextQueryPlan
     for (let n = Math.min(synonyms?.maxWords ?? 0, terms.length - i); n >= 1; n--) {
       const run = terms.slice(i, i + n);
       if (run.some((term, j) => term.phrase || (j > 0 && term.or))) continue;
-      const alternatives = synonyms!.alternativesOf(run.map((term) => term.text).join(" "));
+      const typed = run.map((term) => term.text).join(" ");
+      // A plural finds the rule of its singular ("cases" that of "case"), as stemming would.
+      const alternatives = synonyms!.alternativesOf(typed) ?? synonyms!.alternativesOf(typed.replace(/(?<=\p{L}{3})s$/u, ""));
       if (!alternatives) continue;
-      group = { alternatives: [...alternatives], word: n === 1 ? run[0].text : null };
+      group = { alternatives: [typed, ...alternatives.filter((term) => term !== typed && term !== alternatives[0])], word: n === 1 ? typed : null };
       taken = n;
       break;
     }
