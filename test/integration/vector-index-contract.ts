@@ -39,8 +39,8 @@ export function vectorIndexContract(setup: () => Promise<{ db: Database; index: 
   });
 
   it("finds a product nearest to its own text, scores by cosine similarity, best first", async () => {
-    const [product] = await sql<{ id: number; name: string; brand: string; description: string }>(
-      `SELECT id, name, brand, description FROM products ORDER BY popularity DESC, id LIMIT 1`,
+    const [product] = await sql<{ id: number; name: string; brand: string; description: string; categoryText: string }>(
+      `SELECT id, name, brand, description, category_text AS "categoryText" FROM products ORDER BY popularity DESC, id LIMIT 1`,
     );
     const [vector] = await embedder.embed([productDocument(product)], "document");
     const hits = await index.search({ vector, scope: all, limit: 10, minScore: -1 });
@@ -87,7 +87,10 @@ export function vectorIndexContract(setup: () => Promise<{ db: Database; index: 
     const [first, second] = await productIds();
     const stored = await index.fingerprints([first, second, 999_999]);
     expect([...stored.keys()].sort((a, b) => a - b)).toEqual([first, second]);
-    const [row] = await sql<{ name: string; brand: string; description: string }>(`SELECT name, brand, description FROM products WHERE id = $1`, [first]);
+    const [row] = await sql<{ name: string; brand: string; description: string; categoryText: string }>(
+      `SELECT name, brand, description, category_text AS "categoryText" FROM products WHERE id = $1`,
+      [first],
+    );
     expect(stored.get(first)).toBe(documentFingerprint(embedder.model, productDocument(row)));
 
     // Another vector for `first`: it is now nearest to a text it was not embedded from.
