@@ -28,5 +28,6 @@ export const resolvers: Resolvers = {
   Product: productResolvers.Product,
   ProductConnection: productResolvers.ProductConnection,
   FacetValue: searchResolvers.FacetValue,
+  SearchCategoryIntent: searchResolvers.SearchCategoryIntent,
   CategoryStat: statsResolvers.CategoryStat,
 };

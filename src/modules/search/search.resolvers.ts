@@ -2,7 +2,8 @@ import { hashArgs } from "../../cache/keys";
 import { NotFoundError, ServiceUnavailableError } from "../../errors";
 import { priceRangeBounds, type FacetResult } from "../../data/search/facets";
 import { VectorIndexUnavailableError } from "../../data/search/vector-index";
-import type { FacetValue, FacetValueResolvers, QueryResolvers, ResolversTypes } from "../../generated/graphql";
+import type { FacetValue, FacetValueResolvers, QueryResolvers, ResolversTypes, SearchCategoryIntentResolvers } from "../../generated/graphql";
+import type { SearchCategoryIntent } from "../../loaders/search-deps";
 import type { SearchQuery } from "../../loaders/search";
 import { parseFilter } from "../product/product-args";
 import { parseFirst, parseId } from "../shared/args";
@@ -41,7 +42,6 @@ const Query: QueryResolvers = {
     // Entries cached before category intents existed have none.
     const categoryIntent = entry.categoryIntent ?? null;
     addIntent(ctx, pathOf(info.path), categoryIntent);
-    const intentCategory = categoryIntent && (await ctx.loaders.category.load(categoryIntent.categoryId));
     return {
       // A product deleted after the search was cached is left out rather than failing the page.
       hits: page.hits.flatMap(([, score], i) => {
@@ -53,7 +53,8 @@ const Query: QueryResolvers = {
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.hits.length ? encodeSearchCursor(searchHash, page.hits[page.hits.length - 1]) : null },
       mode: entry.mode,
       notices: entry.notices,
-      categoryIntent: intentCategory ? { category: intentCategory, share: categoryIntent!.share } : null,
+      // Its category is loaded only when selected (SearchCategoryIntent.category below).
+      categoryIntent: categoryIntent && (categoryIntent as unknown as ResolversTypes["SearchCategoryIntent"]),
     };
   },
 
@@ -99,4 +100,14 @@ const FacetValueType: FacetValueResolvers = {
   },
 };
 
-export const searchResolvers = { Query, FacetValue: FacetValueType };
+const SearchCategoryIntentType: SearchCategoryIntentResolvers = {
+  category: async (intent, _args, ctx) => {
+    const { categoryId } = intent as unknown as SearchCategoryIntent;
+    const category = await ctx.loaders.category.load(categoryId);
+    // Deleted after the search was cached: the category-write footprint retires searches, so this is a race.
+    if (!category) throw new NotFoundError("Category", "categoryIntent.category", String(categoryId));
+    return category;
+  },
+};
+
+export const searchResolvers = { Query, FacetValue: FacetValueType, SearchCategoryIntent: SearchCategoryIntentType };
