@@ -107,7 +107,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   // PGlite and its pgvector extension are ES modules: load them with a real dynamic import.
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite-pgvector");
-  // pg_trgm: typo-tolerant search (migration 20261130000000_search_relevance creates it).
+  // pg_trgm: typo-tolerant search (migration 20261130100000_search_relevance creates it).
   const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   // PGlite creates its own folder but not the folders above it.

@@ -15,7 +15,7 @@ export interface Spellings {
 
 /**
  * Spellings of the query's words from the vocabulary of names, brands and category paths
- * (`search_words`, kept by triggers, see migration 20261130000000_search_relevance): one statement.
+ * (`search_words`, kept by triggers, see migration 20261130100000_search_relevance): one statement.
  * A word is corrected only if it matches no product as typed; candidates come from the trigram
  * index (`%`, pg_trgm's similarity >= 0.3) and are kept when within the typo budget: one edit
  * (insertion, deletion, substitution, or swap of neighbours) from 4 letters, two from 8.

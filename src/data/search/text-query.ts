@@ -49,7 +49,7 @@ export function planTextQuery(query: string, synonyms?: Synonyms): TextQueryPlan
   const terms: { text: string; phrase: boolean; or: boolean }[] = [];
   const excluded: string[] = [];
   let or = false;
-  // As the documents are indexed (search_text in migration 20261130000000_search_relevance): "at&t" is "att".
+  // As the documents are indexed (search_text in migration 20261130100000_search_relevance): "at&t" is "att".
   const joined = query.replace(/(\w)&(\w)/g, "$1$2");
   for (const [, minus, phrase, word] of joined.matchAll(/(?:^|\s)(-?)(?:"([^"]*)"?|([^\s"]+))/g)) {
     const text = (phrase ?? word ?? "").trim();
