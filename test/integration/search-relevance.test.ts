@@ -11,7 +11,7 @@ import { useGateway } from "../helpers/use-gateway";
 // category renames and moves, typos, a word that matches nothing, stop words, synonyms from the
 // operator's file. Expectations are computed here in SQL from the columns, not from the search code.
 const synonymsFile = path.join(mkdtempSync(path.join(tmpdir(), "cg-synonyms-")), "synonyms.txt");
-writeFileSync(synonymsFile, "# the operator's own rules\nzapper => kestrel\n");
+writeFileSync(synonymsFile, "# the operator's own rules\nzapper => rugged\n");
 
 describe("search relevance (generated catalog, PostgreSQL)", () => {
   let db: Database;
@@ -49,7 +49,7 @@ describe("search relevance (generated catalog, PostgreSQL)", () => {
   it("keeps every product's category path in the maintained column the document reads", async () => {
     const [row] = await sql<{ stale: number; n: number }>(`SELECT count(*) FILTER (WHERE p.category_text IS DISTINCT FROM ${pathNames})::int AS stale, count(*)::int AS n FROM products p`);
     expect(row).toEqual({ stale: 0, n: 1500 });
-    const [{ vocabulary }] = await sql<{ vocabulary: number }>(`SELECT count(*)::int AS vocabulary FROM search_words WHERE word = 'kestrel'`);
+    const [{ vocabulary }] = await sql<{ vocabulary: number }>(`SELECT count(*)::int AS vocabulary FROM search_words WHERE word = 'rugged'`);
     expect(vocabulary).toBe(1);
   });
 
@@ -123,10 +123,11 @@ describe("search relevance (generated catalog, PostgreSQL)", () => {
 
   it("applies the operator's synonym file to the query", async () => {
     const result = await search("zapper", 50);
-    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM products p WHERE p.search_vector @@ to_tsquery('english', 'kestrel')`);
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM products p WHERE p.search_vector @@ to_tsquery('english', 'rugged')`);
+    expect(n).toBeGreaterThan(0);
     expect(result.totalCount).toBe(n);
     expect(result.notices).toEqual([]);
-    expect(result.hits[0].product.brand).toBe("Kestrel");
+    expect(result.hits[0].product.name).toMatch(/rugged/i);
   });
 
   it("matches singular and plural alike", async () => {
