@@ -187,8 +187,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           ttlSeconds: config.cache.ttlSeconds.resp,
           authenticate,
           cdn: config.cdn,
-          // A search answered without vectors is never reused for one with them, nor the reverse.
-          variant: () => search.loaderDeps.searchEngine.vector.state(),
+          // A search answered without vectors is never reused for one with them, nor the reverse;
+          // nor one answered under other synonym rules (the engine's version) after a restart.
+          variant: () => `${search.loaderDeps.searchEngine.vector.state()}:${search.loaderDeps.searchEngine.version}`,
         })
       : null;
   if (config.cache.warmOnStart && store) {
