@@ -15,12 +15,14 @@ globalThis.MonacoEnvironment = {
   },
 };
 
-const DEFAULT_QUERY = `# The catalog's departments, then a search. Press the run button (or Ctrl-Enter).
+const DEFAULT_QUERY = `# The catalog's departments. Press the run button (or Ctrl-Enter); the docs are on the left.
 query FirstLook {
   categoryTree(maxDepth: 1) {
     name
     slug
-    productCount
+    category {
+      productCount
+    }
   }
 }
 `;

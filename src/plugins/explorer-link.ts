@@ -28,12 +28,15 @@ export function explorerLinkPlugin(landingPage: ApolloServerPlugin): ApolloServe
 }
 
 const OFFLINE_NOTE = /(cannot be loaded; it appears that you might be offline\.<\/p>)/g;
-const LINK =
-  `<p>The gateway bundles GraphiQL, which works offline: <a href="${EXPLORER_PATH}">open ${EXPLORER_PATH}</a>.</p>`;
-const CORNER =
-  `<a href="${EXPLORER_PATH}" style="position:fixed;right:12px;bottom:8px;z-index:10;font:12px sans-serif;color:#555">` +
-  `Offline? Open GraphiQL</a>`;
+const LINK = `<p>The gateway bundles GraphiQL, which works offline: <a href="${EXPLORER_PATH}">open ${EXPLORER_PATH}</a>.</p>`;
+const CORNER = `<a class="cg-explorer-link" href="${EXPLORER_PATH}">Offline? Open GraphiQL</a>`;
+// The page's Content-Security-Policy admits only styles that carry its nonce. Sandbox's frame
+// holder covers the page even when empty (offline), which would hide the note's link from clicks.
+const STYLE = `#embeddableSandbox:empty { display: none; }
+  .cg-explorer-link { position: fixed; right: 12px; bottom: 8px; z-index: 2147483647; padding: 2px 6px; background: #fff; color: #555; font: 12px sans-serif; }`;
 
 function withExplorerLink(html: string): string {
-  return html.replace(OFFLINE_NOTE, `$1${LINK}`).replace("</body>", `${CORNER}</body>`);
+  const nonce = /nonce="?([^"\s>]+)/.exec(html)?.[1];
+  const style = `<style${nonce ? ` nonce="${nonce}"` : ""}>\n  ${STYLE}\n</style>`;
+  return html.replace(OFFLINE_NOTE, `$1${LINK}`).replace("</body>", `${style}${CORNER}</body>`);
 }
