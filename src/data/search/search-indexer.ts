@@ -118,6 +118,9 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
           await indexRows(index, rows, report);
           after = rows[rows.length - 1].id;
           onProgress?.({ done: (done += rows.length), total: Math.max(total, done) });
+          // A turn of the event loop per batch: on PGlite (answers in microtasks) and the local
+          // embedder (synchronous) the sync would otherwise hold it, and /health, /ready with it.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       };
       await (indexed < total / 2 ? index.bulkLoad(pass) : pass());

@@ -27,7 +27,8 @@ export async function seedIfEmpty(
 ): Promise<"real" | "generated" | "skipped"> {
   const started = performance.now();
   const files = seed.dir ? await seedFiles(seed.dir) : null;
-  return db.sql.transaction(async (tx) => {
+  return db.sql.transaction(async (outer) => {
+    const tx = takingTurns(outer);
     await lockCatalogExclusive(tx);
     if (await hasCategories(tx)) {
       if (seed.dir) log(ignoredSeedDir(seed.dir));
@@ -42,6 +43,20 @@ export async function seedIfEmpty(
     log(summary(`a generated catalog (${seed.categories} categories, ${seed.products} products)`, report, started));
     return "generated";
   });
+}
+
+/**
+ * The transaction with a turn of the event loop before each statement. PGlite answers in
+ * microtasks, so a seed of thousands of rows would otherwise hold the loop from start to end: no
+ * `/health`, no `/ready` (which is where the seed's n/N shows) until it is done.
+ */
+function takingTurns(sql: SqlRunner): SqlRunner {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return {
+    exec: async (text) => turn().then(() => sql.exec(text)),
+    query: async (text, params) => turn().then(() => sql.query(text, params)),
+    transaction: (work) => sql.transaction(work),
+  };
 }
 
 function ignoredSeedDir(dir: string): string {
