@@ -1,22 +1,19 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import type { Gateway } from "../../src/server";
-import { CHROMIUM_ARGS, findChromium } from "../helpers/chromium";
 import { useGateway } from "../helpers/use-gateway";
+import { describeWithChromium, launchChromium } from "./chromium";
 
 // The offline explorer in a real browser: every request that is not to the gateway (127.0.0.1)
 // is refused, as on a plane or behind a proxy that blocks CDNs. The page must load, run a query
 // and show the answer; Apollo's landing page must point to it.
 jest.setTimeout(180_000);
 
-const browserFound = findChromium();
 const explorerDir = path.resolve(__dirname, "../../explorer/dist");
-const describeWithBrowser = "path" in browserFound ? describe : describe.skip;
-if ("missing" in browserFound) console.warn(`explorer-offline: skipped: ${browserFound.missing}`);
 
-describeWithBrowser("GraphiQL at /graphiql with the outside network blocked", () => {
+describeWithChromium("GraphiQL at /graphiql with the outside network blocked", () => {
   let gateway: Gateway;
   let browser: Browser;
   const outside: string[] = [];
@@ -30,7 +27,7 @@ describeWithBrowser("GraphiQL at /graphiql with the outside network blocked", ()
   const fixture = useGateway({ label: "explorer", catalog: { products: 60, categories: 8 }, env: { INTROSPECTION: "true" } });
   beforeAll(async () => {
     ({ gateway } = fixture);
-    browser = await chromium.launch({ executablePath: (browserFound as { path: string }).path, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
