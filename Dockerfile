@@ -22,6 +22,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/explorer/dist ./explorer/dist
 # `npm run token` runs dist/scripts/token.js through scripts/run.cjs (no TypeScript source here).
 COPY package.json ./
 COPY scripts/run.cjs ./scripts/run.cjs

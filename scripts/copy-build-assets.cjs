@@ -8,3 +8,5 @@ const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
 fs.cpSync(path.join(root, "schema.graphql"), path.join(dist, "schema.graphql"));
 fs.cpSync(path.join(root, "prisma", "migrations"), path.join(dist, "prisma", "migrations"), { recursive: true });
+// Last: the stamp `npm start` compares with the sources' times (scripts/start.cjs).
+fs.writeFileSync(path.join(dist, ".build-stamp"), `${new Date().toISOString()}\n`);

@@ -1,4 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
 import type { Registry } from "prom-client";
 import { createStaticRoute, storefrontBasePath, storefrontDistDir } from "./http-static";
 import type { Readiness } from "./runtime";
@@ -12,10 +14,15 @@ export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>
  * - `/ready`: 200 when the database answers, else 503; the cache store and the vector index are
  *   reported, not required (without them requests read the database and search answers from text);
  * - `/metrics`: Prometheus text format;
- * - `/storefront/*`: the storefront's build (src/http-static.ts), index.html for its pages.
+ * - `/storefront/*`: the storefront's build (src/http-static.ts), index.html for its pages;
+ * - `/graphiql`: the offline explorer (see `explorerRoutes`), where introspection is on.
  * A key ending in `/*` answers every path under its first segment (see `findRoute`).
  */
-export function createRoutes(parts: { readiness(): Promise<Readiness>; registry: Registry }): Record<string, Route> {
+export function createRoutes(parts: {
+  readiness(): Promise<Readiness>;
+  registry: Registry;
+  config: { http: { introspection: boolean } };
+}): Record<string, Route> {
   return {
     "/health": (_req, res) => json(res, 200, { status: "ok" }),
     "/ready": async (_req, res) => {
@@ -28,6 +35,8 @@ export function createRoutes(parts: { readiness(): Promise<Readiness>; registry:
     },
     [storefrontBasePath]: storefront,
     [`${storefrontBasePath}/*`]: storefront,
+    // Beside the landing page: both go with introspection (off in production by default).
+    ...(parts.config.http.introspection ? explorerRoutes() : {}),
   };
 }
 
@@ -36,6 +45,42 @@ const storefront = createStaticRoute(storefrontDistDir, storefrontBasePath);
 /** The route of `path`: its exact key, else the `"/<first segment>/*"` key. */
 export function findRoute(routes: Record<string, Route>, path: string): Route | undefined {
   return routes[path] ?? routes[`/${path.split("/")[1]}/*`];
+}
+
+/** Where the explorer's build lands (explorer/build.cjs), from src/ in a checkout or dist/src/ when compiled. */
+const EXPLORER_DIRS = [path.resolve(__dirname, "../explorer/dist"), path.resolve(__dirname, "../../explorer/dist")];
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+/**
+ * The offline explorer: GraphiQL and its workers, bundled by explorer/build.cjs into a few files
+ * of fixed names, read once at start and served from memory at `/graphiql` (the page) and
+ * `/graphiql/<file>`. Without a build, `/graphiql` says how to make one.
+ */
+export function explorerRoutes(dirs: readonly string[] = EXPLORER_DIRS): Record<string, Route> {
+  const dir = dirs.find((candidate) => existsSync(path.join(candidate, "index.html")));
+  if (!dir) {
+    const message = "The GraphiQL explorer is not built: run `npm run build:explorer` (or `npm run build`), then restart the gateway.";
+    return { "/graphiql": (_req, res) => text(res, 404, "text/plain; charset=utf-8", message) };
+  }
+  const routes: Record<string, Route> = {};
+  for (const file of readdirSync(dir)) {
+    const body = readFileSync(path.join(dir, file));
+    const type = CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream";
+    routes[`/graphiql/${file}`] = (_req, res) => text(res, 200, type, body);
+  }
+  routes["/graphiql"] = routes["/graphiql/"] = routes["/graphiql/index.html"];
+  return routes;
+}
+
+function text(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.statusCode = status;
+  res.setHeader("content-type", type);
+  res.end(body);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

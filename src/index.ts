@@ -32,7 +32,9 @@ async function main() {
   const where = config.database.kind === "pglite" ? `embedded PGlite in ${config.database.dataDir}` : "PostgreSQL";
   logger.info({ url: gateway.url, database: config.database.kind, cache: config.cache.store }, "gateway ready");
   console.log(`Catalog Gateway ready at ${gateway.url} (${where}, cache: ${config.cache.store})`);
-  if (config.http.introspection) console.log(`Open ${gateway.url} in a browser for Apollo Sandbox.`);
+  if (config.http.introspection) {
+    console.log(`Explore the schema: ${gateway.url} (Apollo Sandbox, loads from Apollo's CDN) or ${new URL("/graphiql", gateway.url)} (GraphiQL, works offline).`);
+  }
   if (config.auth.developmentSecret) {
     // Outside production with no JWT_SECRET: tokens signed with the development secret, for trying writes.
     console.log("Development tokens (send as `Authorization: Bearer <token>`; never valid in production):");

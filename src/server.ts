@@ -18,6 +18,7 @@ import { isDatabaseUnavailable, type Database } from "./data/database";
 import { createFormatError, ErrorCode } from "./errors";
 import { createHttpHandler } from "./http-handler";
 import { createRoutes } from "./http-routes";
+import { explorerLinkPlugin } from "./plugins/explorer-link";
 import type { Logger } from "./logger";
 import { resolvers } from "./modules";
 import { cacheTracePlugin } from "./plugins/cache-trace";
@@ -135,7 +136,8 @@ export class PortTakenError extends Error {
 function answerWhileStarting(req: http.IncomingMessage, res: http.ServerResponse, progress: StartupProgress | null): void {
   const path = (req.url ?? "/").split("?", 1)[0];
   const step = progress?.step ?? "opening the database";
-  const detail = { status: "starting", step, ...(progress?.waiting ? { reason: progress.waiting } : {}) };
+  const counted = progress?.total !== undefined ? { phase: progress.phase, done: progress.done, total: progress.total } : {};
+  const detail = { status: "starting", step, ...counted, ...(progress?.waiting ? { reason: progress.waiting } : {}) };
   const message = `The gateway is starting (${step})${progress?.waiting ? `: ${progress.waiting}` : ""}. Try again shortly.`;
   res.setHeader("content-type", "application/json");
   res.setHeader("retry-after", "1");
@@ -169,7 +171,7 @@ function createApollo(runtime: Runtime, httpServer: http.Server): ApolloServer<C
       ...(runtime.responses ? [runtime.responses.plugin] : []),
       searchNoticesPlugin(),
       config.http.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+        ? explorerLinkPlugin(ApolloServerPluginLandingPageLocalDefault({ embed: true }))
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
     ],
   });

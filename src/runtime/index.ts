@@ -89,9 +89,14 @@ export interface RuntimeOptions {
 
 /** Where the start has come: the step running, and why it waits when the database cannot be reached. */
 export interface StartupProgress {
-  step: "migrating" | "seeding" | "search" | "warming";
+  step: "migrating" | "seeding" | "search" | "embedding" | "warming";
   /** Set while the step waits for the database: what failed and when it is tried again. */
   waiting?: string;
+  /** For seeding (records written) and embedding (products checked, embedded where needed): how far, of `total`. */
+  done?: number;
+  total?: number;
+  /** What `done` counts, when the step has parts (seeding: "categories", then "products"). */
+  phase?: string;
 }
 
 /** Backoff between attempts of a start-up step while the database is unreachable: 0.5 s doubling to this, ms. */
@@ -106,14 +111,16 @@ const MAX_RETRY_DELAY_MS = 10_000;
  */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const logCount = createCountLog();
   const progress = (report: StartupProgress) => {
     if (report.waiting) logger.warn(report, "start-up waits for the database");
-    else logger.info(report, `start-up: ${report.step}`);
+    else if (report.total === undefined) logger.info(report, `start-up: ${report.step}`);
+    else if (logCount(report)) logger.info(report, `start-up: ${report.step}${report.phase ? ` ${report.phase}` : ""} ${report.done}/${report.total}`);
     options.onProgress?.(report);
   };
   const step = <T>(name: StartupProgress["step"], work: () => Promise<T>) => untilDatabaseAnswers(name, work, progress);
   const db = options.db ?? (await createDatabase(config.database));
-  if (config.migrateOnStart) await step("migrating", () => prepareCatalog(db, config, logger));
+  if (config.migrateOnStart) await step("migrating", () => prepareCatalog(db, config, logger, progress));
 
   const registry = createMetricsRegistry();
   const keys = createKeys(config.cache.prefix);
@@ -158,7 +165,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
   // After migrations and the seed: creates the vector table or collection and embeds what it lacks.
   const search = await step("search", () => createSearchRuntime(db, config.search, logger));
-  await step("search", () => search.start());
+  await step("search", () => search.start(({ done, total }) => progress({ step: "embedding", done, total })));
   const createRequestLoaders = (trace: CacheTrace) =>
     createLoaders({
       readThrough: createReadThrough(cache, trace),
@@ -293,9 +300,29 @@ async function untilDatabaseAnswers<T>(
   }
 }
 
-async function prepareCatalog(db: Database, config: Config, logger: Logger): Promise<void> {
+async function prepareCatalog(db: Database, config: Config, logger: Logger, progress: (report: StartupProgress) => void): Promise<void> {
   const applied = await migrate(db.sql);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const seeded = await seedIfEmpty(db, config.seed, (message) => logger.info(message));
+  const seeded = await seedIfEmpty(
+    db,
+    config.seed,
+    (message) => logger.info(message),
+    ({ phase, done, total }) => progress({ step: "seeding", phase, done, total }),
+  );
   if (seeded !== "skipped") logger.info({ seeded }, "empty database seeded");
+}
+
+/**
+ * Whether a counted step's report is worth a log line: its first and last, and one each time it
+ * passes another tenth (a 40,000-product seed writes in hundreds of batches; /ready shows them all).
+ */
+function createCountLog(): (report: StartupProgress) => boolean {
+  let last = "";
+  return ({ step, phase, done = 0, total = 0 }) => {
+    const tenth = total > 0 ? Math.floor((done / total) * 10) : 10;
+    const key = `${step}/${phase ?? ""}/${tenth}`;
+    if (key === last && done < total) return false;
+    last = key;
+    return true;
+  };
 }

@@ -32,8 +32,9 @@ export interface SearchRuntime {
    * index lacks: the whole catalog after a first seed or an import by script, nothing on a normal
    * restart. An unreachable Qdrant is logged, not fatal: searches fall back to text and the
    * collection is created (and synced, in the background) on the first search after it answers.
+   * `onProgress` hears the sync's products checked (and embedded where needed) of the total.
    */
-  start(): Promise<void>;
+  start(onProgress?: (progress: { done: number; total: number }) => void): Promise<void>;
   /** For `/ready`: which vector index, and whether it answers (null when there is none). */
   readiness(): Promise<{ vectorIndex: string; available: boolean | null; embedder: string }>;
 }
@@ -99,7 +100,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
         ),
     },
     vectorIndex,
-    async start() {
+    async start(onProgress) {
       if (!vectorIndex) {
         logger.info("vector search is off: no vector index is configured (HYBRID search answers from full text)");
         return;
@@ -111,7 +112,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
         return;
       }
       if (!config.syncOnStart) return;
-      const report = await indexer.syncAll();
+      const report = await indexer.syncAll(onProgress);
       logger.info({ vectorIndex: vectorIndex.kind, embedder: embedder.model, ...report }, "vector index synced");
     },
     async readiness() {

@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
-import { seedIfEmpty } from "../../src/data/seed/seed-on-start";
+import { SEED_FILES, seedIfEmpty } from "../../src/data/seed/seed-on-start";
 import { attributeViolations, inconsistentCategoryPaths } from "../helpers/catalog-checks";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { describeWithSharedData, sharedDataDir } from "../helpers/shared-data";
@@ -25,8 +25,12 @@ describe("seedIfEmpty on embedded PGlite", () => {
   afterAll(() => db?.close());
 
   it("generates the configured catalog into an empty database", async () => {
-    expect(await seedIfEmpty(db, { products: 300, categories: 25 }, (m) => messages.push(m))).toBe("generated");
+    const progress: { phase: string; done: number; total: number }[] = [];
+    expect(await seedIfEmpty(db, { products: 300, categories: 25 }, (m) => messages.push(m), (p) => progress.push(p))).toBe("generated");
     expect(await counts(db)).toEqual({ categories: 25, products: 300 });
+    // Categories first, then products, each counting up to its total (the start-up's n/N lines).
+    expect(progress.at(-1)).toEqual({ phase: "products", done: 300, total: 300 });
+    expect(progress.find((p) => p.phase === "categories" && p.done === p.total)).toEqual({ phase: "categories", done: 25, total: 25 });
     expect(await inconsistentCategoryPaths(db.sql)).toEqual([]);
     expect(await attributeViolations(db.sql)).toEqual([]);
     expect(messages).toEqual([expect.stringMatching(/^Seeded a generated catalog \(25 categories, 300 products\): 25 categories, 300 products in [\d.]+ s$/)]);
@@ -36,6 +40,19 @@ describe("seedIfEmpty on embedded PGlite", () => {
     expect(await seedIfEmpty(db, { products: 50, categories: 10 }, (m) => messages.push(m))).toBe("skipped");
     expect(await counts(db)).toEqual({ categories: 25, products: 300 });
     expect(messages).toHaveLength(1);
+  });
+
+  it("says why a seed folder is ignored on a database that has a catalog, and what to run instead", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "cg-seed-"));
+    try {
+      await Promise.all(Object.values(SEED_FILES).map((name) => writeFile(path.join(dir, name), "[]")));
+      const said: string[] = [];
+      expect(await seedIfEmpty(db, { dir, products: 1, categories: 1 }, (m) => said.push(m))).toBe("skipped");
+      expect(said).toEqual([expect.stringContaining(`CATALOG_SEED_DIR=${dir} is ignored: the database already holds a catalog`)]);
+      expect(said[0]).toContain(`npm run import -- --dir ${dir}`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
   });
 });
 

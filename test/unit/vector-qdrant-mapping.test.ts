@@ -105,16 +105,32 @@ describe("Qdrant adapter request mapping (no server)", () => {
     expect(other.calls.map(([name]) => name).slice(0, 4)).toEqual(["collectionExists", "getCollection", "deleteCollection", "createCollection"]);
   });
 
+  it("writes no payload that equals the stored one, whatever the order of its keys", async () => {
+    const { client, calls } = recordingClient({ size: 4 });
+    const stored = { categoryPath: [1, 2], brand: "B", price: 9.5, stock: 3, attributes: { color: "black", storage: "64 GB" } };
+    client.retrieve = (async (...args: unknown[]) => {
+      calls.push(["retrieve", ...args]);
+      return [{ id: 7, payload: { fingerprint: "f", ...stored } }];
+    }) as typeof client.retrieve;
+    const index = createQdrantIndex(options, client);
+    const same = { stock: 3, price: 9.5, brand: "B", categoryPath: [1, 2], attributes: { storage: "64 GB", color: "black" } };
+    expect(await index.updatePayload([{ id: 7, payload: same }])).toBe(0);
+    expect(await index.updatePayload([{ id: 7, payload: { ...same, stock: 2 } }])).toBe(1);
+    expect(calls.map(([name]) => name)).toEqual(["retrieve", "retrieve", "batchUpdate"]);
+  });
+
   it("sends upserts, payload updates and deletes with wait, and reads fingerprints and hits back as product ids", async () => {
     const { client, calls } = recordingClient({ size: 4 });
     const index = createQdrantIndex(options, client);
     const payload = { categoryPath: [1], brand: "B", price: 1, stock: 0, attributes: {} };
     await index.upsert([{ id: 1, vector: Float32Array.from([1, 0, 0, 0]), fingerprint: "a", payload }]);
-    await index.updatePayload([{ id: 2, payload }]);
+    expect(await index.updatePayload([{ id: 2, payload }])).toBe(1);
     await index.remove([3]);
     expect(calls[0]).toEqual(["upsert", "products_test", { wait: true, points: [{ id: 1, vector: [1, 0, 0, 0], payload: { ...payload, fingerprint: "a" } }] }]);
-    expect(calls[1]).toEqual(["batchUpdate", "products_test", { wait: true, operations: [{ set_payload: { payload, points: [2] } }] }]);
-    expect(calls[2]).toEqual(["delete", "products_test", { wait: true, points: [3] }]);
+    // The stored payload is read first; only a point whose payload differs is written.
+    expect(calls[1]).toEqual(["retrieve", "products_test", { ids: [2], with_payload: ["categoryPath", "brand", "price", "stock", "attributes"], with_vector: false }]);
+    expect(calls[2]).toEqual(["batchUpdate", "products_test", { wait: true, operations: [{ set_payload: { payload, points: [2] } }] }]);
+    expect(calls[3]).toEqual(["delete", "products_test", { wait: true, points: [3] }]);
     expect(await index.fingerprints([1, 2])).toEqual(new Map([[1, "a"], [2, "b"]]));
     expect(await index.search({ vector: Float32Array.from([1, 0, 0, 0]), scope: scope({}), limit: 5, minScore: 0.1 })).toEqual([
       { id: 1, score: 0.9 },

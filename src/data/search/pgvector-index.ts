@@ -72,7 +72,8 @@ export function createPgvectorIndex(prisma: PrismaClient, dimensions: number): V
     },
 
     // Filters read the products table itself: nothing to update.
-    async updatePayload() {},
+    // Filters join the products table: there is no copy of the payload to keep current.
+    updatePayload: async () => 0,
 
     async remove(ids) {
       if (ids.length === 0) return;

@@ -1,7 +1,7 @@
 // The client is an ES module: its types come through an import attribute, the code through import().
 import type { QdrantClient } from "@qdrant/js-client-rest" with { "resolution-mode": "import" };
 import { QDRANT_PAYLOAD_INDEXES, productIdOf, toQdrantPoint, toQdrantSearch } from "./qdrant-mapping";
-import type { VectorIndex } from "./vector-index";
+import type { VectorIndex, VectorPayload } from "./vector-index";
 
 /** The part of QdrantClient the adapter uses: narrow, so the mapping test can record calls. */
 export type QdrantApi = Pick<
@@ -27,6 +27,9 @@ export interface QdrantIndexOptions {
   /** Request timeout, ms. */
   timeoutMs: number;
 }
+
+/** The payload fields the gateway writes (`VectorPayload`), read back to skip unchanged ones. */
+const PAYLOAD_FIELDS: (keyof VectorPayload)[] = ["categoryPath", "brand", "price", "stock", "attributes"];
 
 /**
  * A Qdrant client for `options`. The client asks the server's version in the background (start-up
@@ -74,12 +77,19 @@ export function createQdrantIndex(options: QdrantIndexOptions, client: QdrantApi
     },
 
     async updatePayload(points) {
-      if (points.length === 0) return;
+      if (points.length === 0) return 0;
+      // Only payloads that differ from the stored one are written: a restart's sync finds most
+      // products unchanged, and a write to Qdrant costs far more than this read.
+      const stored = await client.retrieve(collection, { ids: points.map((point) => point.id), with_payload: PAYLOAD_FIELDS, with_vector: false });
+      const storedById = new Map(stored.map((point) => [productIdOf(point.id), payloadKey(point.payload ?? {})]));
+      const changed = points.filter(({ id, payload }) => storedById.get(id) !== payloadKey(payload));
+      if (changed.length === 0) return 0;
       await client.batchUpdate(collection, {
         wait: true,
         // set_payload keeps the fingerprint, which only an upsert of a new vector changes.
-        operations: points.map(({ id, payload }) => ({ set_payload: { payload: { ...payload }, points: [id] } })),
+        operations: changed.map(({ id, payload }) => ({ set_payload: { payload: { ...payload }, points: [id] } })),
       });
+      return changed.length;
     },
 
     async remove(ids) {
@@ -111,4 +121,18 @@ export function createQdrantIndex(options: QdrantIndexOptions, client: QdrantApi
       await this.ensureSchema();
     },
   };
+}
+
+// The payload as comparable text: its fields in a fixed order, object keys sorted at every level
+// (Qdrant does not promise to keep the order they were written in).
+function payloadKey(payload: Partial<Record<keyof VectorPayload, unknown>>): string {
+  return JSON.stringify(PAYLOAD_FIELDS.map((field) => sortedKeys(payload[field])));
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, inner]) => [key, sortedKeys(inner)]));
+  }
+  return value ?? null;
 }

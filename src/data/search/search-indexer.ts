@@ -7,8 +7,10 @@ import type { VectorIndex, VectorPayload } from "./vector-index";
 export interface IndexReport {
   /** Products embedded and upserted (new, or their text changed). */
   embedded: number;
-  /** Products whose vector was current; only their payload (price, stock, category...) was rewritten. */
+  /** Products whose vector was current but whose payload (price, stock, category...) changed and was rewritten. */
   payloadOnly: number;
+  /** Products whose vector and payload were both current: nothing written. */
+  unchanged: number;
   /** Ids removed from the index (asked to, or no longer in the catalog). */
   removed: number;
   durationMs: number;
@@ -18,7 +20,7 @@ export interface SearchIndexer {
   /**
    * (Re)indexes products after a write: reads their rows, embeds those whose text (name, brand,
    * category path, description) changed since they were indexed, upserts them, rewrites the payload of the others
-   * (Qdrant filters on it), and removes ids that are no longer in the catalog. Batched (`batchSize`
+   * where it changed (Qdrant filters on it), and removes ids that are no longer in the catalog. Batched (`batchSize`
    * products per embed and per upsert), so `importProducts` may pass thousands of ids.
    * Call it after the write's transaction commits, with every product id the write created or
    * updated (any column: price and stock live in Qdrant's payload). Throws if the embedder or the
@@ -32,9 +34,9 @@ export interface SearchIndexer {
    * Brings the whole index in step with the catalog, `batchSize` products at a time in id order:
    * what is missing or stale is embedded, the rest left alone. Run at start (after a seed, an
    * import by script, or a change of embedder); cheap when the index is current (a read of every
-   * row and a fingerprint comparison).
+   * row and a fingerprint comparison). `onProgress` hears products checked so far of the catalog's total.
    */
-  syncAll(onProgress?: (done: number) => void): Promise<IndexReport>;
+  syncAll(onProgress?: (progress: { done: number; total: number }) => void): Promise<IndexReport>;
 }
 
 export interface SearchIndexerDeps {
@@ -48,7 +50,7 @@ export interface SearchIndexerDeps {
 
 /** The indexer the writes call (see `SearchIndexer`). */
 export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize = 500 }: SearchIndexerDeps): SearchIndexer {
-  const empty = (): IndexReport => ({ embedded: 0, payloadOnly: 0, removed: 0, durationMs: 0 });
+  const empty = (): IndexReport => ({ embedded: 0, payloadOnly: 0, unchanged: 0, removed: 0, durationMs: 0 });
 
   async function indexRows(index: VectorIndex, rows: IndexedProduct[], report: IndexReport): Promise<void> {
     const stored = await index.fingerprints(rows.map((row) => row.id));
@@ -64,9 +66,10 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
       const vectors = await embedder.embed(stale.map((item) => item.document), "document");
       await index.upsert(stale.map((item, i) => ({ id: item.row.id, vector: vectors[i], fingerprint: item.fingerprint, payload: payloadOf(item.row) })));
     }
-    await index.updatePayload(current);
+    const rewritten = await index.updatePayload(current);
     report.embedded += stale.length;
-    report.payloadOnly += current.length;
+    report.payloadOnly += rewritten;
+    report.unchanged += current.length - rewritten;
   }
 
   return {
@@ -104,6 +107,8 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
       if (!vectorIndex) return report;
       const index = vectorIndex;
       const started = performance.now();
+      // Mostly empty (a first start, a new embedder): load in bulk; otherwise top up in place.
+      const [indexed, total] = await Promise.all([index.count(), prisma.product.count()]);
       const pass = async () => {
         let after = 0;
         let done = 0;
@@ -112,12 +117,13 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
           if (rows.length === 0) break;
           await indexRows(index, rows, report);
           after = rows[rows.length - 1].id;
-          onProgress?.((done += rows.length));
+          onProgress?.({ done: (done += rows.length), total: Math.max(total, done) });
+          // A turn of the event loop per batch: on PGlite (answers in microtasks) and the local
+          // embedder (synchronous) the sync would otherwise hold it, and /health, /ready with it.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       };
-      // Mostly empty (a first start, a new embedder): load in bulk; otherwise top up in place.
-      const [indexed, products] = await Promise.all([index.count(), prisma.product.count()]);
-      await (indexed < products / 2 ? index.bulkLoad(pass) : pass());
+      await (indexed < total / 2 ? index.bulkLoad(pass) : pass());
       report.durationMs = performance.now() - started;
       return report;
     },

@@ -58,8 +58,12 @@ export interface VectorIndex {
   bulkLoad<T>(work: () => Promise<T>): Promise<T>;
   /** Inserts or replaces points; callers batch (the indexer sends at most a few hundred at once). */
   upsert(points: readonly VectorPoint[]): Promise<void>;
-  /** Replaces the payload of points whose vector is still current (a price or stock change). */
-  updatePayload(points: readonly { id: number; payload: VectorPayload }[]): Promise<void>;
+  /**
+   * Replaces the payload of points whose vector is still current (a price or stock change), where
+   * it differs from the stored one; returns how many were written (0 where the index keeps no
+   * payload: pgvector joins the products table instead).
+   */
+  updatePayload(points: readonly { id: number; payload: VectorPayload }[]): Promise<number>;
   /** Removes points; ids that are not there are ignored. */
   remove(ids: readonly number[]): Promise<void>;
   /** The stored fingerprint of each id that has a point. */
