@@ -1,0 +1,128 @@
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { ErrorCode, rateLimitedMessage } from "../errors";
+
+/**
+ * Rate limits of the public edge, with rate-limiter-flexible: fixed windows counted in the shared
+ * Redis (so every instance spends one budget), each with an in-process insurance limiter that
+ * takes over while Redis does not answer (each instance then counts alone, so a caller may get up
+ * to N times its budget from N instances until Redis is back).
+ *
+ * Budgets are charged by cost, not by request: an accepted operation spends its estimated cost
+ * (src/edge/operation-cost.ts), a request refused before its cost is known spends 1, and a cached
+ * answer spends the cost remembered with it. An operation that costs more than a whole budget
+ * spends the whole budget (it passes once per window, when the budget is untouched).
+ */
+
+/** The budgets: `ip` (anonymous callers), `subject` (a verified token's subject), `writes` (mutations), `failed-auth` (requests with a bad token, per IP). */
+export type Budget = "ip" | "subject" | "writes" | "failed-auth";
+
+/** One budget: `points` per `windowSeconds`. */
+export interface BudgetOptions {
+  points: number;
+  windowSeconds: number;
+}
+
+/** Every budget's size (RATE_LIMIT_* settings). */
+export interface RateLimitOptions {
+  /** Cost an anonymous client IP may spend per window. Default 100000 per 60 s. */
+  ip: BudgetOptions;
+  /** Cost a token subject may spend per window. Default 500000 per 60 s. */
+  subject: BudgetOptions;
+  /** Mutations (counted, 1 each) per caller (subject, else IP) per window. Default 300 per 60 s. */
+  writes: BudgetOptions;
+  /** Requests with a bad token per IP per window. Default 30 per 300 s. */
+  failedAuth: BudgetOptions;
+}
+
+/** Defaults of `RateLimitOptions`. */
+export const defaultRateLimitOptions: RateLimitOptions = {
+  ip: { points: 100_000, windowSeconds: 60 },
+  subject: { points: 500_000, windowSeconds: 60 },
+  writes: { points: 300, windowSeconds: 60 },
+  failedAuth: { points: 30, windowSeconds: 300 },
+};
+
+/** Who a request is charged to. */
+export interface Caller {
+  /** The client's address (src/edge/rate-limit-address.ts). */
+  ip: string;
+  /** A verified token's subject, null for anonymous callers and bad tokens. */
+  subject: string | null;
+  /** The request carried a token that was refused. */
+  failedAuth: boolean;
+  /** The operation is a mutation. */
+  write: boolean;
+}
+
+/** A spent budget: which, and in how many whole seconds it has room again. */
+export interface RateLimitRefusal {
+  budget: Budget;
+  retryAfterSeconds: number;
+}
+
+export interface RateLimits {
+  /** Spends `cost` of the caller's budgets; the refusal with the longest wait when one is spent, else null. One Redis round trip per budget charged, in parallel. */
+  charge(caller: Caller, cost: number): Promise<RateLimitRefusal | null>;
+}
+
+/**
+ * The limits over `redis` (a connection from src/cache/redis-client.ts), or in-process only when
+ * null. `keyPrefix` names a budget's keys (CacheKeys.rateLimitPrefix).
+ */
+export function createRateLimits(redis: Redis | null, options: RateLimitOptions, keyPrefix: (budget: Budget) => string): RateLimits {
+  const limiter = (budget: Budget, { points, windowSeconds }: BudgetOptions): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ points, duration: windowSeconds, keyPrefix: keyPrefix(budget) });
+    if (!redis) return memory;
+    return new RateLimiterRedis({
+      storeClient: redis,
+      points,
+      duration: windowSeconds,
+      keyPrefix: keyPrefix(budget),
+      // A disconnected client goes to the insurance limiter at once instead of failing a command.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memory,
+      // A spent key is refused from memory until its window ends: a flood costs Redis nothing.
+      inMemoryBlockOnConsumed: points,
+    });
+  };
+  const limiters: Record<Budget, RateLimiterAbstract> = {
+    ip: limiter("ip", options.ip),
+    subject: limiter("subject", options.subject),
+    writes: limiter("writes", options.writes),
+    "failed-auth": limiter("failed-auth", options.failedAuth),
+  };
+
+  async function spend(budget: Budget, key: string, cost: number): Promise<RateLimitRefusal | null> {
+    const rateLimiter = limiters[budget];
+    try {
+      await rateLimiter.consume(key, Math.min(Math.max(1, Math.ceil(cost)), rateLimiter.points));
+      return null;
+    } catch (rejection) {
+      // Anything but a spent budget (the insurance limiter covers Redis) lets the request through.
+      if (!(rejection instanceof RateLimiterRes)) return null;
+      return { budget, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+    }
+  }
+
+  return {
+    async charge(caller, cost) {
+      const charges = [caller.subject === null ? spend("ip", caller.ip, cost) : spend("subject", caller.subject, cost)];
+      if (caller.failedAuth) charges.push(spend("failed-auth", caller.ip, 1));
+      if (caller.write) charges.push(spend("writes", caller.subject ?? caller.ip, 1));
+      const refusals = (await Promise.all(charges)).filter((refusal): refusal is RateLimitRefusal => refusal !== null);
+      return refusals.reduce<RateLimitRefusal | null>((longest, r) => (longest && longest.retryAfterSeconds >= r.retryAfterSeconds ? longest : r), null);
+    },
+  };
+}
+
+/** A refusal as the HTTP edge sends it (the shape of src/http-handler.ts's EdgeRefusal): 429 with `Retry-After`. */
+export function rateLimitedRefusal(refusal: RateLimitRefusal) {
+  return {
+    status: 429,
+    code: ErrorCode.RATE_LIMITED,
+    message: rateLimitedMessage(refusal.budget, refusal.retryAfterSeconds),
+    headers: { "retry-after": String(refusal.retryAfterSeconds) },
+    extensions: { limit: refusal.budget, retryAfter: refusal.retryAfterSeconds },
+  };
+}
