@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createOutbox, createOutboxReplay, type Outbox } from "../cache/outbox";
 import { createOutboxRelay, type OutboxRelay } from "../cache/outbox-relay";
 import { isResilientStore } from "../cache/resilient-store";
-import { createRedisClient } from "../cache/redis-client";
+import { createRedisClient, waitForReady } from "../cache/redis-client";
 import { createCacheTrace, createReadThrough, type CacheRuntime, type CacheTrace } from "../cache/read-through";
 import { createCacheStats } from "../cache/stats";
 import type { CacheStore } from "../cache/store";
@@ -213,6 +213,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           onError: (error) => logger.debug({ err: error }, "redis connection error (rate limits)"),
         })
       : null;
+  // Until it is ready, the insurance limiter counts alone: a short wait keeps the first requests on the shared budget.
+  if (edgeRedis && !(await waitForReady(edgeRedis, 2000))) logger.warn("redis is not ready: rate limits count in this process until it is");
   const rateLimits = config.limits.rate ? createRateLimits(edgeRedis, config.limits.rate, (budget) => keys.rateLimitPrefix(budget)) : null;
   const trustedDocuments = createTrustedDocuments(config.trustedDocuments, store, (hash) => keys.persistedDocumentKey(hash), (message) =>
     logger.warn(message),
