@@ -12,6 +12,13 @@ import { ErrorCode, rateLimitedMessage } from "../errors";
  * (src/edge/operation-cost.ts), a request refused before its cost is known spends 1, and a cached
  * answer spends the cost remembered with it. An operation that costs more than a whole budget
  * spends the whole budget (it passes once per window, when the budget is untouched).
+ *
+ * Charges are batched per caller: small costs add up in process and go to Redis once they reach
+ * `batchFraction` of the budget, or every `flushIntervalMs`, so a hot cached answer does not pay a
+ * Redis round trip per request. The price is a bounded overshoot: each instance may let a caller
+ * spend up to one batch more than the budget before the shared count refuses it. A budget of 100
+ * points or fewer is charged exactly (a batch of 1). A refused caller is then refused from memory
+ * until its window ends.
  */
 
 /** The budgets: `ip` (anonymous callers), `subject` (a verified token's subject), `writes` (mutations), `failed-auth` (requests with a bad token, per IP). */
@@ -33,6 +40,10 @@ export interface RateLimitOptions {
   writes: BudgetOptions;
   /** Requests with a bad token per IP per window. Default 30 per 300 s. */
   failedAuth: BudgetOptions;
+  /** Fraction of a budget a caller's charges may add up to in process before they are sent. Default 0.01. */
+  batchFraction?: number;
+  /** Charges still in process are sent after at most this long, ms. Default 100. */
+  flushIntervalMs?: number;
 }
 
 /** Defaults of `RateLimitOptions`. */
@@ -62,8 +73,10 @@ export interface RateLimitRefusal {
 }
 
 export interface RateLimits {
-  /** Spends `cost` of the caller's budgets; the refusal with the longest wait when one is spent, else null. One Redis round trip per budget charged, in parallel. */
+  /** Spends `cost` of the caller's budgets; the refusal with the longest wait when one is spent, else null. At most one Redis round trip per budget charged, in parallel. */
   charge(caller: Caller, cost: number): Promise<RateLimitRefusal | null>;
+  /** Sends the charges still in process and stops the flush timer. */
+  close(): Promise<void>;
 }
 
 /**
@@ -93,17 +106,53 @@ export function createRateLimits(redis: Redis | null, options: RateLimitOptions,
     "failed-auth": limiter("failed-auth", options.failedAuth),
   };
 
+  const batchFraction = options.batchFraction ?? 0.01;
+  const budgetOf = (id: string) => id.slice(0, id.indexOf("\0")) as Budget;
+  const keyOf = (id: string) => id.slice(id.indexOf("\0") + 1);
+  /** Charges not sent yet, by `<budget>\0<caller>`. */
+  const pending = new Map<string, number>();
+  /** Callers refused by the shared count, until their window ends (epoch ms). */
+  const blocked = new Map<string, number>();
+
   async function spend(budget: Budget, key: string, cost: number): Promise<RateLimitRefusal | null> {
-    const rateLimiter = limiters[budget];
+    const id = `${budget}\0${key}`;
+    const until = blocked.get(id);
+    if (until !== undefined) {
+      if (until > Date.now()) return { budget, retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
+      blocked.delete(id);
+    }
+    const { points } = limiters[budget];
+    const charged = Math.min(points, (pending.get(id) ?? 0) + Math.max(1, Math.ceil(cost)));
+    if (charged < Math.max(1, Math.floor(points * batchFraction))) {
+      pending.set(id, charged);
+      return null;
+    }
+    pending.delete(id);
+    return send(id, charged);
+  }
+
+  async function send(id: string, points: number): Promise<RateLimitRefusal | null> {
+    const budget = budgetOf(id);
     try {
-      await rateLimiter.consume(key, Math.min(Math.max(1, Math.ceil(cost)), rateLimiter.points));
+      await limiters[budget].consume(keyOf(id), points);
       return null;
     } catch (rejection) {
       // Anything but a spent budget (the insurance limiter covers Redis) lets the request through.
       if (!(rejection instanceof RateLimiterRes)) return null;
+      blocked.set(id, Date.now() + rejection.msBeforeNext);
       return { budget, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
     }
   }
+
+  const flushAll = async () => {
+    const now = Date.now();
+    for (const [id, until] of blocked) if (until <= now) blocked.delete(id);
+    const charges = [...pending];
+    pending.clear();
+    await Promise.all(charges.map(([id, points]) => send(id, points)));
+  };
+  const timer = setInterval(() => void flushAll(), options.flushIntervalMs ?? 100);
+  timer.unref();
 
   return {
     async charge(caller, cost) {
@@ -112,6 +161,10 @@ export function createRateLimits(redis: Redis | null, options: RateLimitOptions,
       if (caller.write) charges.push(spend("writes", caller.subject ?? caller.ip, 1));
       const refusals = (await Promise.all(charges)).filter((refusal): refusal is RateLimitRefusal => refusal !== null);
       return refusals.reduce<RateLimitRefusal | null>((longest, r) => (longest && longest.retryAfterSeconds >= r.retryAfterSeconds ? longest : r), null);
+    },
+    async close() {
+      clearInterval(timer);
+      await flushAll();
     },
   };
 }

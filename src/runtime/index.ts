@@ -210,6 +210,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           url: config.cache.redisUrl,
           commandTimeoutMs: config.cache.redisCommandTimeoutMs,
           connectionName: "catalog-gateway-edge",
+          // Every request charges a budget: concurrent charges share one write.
+          autoPipelining: true,
           onError: (error) => logger.debug({ err: error }, "redis connection error (rate limits)"),
         })
       : null;
@@ -258,6 +260,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       const applied = await outbox.replay().catch(() => 0);
       if (applied > 0) logger.info({ applied }, "pending invalidations applied before stopping");
       if (options.store === undefined) await store?.close();
+      await rateLimits?.close();
       edgeRedis?.disconnect();
       if (!options.db) await db.close();
     },

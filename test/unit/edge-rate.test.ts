@@ -68,6 +68,20 @@ describe("createRateLimits (in process)", () => {
   });
 });
 
+test("small charges add up in process and go out as one batch (1% of the budget): the overshoot is at most a batch", async () => {
+  const limits = createRateLimits(null, { ...small, ip: { points: 200, windowSeconds: 60 }, flushIntervalMs: 3_600_000 }, (budget) => `t5:${budget}`);
+  try {
+    expect(await limits.charge(anonymous("e"), 199)).toBeNull();
+    // 1 < the batch of 2: kept in process, not refused yet although the shared count would.
+    expect(await limits.charge(anonymous("e"), 1)).toBeNull();
+    expect(await limits.charge(anonymous("e"), 1)).toMatchObject({ budget: "ip" });
+    // Refused from memory now, until the window ends.
+    expect(await limits.charge(anonymous("e"), 1)).toMatchObject({ budget: "ip" });
+  } finally {
+    await limits.close();
+  }
+});
+
 test("with Redis unreachable, the in-process insurance limiter keeps counting", async () => {
   const redis = createRedisClient({ url: "redis://127.0.0.1:1", connectTimeoutMs: 200 });
   try {
