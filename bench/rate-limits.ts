@@ -4,6 +4,8 @@ import { Redis } from "ioredis";
 import { parseArgs } from "node:util";
 import { body, post, startGatewayProcess, stopGatewayProcess } from "./gateway-process";
 import { freePort } from "../test/helpers/redis-server";
+import { createRedisClient, waitForReady } from "../src/cache/redis-client";
+import { createRateLimits, defaultRateLimitOptions } from "../src/edge/rate-limit";
 
 /**
  * What the edge costs on the hottest path: the cached productBySku (a whole-response cache hit)
@@ -13,6 +15,9 @@ import { freePort } from "../test/helpers/redis-server";
  * slows both alike, and the median of the per-round ratios is reported. The gateway's CPU time per
  * request (process_cpu_seconds_total from /metrics) is reported too: on a loaded machine it is the
  * steadier figure (it leaves out Redis's own work for the extra command).
+ *
+ * First, the steadiest figure on a busy machine: the CPU time of one `charge` (what a cached
+ * answer adds) in this process, over the real Redis, at the default budgets.
  *
  *   npm run bench:rate-limits -- --rounds 6 --seconds 3
  *
@@ -30,7 +35,34 @@ const { values: flags } = parseArgs({
   },
 });
 
+/**
+ * CPU µs of one charge of cost 6 (the hot productBySku) at the default budgets, over Redis, 16 at
+ * a time as the HTTP load has them: by one caller (the hot path: batched in process), or each by a
+ * caller of its own (every charge ends as one Redis command of a flush).
+ */
+async function chargeCost(distinctCallers: boolean): Promise<number> {
+  const redis = createRedisClient({ url: flags["redis-url"]!, autoPipelining: true, commandTimeoutMs: 10_000 });
+  await waitForReady(redis);
+  let microseconds = Infinity;
+  for (let run = 0; run < 5; run += 1) {
+    const limits = createRateLimits(redis, defaultRateLimitOptions, (budget) => `cg:bench:rl:charge:${Date.now()}:${run}:${budget}`);
+    const start = process.cpuUsage();
+    // 10,000 charges of 6: within one caller's window of 100,000 points.
+    for (let i = 0; i < 10_000; i += 16) {
+      await Promise.all(Array.from({ length: 16 }, (_, j) => limits.charge({ ip: distinctCallers ? `c${i + j}` : "c", subject: null, failedAuth: false, write: false }, 6)));
+    }
+    await limits.close();
+    const used = process.cpuUsage(start);
+    microseconds = Math.min(microseconds, (used.user + used.system) / 10_000);
+  }
+  const keys = await redis.keys("cg:bench:rl:charge:*");
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  redis.disconnect();
+  return microseconds;
+}
+
 async function main() {
+  console.log(`one charge of cost 6 at the default budgets, in process (best of 5): one hot caller ${(await chargeCost(false)).toFixed(2)} µs of CPU, each by a caller of its own ${(await chargeCost(true)).toFixed(2)} µs`);
   const url = new URL(flags["pg-url"]!);
   url.pathname = `/${flags.database}`;
   const pg = new Client({ connectionString: url.toString() });
