@@ -47,7 +47,7 @@ async function chargeCost(distinctCallers: boolean): Promise<number> {
   for (let run = 0; run < 5; run += 1) {
     const limits = createRateLimits(redis, defaultRateLimitOptions, (budget) => `cg:bench:rl:charge:${Date.now()}:${run}:${budget}`);
     const start = process.cpuUsage();
-    // 10,000 charges of 6: within one caller's window of 100,000 points.
+    // 10,000 charges of 6: well within one caller's window.
     for (let i = 0; i < 10_000; i += 16) {
       await Promise.all(Array.from({ length: 16 }, (_, j) => limits.charge({ ip: distinctCallers ? `c${i + j}` : "c", subject: null, failedAuth: false, write: false }, 6)));
     }

@@ -195,9 +195,9 @@ const schema = z.object({
   MAX_QUERY_COST: int(1, 1_000_000_000).default(defaultOperationLimits.maxCost),
   /** Rate limits (src/edge/rate-limit.ts), on the shared Redis when REDIS_URL is set. Default on, off when NODE_ENV=test (tests turn them on). */
   RATE_LIMIT: z.enum(["on", "off"]).optional(),
-  /** Estimated cost an anonymous client IP may spend per RATE_LIMIT_WINDOW_SECONDS. Default 100000. */
+  /** Estimated cost an anonymous client IP may spend per RATE_LIMIT_WINDOW_SECONDS. Default 1000000. */
   RATE_LIMIT_IP_COST: int(1, 1_000_000_000).default(defaultRateLimitOptions.ip.points),
-  /** Estimated cost a token's subject may spend per RATE_LIMIT_WINDOW_SECONDS. Default 500000. */
+  /** Estimated cost a token's subject may spend per RATE_LIMIT_WINDOW_SECONDS. Default 5000000. */
   RATE_LIMIT_SUBJECT_COST: int(1, 1_000_000_000).default(defaultRateLimitOptions.subject.points),
   /** Mutations a caller (subject, else IP) may send per RATE_LIMIT_WINDOW_SECONDS. Default 300. */
   RATE_LIMIT_WRITES: int(1, 1_000_000_000).default(defaultRateLimitOptions.writes.points),

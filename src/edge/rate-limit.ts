@@ -32,9 +32,9 @@ export interface BudgetOptions {
 
 /** Every budget's size (RATE_LIMIT_* settings). */
 export interface RateLimitOptions {
-  /** Cost an anonymous client IP may spend per window. Default 100000 per 60 s. */
+  /** Cost an anonymous client IP may spend per window. Default 1000000 per 60 s (about 60 three-level category trees at about 17,000 each, or thousands of category pages). */
   ip: BudgetOptions;
-  /** Cost a token subject may spend per window. Default 500000 per 60 s. */
+  /** Cost a token subject may spend per window. Default 5000000 per 60 s. */
   subject: BudgetOptions;
   /** Mutations (counted, 1 each) per caller (subject, else IP) per window. Default 300 per 60 s. */
   writes: BudgetOptions;
@@ -48,8 +48,8 @@ export interface RateLimitOptions {
 
 /** Defaults of `RateLimitOptions`. */
 export const defaultRateLimitOptions: RateLimitOptions = {
-  ip: { points: 100_000, windowSeconds: 60 },
-  subject: { points: 500_000, windowSeconds: 60 },
+  ip: { points: 1_000_000, windowSeconds: 60 },
+  subject: { points: 5_000_000, windowSeconds: 60 },
   writes: { points: 300, windowSeconds: 60 },
   failedAuth: { points: 30, windowSeconds: 300 },
 };
