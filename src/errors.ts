@@ -52,7 +52,7 @@ export class RefusedInputError extends GraphQLError {
   }
 }
 
-/** A spent rate-limit budget (`limit`: ip, subject, writes, failed-auth); HTTP 429 with `Retry-After`. */
+/** A spent rate-limit budget (`limit`: ip, subject, writes, failed-auth); HTTP 429 (src/plugins/rate-limits.ts adds `Retry-After`). */
 export class RateLimitedError extends GraphQLError {
   constructor(limit: string, retryAfterSeconds: number) {
     super(rateLimitedMessage(limit, retryAfterSeconds), {
@@ -60,7 +60,7 @@ export class RateLimitedError extends GraphQLError {
         code: ErrorCode.RATE_LIMITED,
         limit,
         retryAfter: retryAfterSeconds,
-        http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
+        http: { status: 429 },
       },
     });
   }

@@ -29,12 +29,16 @@ export function rateLimitsPlugin(limits: RateLimits): ApolloServerPlugin<Context
   };
   return {
     async requestDidStart() {
+      let retryAfterSeconds: number | null = null;
       return {
         async didResolveOperation({ contextValue, operation }) {
           const refusal = await charge(contextValue, contextValue.operationCost ?? 1, operation?.operation === "mutation");
-          if (refusal) throw new RateLimitedError(refusal.budget, refusal.retryAfterSeconds);
+          if (!refusal) return;
+          retryAfterSeconds = refusal.retryAfterSeconds;
+          throw new RateLimitedError(refusal.budget, refusal.retryAfterSeconds);
         },
-        async willSendResponse({ contextValue }) {
+        async willSendResponse({ contextValue, response }) {
+          if (retryAfterSeconds !== null) response.http.headers.set("retry-after", String(retryAfterSeconds));
           if (!contextValue.record.rateCharged) await charge(contextValue, 1, false);
         },
       };
