@@ -211,14 +211,16 @@ const schema = z.object({
   TRUSTED_PROXIES: list.default([]),
   /** off (no persisted documents), allow (hashes and any text from anyone), require (anonymous callers run only trusted documents). Default allow. */
   TRUSTED_DOCUMENTS: z.enum(["off", "allow", "require"]).default("allow"),
-  /** Manifests of trusted documents (hash -> document JSON), comma separated. Default: codegen's src/generated/client/persisted-documents.json. */
+  /** Manifests of trusted documents (hash -> document JSON), comma separated. Default: codegen's, for the examples and the storefront. */
   TRUSTED_DOCUMENTS_MANIFEST: list.optional(),
   /** How long an automatic persisted query's registration is kept, seconds. Default 86400. */
   PERSISTED_QUERY_TTL_SECONDS: int(1, 31_536_000).default(86_400),
 });
 
-/** The manifest codegen's client preset writes (codegen.yml), loaded when TRUSTED_DOCUMENTS_MANIFEST is unset. */
+/** The manifest codegen's client preset writes for the example operations (codegen.yml), loaded when TRUSTED_DOCUMENTS_MANIFEST is unset. */
 export const defaultManifestPath = path.resolve(__dirname, "generated/client/persisted-documents.json");
+/** The storefront's manifest (codegen.yml), loaded with the examples' one when TRUSTED_DOCUMENTS_MANIFEST is unset. */
+export const storefrontManifestPath = path.resolve(__dirname, "../storefront/src/generated/persisted-documents.json");
 
 export type Env = Record<string, string | undefined>;
 
@@ -415,7 +417,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trustedDocuments: {
       mode: e.TRUSTED_DOCUMENTS,
-      manifestPaths: e.TRUSTED_DOCUMENTS_MANIFEST ?? [defaultManifestPath],
+      manifestPaths: e.TRUSTED_DOCUMENTS_MANIFEST ?? [defaultManifestPath, storefrontManifestPath],
       optional: e.TRUSTED_DOCUMENTS_MANIFEST === undefined,
       ttlSeconds: e.PERSISTED_QUERY_TTL_SECONDS,
     },
