@@ -186,7 +186,7 @@ describe("trusted documents (TRUSTED_DOCUMENTS=require)", () => {
     expect((await post(strict.url, { query: `{ __typename }` }, editor)).errors).toBeUndefined();
     // An anonymous caller cannot register it.
     expect((await post(strict.url, { query, extensions: { persistedQuery } })).errors?.[0].extensions?.code).toBe("UNTRUSTED_DOCUMENT");
-    expect((await post(strictToo.url, { extensions: { persistedQuery } })).errors?.[0].extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
+    expect((await post(strictToo.url, { extensions: { persistedQuery } })).errors?.[0].extensions?.code).toBe("UNTRUSTED_DOCUMENT");
     expect((await post(strict.url, { query, extensions: { persistedQuery } }, editor)).errors).toBeUndefined();
     const served = await post(strictToo.url, { extensions: { persistedQuery } });
     expect(served.errors).toBeUndefined();

@@ -119,9 +119,11 @@ describe("createTrustedDocuments", () => {
     expect(await docs.prepare(hashed, nobody)).toEqual({ body: { query: text, extensions: { other: true } } });
   });
 
-  test("an unknown documentId goes to APQ; require mode refuses untrusted text unless the caller is an editor", async () => {
+  test("an unknown documentId goes to APQ; require mode refuses an untrusted text or hash unless the caller is an editor", async () => {
+    expect(await documents("allow").prepare({ documentId: "sha256:abc" }, nobody)).toEqual({ body: { extensions: { persistedQuery: { version: 1, sha256Hash: "abc" } } } });
     const docs = documents("require");
-    expect(await docs.prepare({ documentId: "sha256:abc" }, nobody)).toEqual({ body: { extensions: { persistedQuery: { version: 1, sha256Hash: "abc" } } } });
+    expect(await docs.prepare({ documentId: "sha256:abc" }, nobody)).toMatchObject({ refusal: { status: 403, code: "UNTRUSTED_DOCUMENT" } });
+    expect(await docs.prepare({ documentId: "sha256:abc" }, async () => true)).toEqual({ body: { extensions: { persistedQuery: { version: 1, sha256Hash: "abc" } } } });
     expect(await docs.prepare({ query: "{ __typename }" }, nobody)).toMatchObject({ refusal: { status: 403, code: "UNTRUSTED_DOCUMENT" } });
     expect(await docs.prepare({ query: "{ __typename }" }, async () => true)).toEqual({ body: { query: "{ __typename }" } });
     expect(await docs.prepare({ query: text }, nobody)).toEqual({ body: { query: text } });
