@@ -31,6 +31,8 @@ const { values: flags } = parseArgs({
     port: { type: "string", default: "4411" },
     /** PostgreSQL database holding the catalog (created and seeded when missing); default named after the catalog. */
     database: { type: "string" },
+    // Adds a cell: Redis with the rate limits on (budgets too large to refuse), to compare with "redis".
+    "rate-limits": { type: "boolean", default: false },
   },
 });
 
@@ -197,6 +199,10 @@ async function main() {
     ["redis, no resp", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix, CACHE_RESPONSES: "false" }],
     ["redis", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}r:` }],
   ];
+  if (flags["rate-limits"]) {
+    const unlimited = { RATE_LIMIT: "on", RATE_LIMIT_IP_COST: "1000000000", RATE_LIMIT_SUBJECT_COST: "1000000000" };
+    configs.push(["redis, rate limits", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}rl:`, ...unlimited }]);
+  }
   console.log(
     `Catalog: ${real ? "Best Buy (real)" : "generated"}, ${products} products. ${flags.connections} connections, ` +
       `${flags.duration}s per cell after ${flags.warmup}s warm-up.`,
@@ -211,6 +217,8 @@ async function main() {
       MIGRATE_ON_START: "false",
       LOG_LEVEL: "warn",
       INTROSPECTION: "false",
+      // One client IP drives thousands of requests a second: the production budgets would refuse it (--rate-limits measures them).
+      RATE_LIMIT: "off",
       ...env,
     });
     try {

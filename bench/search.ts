@@ -201,6 +201,8 @@ async function main() {
       PORT: flags.port!,
       LOG_LEVEL: "warn",
       INTROSPECTION: "false",
+      // One client drives the load: the production rate limits would refuse it.
+      RATE_LIMIT: "off",
       VECTOR_SYNC_ON_START: "false",
       ...databaseEnv,
       MIGRATE_ON_START: "false",

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 import { defaultMaxConcurrentFills } from "./cache/fill-limit";
 import { defaultKeyPrefix } from "./cache/keys";
@@ -14,6 +15,9 @@ import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from ".
 import { defaultJsonLimits, type JsonLimits } from "./edge/json-limits";
 import { defaultCostEstimates, type CostEstimates } from "./edge/operation-cost";
 import { defaultOperationLimits, type OperationLimits } from "./edge/operation-limits";
+import { defaultRateLimitOptions, type RateLimitOptions } from "./edge/rate-limit";
+import { createClientAddress } from "./edge/rate-limit-address";
+import type { TrustedDocumentsOptions } from "./edge/trusted-documents";
 
 /**
  * The gateway's configuration: the only module that reads `process.env`. `loadConfig` validates
@@ -192,13 +196,47 @@ const schema = z.object({
   MAX_QUERY_DIRECTIVES: int(0, 100_000).default(defaultOperationLimits.maxDirectives),
   /** Largest estimated cost of an operation (fields times list sizes). Default 50000. */
   MAX_QUERY_COST: int(1, 1_000_000_000).default(defaultOperationLimits.maxCost),
+  /** Rate limits (src/edge/rate-limit.ts), on the shared Redis when REDIS_URL is set. Default on, off when NODE_ENV=test (tests turn them on). */
+  RATE_LIMIT: z.enum(["on", "off"]).optional(),
+  /** Estimated cost an anonymous client IP may spend per RATE_LIMIT_WINDOW_SECONDS. Default 1000000. */
+  RATE_LIMIT_IP_COST: int(1, 1_000_000_000).default(defaultRateLimitOptions.ip.points),
+  /** Estimated cost a token's subject may spend per RATE_LIMIT_WINDOW_SECONDS. Default 5000000. */
+  RATE_LIMIT_SUBJECT_COST: int(1, 1_000_000_000).default(defaultRateLimitOptions.subject.points),
+  /** Mutations a caller (subject, else IP) may send per RATE_LIMIT_WINDOW_SECONDS. Default 300. */
+  RATE_LIMIT_WRITES: int(1, 1_000_000_000).default(defaultRateLimitOptions.writes.points),
+  /** Window of the cost and writes budgets, seconds. Default 60. */
+  RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(defaultRateLimitOptions.ip.windowSeconds),
+  /** Requests with a bad token an IP may send per RATE_LIMIT_FAILED_AUTH_WINDOW_SECONDS. Default 30. */
+  RATE_LIMIT_FAILED_AUTH: int(1, 1_000_000).default(defaultRateLimitOptions.failedAuth.points),
+  /** Window of the failed-auth budget, seconds. Default 300. */
+  RATE_LIMIT_FAILED_AUTH_WINDOW_SECONDS: int(1, 86_400).default(defaultRateLimitOptions.failedAuth.windowSeconds),
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs, or loopback, linklocal, uniquelocal), comma separated. Default none: the socket's peer is the client. */
+  TRUSTED_PROXIES: list.default([]),
+  /** off (no persisted documents), allow (hashes and any text from anyone), require (anonymous callers run only trusted documents). Default allow. */
+  TRUSTED_DOCUMENTS: z.enum(["off", "allow", "require"]).default("allow"),
+  /** Manifests of trusted documents (hash -> document JSON), comma separated. Default: codegen's, for the examples and the storefront. */
+  TRUSTED_DOCUMENTS_MANIFEST: list.optional(),
+  /** How long an automatic persisted query's registration is kept, seconds. Default 86400. */
+  PERSISTED_QUERY_TTL_SECONDS: int(1, 31_536_000).default(86_400),
 });
+
+/** The manifest codegen's client preset writes for the example operations (codegen.yml), loaded when TRUSTED_DOCUMENTS_MANIFEST is unset. */
+export const defaultManifestPath = path.resolve(__dirname, "generated/client/persisted-documents.json");
+/** The storefront's manifest (codegen.yml), loaded with the examples' one when TRUSTED_DOCUMENTS_MANIFEST is unset. */
+export const storefrontManifestPath = path.resolve(__dirname, "../storefront/src/generated/persisted-documents.json");
 
 export type Env = Record<string, string | undefined>;
 
 export interface Config {
   env: "development" | "production" | "test";
-  http: { host: string; port: number; corsOrigins: string[]; introspection: boolean };
+  http: {
+    host: string;
+    port: number;
+    corsOrigins: string[];
+    introspection: boolean;
+    /** TRUSTED_PROXIES: whose X-Forwarded-For names the client. */
+    trustedProxies: string[];
+  };
   database: DatabaseConfig;
   /** Bounds of a write's transaction (DATABASE_TRANSACTION_*). */
   transactions: { timeoutMs: number; maxWaitMs: number };
@@ -241,7 +279,9 @@ export interface Config {
   logLevel: string;
   search: SearchConfig;
   /** The public edge: input bounds (MAX_INPUT_*), operation limits (MAX_QUERY_*) and the cost estimator's list sizes. */
-  limits: { input: JsonLimits; operation: OperationLimits; cost: CostEstimates };
+  limits: { input: JsonLimits; operation: OperationLimits; cost: CostEstimates; rate: RateLimitOptions | null };
+  /** TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_MANIFEST, PERSISTED_QUERY_TTL_SECONDS. */
+  trustedDocuments: TrustedDocumentsOptions;
 }
 
 /** Search, autocomplete and vector settings (the SEARCH_*, VECTOR_*, QDRANT_*, EMBEDDER_* variables). */
@@ -315,7 +355,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, corsOrigins, introspection: e.INTROSPECTION ?? development },
+    http: { host: e.HOST, port: e.PORT, corsOrigins, introspection: e.INTROSPECTION ?? development, trustedProxies: trustedProxies(e.TRUSTED_PROXIES, env) },
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS }
       : { kind: "pglite", dataDir: e.PGLITE_DATA_DIR },
@@ -370,8 +410,32 @@ export function loadConfig(env: Env = process.env): Config {
         searchPageSize: Math.min(e.DEFAULT_PAGE_SIZE, e.MAX_SEARCH_PAGE_SIZE),
         facetValues: e.SEARCH_FACET_VALUES,
       },
+      rate:
+        (e.RATE_LIMIT ?? (e.NODE_ENV === "test" ? "off" : "on")) === "off"
+          ? null
+          : {
+              ip: { points: e.RATE_LIMIT_IP_COST, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+              subject: { points: e.RATE_LIMIT_SUBJECT_COST, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+              writes: { points: e.RATE_LIMIT_WRITES, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+              failedAuth: { points: e.RATE_LIMIT_FAILED_AUTH, windowSeconds: e.RATE_LIMIT_FAILED_AUTH_WINDOW_SECONDS },
+            },
+    },
+    trustedDocuments: {
+      mode: e.TRUSTED_DOCUMENTS,
+      manifestPaths: e.TRUSTED_DOCUMENTS_MANIFEST ?? [defaultManifestPath, storefrontManifestPath],
+      optional: e.TRUSTED_DOCUMENTS_MANIFEST === undefined,
+      ttlSeconds: e.PERSISTED_QUERY_TTL_SECONDS,
     },
   };
+}
+
+function trustedProxies(proxies: string[], env: Env): string[] {
+  try {
+    createClientAddress(proxies);
+  } catch (error) {
+    throw new ConfigError("TRUSTED_PROXIES", `must list addresses or CIDRs (${(error as Error).message})`, env.TRUSTED_PROXIES);
+  }
+  return proxies;
 }
 
 function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {

@@ -35,6 +35,35 @@ export interface Context {
   cacheTrace: CacheTrace;
   /** The operation's estimated cost, set once it is accepted (src/plugins/operation-limits.ts), before execution. */
   operationCost?: number;
+  /** What the edge and the plugins learn of this request, read by the HTTP handler afterwards (telemetry). */
+  record: RequestRecord;
+}
+
+/**
+ * One request as the edge sees it. The HTTP handler creates it and hands it to the context; Apollo
+ * runs plugins and resolvers on a shallow copy of the context, so this object (shared by both) is
+ * how what they learn (the cost, the operation, the error codes) reaches the handler.
+ */
+export interface RequestRecord {
+  /** The client's address (TRUSTED_PROXIES decides whether X-Forwarded-For is read). */
+  clientIp: string;
+  /** The operation's name, null when it has none or was not parsed. */
+  operationName: string | null;
+  /** The accepted operation's estimated cost; null when it was refused before (or never had) one. */
+  cost: number | null;
+  /** `extensions.code` of every error answered. */
+  errorCodes: string[];
+  /** `extensions.limit` of the first error, when it names one (QUERY_TOO_COMPLEX, RATE_LIMITED). */
+  refusalLimit?: string;
+  /** The request spent its rate-limit budgets already (src/plugins/rate-limits.ts). */
+  rateCharged: boolean;
+  /** Execution started (the request was not refused before it). */
+  executed: boolean;
+}
+
+/** A fresh record of a request from `clientIp`. */
+export function createRequestRecord(clientIp: string): RequestRecord {
+  return { clientIp, operationName: null, cost: null, errorCodes: [], rateCharged: false, executed: false };
 }
 
 /** Builds each request's context from the process's parts (src/runtime.ts); `authorization` is the request's header. */
@@ -43,8 +72,8 @@ export function createContextFactory(parts: {
   services: Services;
   settings: Settings;
   authenticate: Authenticator;
-}): (authorization: string | undefined) => Promise<Context> {
-  return async (authorization) => {
+}): (authorization: string | undefined, record?: RequestRecord) => Promise<Context> {
+  return async (authorization, record = createRequestRecord("unknown")) => {
     const cacheTrace = createCacheTrace();
     return {
       loaders: parts.createLoaders(cacheTrace),
@@ -52,6 +81,7 @@ export function createContextFactory(parts: {
       settings: parts.settings,
       authentication: await parts.authenticate(authorization),
       cacheTrace,
+      record,
     };
   };
 }

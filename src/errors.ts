@@ -11,6 +11,10 @@ export enum ErrorCode {
   QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX",
   /** An operation type the gateway does not serve (subscriptions). */
   OPERATION_NOT_SUPPORTED = "OPERATION_NOT_SUPPORTED",
+  /** A budget of the rate limits is spent: `extensions.retryAfter` (seconds, also the `Retry-After` header) and `limit` (which budget). */
+  RATE_LIMITED = "RATE_LIMITED",
+  /** TRUSTED_DOCUMENTS=require: an anonymous caller sent a document that is neither in the manifest nor registered by an editor. */
+  UNTRUSTED_DOCUMENT = "UNTRUSTED_DOCUMENT",
   SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR",
 }
@@ -45,6 +49,32 @@ export class OperationNotSupportedError extends GraphQLError {
 export class RefusedInputError extends GraphQLError {
   constructor(message: string, field: string) {
     super(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field, http: refused } });
+  }
+}
+
+/** A spent rate-limit budget (`limit`: ip, subject, writes, failed-auth); HTTP 429 (src/plugins/rate-limits.ts adds `Retry-After`). */
+export class RateLimitedError extends GraphQLError {
+  constructor(limit: string, retryAfterSeconds: number) {
+    super(rateLimitedMessage(limit, retryAfterSeconds), {
+      extensions: {
+        code: ErrorCode.RATE_LIMITED,
+        limit,
+        retryAfter: retryAfterSeconds,
+        http: { status: 429 },
+      },
+    });
+  }
+}
+
+/** The message of RATE_LIMITED, shared by the edge's refusal and `RateLimitedError`. */
+export function rateLimitedMessage(limit: string, retryAfterSeconds: number): string {
+  return `Too many requests: the ${limit} rate limit is spent; retry after ${retryAfterSeconds} s`;
+}
+
+/** TRUSTED_DOCUMENTS=require refuses a document an anonymous caller sent that is not trusted. */
+export class UntrustedDocumentError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: ErrorCode.UNTRUSTED_DOCUMENT, http: { status: 403 } } });
   }
 }
 

@@ -3,8 +3,11 @@ import { HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import type { Context } from "./context";
+import { createRequestRecord, type Context, type RequestRecord } from "./context";
+import { createClientAddress, type ClientAddress } from "./edge/rate-limit-address";
+import { rateLimitedRefusal, type RateLimits } from "./edge/rate-limit";
 import { findRoute, type Route } from "./http-routes";
+import type { CacheOutcome, Telemetry } from "./plugins/telemetry";
 import { etagMatches, graphqlParamsOf, type CachedAnswer, type ResponseCache } from "./response-cache";
 
 /** Why the edge refused a request: sent as a GraphQL error with `extensions.code` (and `field` when given). */
@@ -23,7 +26,10 @@ export interface EdgeRefusal {
  * A check of a parsed request that runs before anything answers it; null lets it through. It gets
  * the request's GraphQL parameters: the JSON body of a POST, the query string of a GET.
  */
-export type EdgeCheck = (req: IncomingMessage, params: unknown) => EdgeRefusal | null | Promise<EdgeRefusal | null>;
+export type EdgeCheck = (req: IncomingMessage, params: unknown) => EdgeVerdict | Promise<EdgeVerdict>;
+
+/** What an edge check decides: refuse, go on with other parameters (a persisted document resolved to its text; POST only), or go on (null). */
+export type EdgeVerdict = EdgeRefusal | { body: unknown } | null;
 
 export interface HttpHandlerOptions {
   /** Web origins CORS allows (credentials included). */
@@ -32,8 +38,14 @@ export interface HttpHandlerOptions {
   bodyLimit?: string;
   /** GET routes by path (src/http-routes.ts, `findRoute`); every other request goes to GraphQL. */
   routes: Record<string, Route>;
-  /** The request's context, built only when the request is executed. */
-  context: (req: IncomingMessage) => Promise<Context>;
+  /** The request's context, built only when the request is executed; `record` is the handler's record of the request. */
+  context: (req: IncomingMessage, record: RequestRecord) => Promise<Context>;
+  /** The client's address for the rate limits (src/edge/rate-limit-address.ts). Default: the socket's peer. */
+  clientAddress?: ClientAddress;
+  /** Charges a cached answer its remembered cost, and an edge refusal 1 (executed requests: src/plugins/rate-limits.ts). Default none. */
+  rateLimits?: RateLimits | null;
+  /** Told of every GraphQL request once answered (src/plugins/telemetry.ts). Default none. */
+  telemetry?: Telemetry | null;
   /** Run in order on every GraphQL request, before the response cache and Apollo; the first refusal answers. Default none. */
   edgeChecks?: EdgeCheck[];
   /** The whole-response cache (src/response-cache.ts); null: every request is executed. */
@@ -46,14 +58,17 @@ export interface HttpHandlerOptions {
  * hashing of every response cost more than executing a cached query.
  *
  * The path of a GraphQL request, in this order: CORS -> body parser -> edge checks -> whole-response
- * cache admission (token verified) and lookup -> Apollo (context, parse, validate, execute) ->
- * whole-response cache save -> reply, with its HTTP cache headers (ETag, 304, Cache-Control).
+ * cache admission (token verified) and lookup (a hit spends its remembered cost of the rate limits)
+ * -> Apollo (context, parse, validate, rate limits, execute) -> whole-response cache save -> reply,
+ * with its HTTP cache headers (ETag, 304, Cache-Control) -> telemetry.
  */
 export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHandlerOptions): RequestListener {
   const corsHandler = cors({ origin: options.corsOrigins, credentials: true });
   const jsonHandler = bodyParser.json({ limit: options.bodyLimit ?? "1mb" });
   const edgeChecks = options.edgeChecks ?? [];
   const responses = options.responseCache;
+  const rateLimits = options.rateLimits ?? null;
+  const clientAddress = options.clientAddress ?? createClientAddress();
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?", 1)[0];
@@ -73,17 +88,58 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
   };
 
   async function answer(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const params = graphqlParamsOf(req, body);
+    const started = performance.now();
+    const record = createRequestRecord(clientAddress(req));
+    let cache: CacheOutcome = "none";
+    try {
+      cache = await respond(req, res, body, record);
+    } finally {
+      options.telemetry?.finish(record, { cache, durationMs: performance.now() - started, status: res.statusCode });
+    }
+  }
+
+  async function respond(req: IncomingMessage, res: ServerResponse, body: unknown, record: RequestRecord): Promise<CacheOutcome> {
+    let params = graphqlParamsOf(req, body);
     for (const check of edgeChecks) {
-      const refusal = await check(req, params);
-      if (refusal) return refuse(res, refusal);
+      const verdict = await check(req, params);
+      if (verdict === null) continue;
+      if (!("body" in verdict)) {
+        await refuseAtEdge(res, verdict, record);
+        return "none";
+      }
+      params = body = verdict.body;
     }
     const requestKey = responses ? await responses.admit(req, params) : null;
-    if (requestKey !== null) {
-      const cached = await responses!.lookup(requestKey);
-      if (cached !== null) return reuse(req, res, cached);
+    const cached = requestKey === null ? null : await responses!.lookup(requestKey);
+    if (cached === null) {
+      await execute(req, res, body, requestKey, record);
+      return requestKey === null ? "none" : "miss";
     }
-    await execute(req, res, body, requestKey);
+    record.operationName = cached.operationName;
+    record.cost = cached.cost;
+    // A cached answer spends the caller's budget as its execution did. A kept answer may be a
+    // viewer's (a public one): it is charged to the IP here, like every request the edge answers.
+    if (rateLimits) {
+      record.rateCharged = true;
+      const refusal = await rateLimits.charge({ ip: record.clientIp, subject: null, failedAuth: false, write: false }, cached.cost ?? 1);
+      if (refusal) {
+        await refuseAtEdge(res, rateLimitedRefusal(refusal), record);
+        return "hit";
+      }
+    }
+    reuse(req, res, cached);
+    return "hit";
+  }
+
+  /** Sends `refusal`; a request refused before its cost is known spends 1 of the caller's budget. */
+  async function refuseAtEdge(res: ServerResponse, refusal: EdgeRefusal, record: RequestRecord): Promise<void> {
+    record.errorCodes = [refusal.code];
+    if (typeof refusal.extensions?.limit === "string") record.refusalLimit = refusal.extensions.limit;
+    refuse(res, refusal);
+    if (rateLimits && !record.rateCharged) {
+      record.rateCharged = true;
+      await rateLimits.charge({ ip: record.clientIp, subject: null, failedAuth: false, write: false }, 1);
+    }
   }
 
   // A kept or just-executed public answer: 304 without the body when the client holds it.
@@ -99,7 +155,7 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     res.end(answer.body);
   }
 
-  async function execute(req: IncomingMessage, res: ServerResponse, body: unknown, requestKey: string | null): Promise<void> {
+  async function execute(req: IncomingMessage, res: ServerResponse, body: unknown, requestKey: string | null, record: RequestRecord): Promise<void> {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
@@ -113,7 +169,7 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     let context: Context | undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: request,
-      context: async () => (context = await options.context(req)),
+      context: async () => (context = await options.context(req, record)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

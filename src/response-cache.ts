@@ -84,6 +84,9 @@ export interface CachedAnswer {
   etag: string;
   /** Names of the version counters it was validated against; empty when it was not kept. */
   tags: string[];
+  /** The executed operation's estimated cost (a hit spends it again of the rate limits) and name (telemetry); null when unknown. */
+  cost: number | null;
+  operationName: string | null;
 }
 
 export interface ResponseCacheOptions {
@@ -167,7 +170,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const tags = cdn.purgeUrl ? versionKeys.map((key) => versionTagOf(keys, key)) : [];
       await store.setVersioned({
         key: keys.responseKey(requestKey),
-        value: `${answer.etag}\n${tags.join(" ")}\n${answer.body}`,
+        value: `${answer.etag}\n${tags.join(" ")}\n${metaLineOf(answer)}\n${answer.body}`,
         ttlSeconds,
         versions: versionKeys.map((key, i) => [key, counters[i] ?? "0"]),
       });
@@ -203,7 +206,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     async settle(requestKey, body, context) {
       if (requestKey === null || !context || !verdicts.get(context.cacheTrace)) return null;
-      const answer: CachedAnswer = { body, etag: etagOf(body), tags: [] };
+      const { cost, operationName } = context.record;
+      const answer: CachedAnswer = { body, etag: etagOf(body), tags: [], cost, operationName };
       await keep(requestKey, answer, context.cacheTrace);
       return answer;
     },
@@ -254,7 +258,22 @@ function decodeAnswer(raw: string): CachedAnswer | null {
   const second = raw.indexOf("\n", first + 1);
   if (first < 0 || second < 0) return null;
   const tags = raw.slice(first + 1, second);
-  return { etag: raw.slice(0, first), tags: tags ? tags.split(" ") : [], body: raw.slice(second + 1) };
+  // The meta line (cost and operation name) is absent from entries kept before it existed: a body starts with "{".
+  const third = raw[second + 1] === "{" ? second : raw.indexOf("\n", second + 1);
+  if (third < 0) return null;
+  const [cost, operationName] = raw.slice(second + 1, third).split(" ");
+  return {
+    etag: raw.slice(0, first),
+    tags: tags ? tags.split(" ") : [],
+    body: raw.slice(third + 1),
+    cost: cost ? Number(cost) : null,
+    operationName: operationName || null,
+  };
+}
+
+/** `<cost> <operation name>`, either empty when unknown (a GraphQL name has no space or newline). */
+function metaLineOf(answer: CachedAnswer): string {
+  return `${answer.cost ?? ""} ${answer.operationName ?? ""}`;
 }
 
 // A persisted query names its text by SHA-256: the hash stands for the text, once checked against

@@ -28,6 +28,9 @@ import { operationLimitRules } from "./edge/operation-limits";
 import { checkRequestBody } from "./edge/request-body";
 import { inputLimitsPlugin } from "./plugins/input-limits";
 import { operationLimitsPlugin } from "./plugins/operation-limits";
+import { rateLimitsPlugin } from "./plugins/rate-limits";
+import { isEditor, trustedDocumentsPlugin } from "./plugins/trusted-documents";
+import { createClientAddress } from "./edge/rate-limit-address";
 import { createRuntime, type Runtime, type RuntimeOptions, type StartupProgress } from "./runtime";
 import type { SearchRuntime } from "./runtime/search";
 
@@ -86,14 +89,27 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const apollo = createApollo(runtime, httpServer);
   await apollo.start();
   const createContext = createContextFactory(runtime);
+  const editor = async (authorization: string | undefined) => isEditor(await runtime.authenticate(authorization));
   serve = createHttpHandler(apollo, {
     corsOrigins: config.http.corsOrigins,
     routes: createRoutes(runtime),
-    context: (req) => createContext(req.headers.authorization),
-    // Variables and extensions within bounds before the response cache hashes them: a POST's body
-    // and a GET's query string alike, since both may be answered from it (inputLimitsPlugin backs it up).
-    edgeChecks: [(_req, params) => checkRequestBody(params, config.limits.input)],
+    context: (req, record) => createContext(req.headers.authorization, record),
+    edgeChecks: [
+      // Variables and extensions within bounds before the response cache hashes them: a POST's body
+      // and a GET's query string alike, since both may be answered from it (inputLimitsPlugin backs it up).
+      (_req, params) => checkRequestBody(params, config.limits.input),
+      // Persisted documents resolved to their text (a POST's body; a GET is executed from its query
+      // string) and TRUSTED_DOCUMENTS=require, before the response cache (trustedDocumentsPlugin backs it up).
+      async (req, params) => {
+        const prepared = await runtime.trustedDocuments.prepare(params, () => editor(req.headers.authorization));
+        if ("refusal" in prepared) return prepared.refusal;
+        return req.method === "POST" ? prepared : null;
+      },
+    ],
     responseCache: runtime.responses,
+    clientAddress: createClientAddress(config.http.trustedProxies),
+    rateLimits: runtime.rateLimits,
+    telemetry: runtime.telemetry,
   });
 
   return {
@@ -160,10 +176,16 @@ function createApollo(runtime: Runtime, httpServer: http.Server): ApolloServer<C
     }),
     // The edge (src/edge): limits on the document, checked once per document before execution.
     parseOptions: { maxTokens: config.limits.operation.maxTokens },
+    // Automatic persisted queries on the cache store (shared by every instance), the manifest first (src/edge/trusted-documents.ts).
+    persistedQueries: runtime.trustedDocuments.persistedQueries,
     validationRules: [...documentInputRules(config.limits.input), ...operationLimitRules(config.limits.operation)],
     plugins: [
       inputLimitsPlugin(config.limits.input),
       operationLimitsPlugin(config.limits.operation.maxCost, config.limits.cost),
+      // After operationLimitsPlugin, whose cost it charges (see rateLimitsPlugin).
+      ...(runtime.rateLimits ? [rateLimitsPlugin(runtime.rateLimits)] : []),
+      trustedDocumentsPlugin(runtime.trustedDocuments),
+      runtime.telemetry.plugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's per-field cache hints feed HTTP cache headers we do not send; they cost ~25% of a large response.
       ApolloServerPluginCacheControlDisabled(),

@@ -78,6 +78,10 @@ export interface CacheKeys {
   responseVersionKey(name: string): string;
   /** `stats:<type>`: one statistic (stamped with `gen:stats` inside the value). */
   statsKey(type: string): string;
+  /** `apq:<sha256>`: a persisted document's text (automatic persisted queries, shared by every instance). */
+  persistedDocumentKey(sha256Hash: string): string;
+  /** `rl:<budget>`: the prefix of a rate-limit budget's counters (rate-limiter-flexible appends `:<caller>`). */
+  rateLimitPrefix(budget: string): string;
   /**
    * `gen:<family>` or `gen:<family>:<id>` (`all` for null): a generation counter, e.g.
    * `gen:prods:cat:7`, `gen:search`, `gen:stats`. Counters carry no TTL.
@@ -105,6 +109,8 @@ export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
     responseKey: (hash) => k(`{resp}:${encodeSegment(hash)}`),
     responseVersionKey: (name) => k(`{resp}:v:${name}`),
     statsKey: (type) => k(`stats:${encodeSegment(type)}`),
+    persistedDocumentKey: (sha256Hash) => k(`apq:${encodeSegment(sha256Hash)}`),
+    rateLimitPrefix: (budget) => k(`rl:${encodeSegment(budget)}`),
     generationKey: (family, scope) =>
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}`),
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),

@@ -7,12 +7,15 @@ import { createHash } from "node:crypto";
 import { createOutbox, createOutboxReplay, type Outbox } from "../cache/outbox";
 import { createOutboxRelay, type OutboxRelay } from "../cache/outbox-relay";
 import { isResilientStore } from "../cache/resilient-store";
+import { createRedisClient, waitForReady } from "../cache/redis-client";
 import { createCacheTrace, createReadThrough, type CacheRuntime, type CacheTrace } from "../cache/read-through";
 import { createCacheStats } from "../cache/stats";
 import type { CacheStore } from "../cache/store";
 import type { Config } from "../config";
 import type { Services, Settings } from "../context";
 import { createDatabase, isDatabaseUnavailable, type Database } from "../data/database";
+import { createRateLimits, type RateLimits } from "../edge/rate-limit";
+import { createTrustedDocuments, type TrustedDocuments } from "../edge/trusted-documents";
 import { migrate } from "../data/migrator";
 import { createCategoryRepository } from "../data/repositories/category-repository";
 import { createProductRepository } from "../data/repositories/product-repository";
@@ -26,6 +29,7 @@ import { createCategoryService } from "../modules/category/category.service";
 import { createProductImportService } from "../modules/product/product-import.service";
 import { createProductService } from "../modules/product/product.service";
 import { createWriter } from "../modules/shared/writer";
+import { createTelemetry, type Telemetry } from "../plugins/telemetry";
 import { createResponseCache, type ResponseCache } from "../response-cache";
 import { createSearchRuntime, type SearchRuntime } from "./search";
 
@@ -34,7 +38,8 @@ import { createSearchRuntime, type SearchRuntime } from "./search";
  * hands each its collaborators (STYLE.md 18). Nothing here serves HTTP; src/server.ts does. Larger parts are wired in files beside this one.
  *
  *   database (migrated, seeded) -> metrics -> cache (keys, stats, outbox replay, store, read path)
- *   -> outbox -> repositories -> search -> services -> authentication -> response cache -> warm
+ *   -> outbox -> repositories -> search -> services -> authentication -> response cache
+ *   -> the edge (rate limits, trusted documents, telemetry) -> warm
  */
 export interface Runtime {
   config: Config;
@@ -52,6 +57,12 @@ export interface Runtime {
   authenticate: Authenticator;
   /** The whole-response cache; null when there is no store or CACHE_RESPONSES is off. */
   responses: ResponseCache | null;
+  /** The rate limits (on the shared Redis when REDIS_URL is set); null when RATE_LIMIT=off. */
+  rateLimits: RateLimits | null;
+  /** The trusted documents' manifest and the APQ cache (on the cache store). */
+  trustedDocuments: TrustedDocuments;
+  /** The request log line and the per-operation metrics. */
+  telemetry: Telemetry;
   /** A request's loaders over the shared cache, recording what they read in `trace`. */
   createLoaders(trace: CacheTrace): Loaders;
   /** For `/ready`: whether each service answers now. */
@@ -199,6 +210,26 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           variant: () => `${search.loaderDeps.searchEngine.vector.state()}:${search.loaderDeps.searchEngine.version}`,
         })
       : null;
+  // The rate limits' own Redis connection (from the one Redis client module): their commands never
+  // queue behind the cache's pipelines, and their insurance limiter covers the time Redis is down.
+  const edgeRedis =
+    config.limits.rate && config.cache.redisUrl
+      ? createRedisClient({
+          url: config.cache.redisUrl,
+          commandTimeoutMs: config.cache.redisCommandTimeoutMs,
+          connectionName: "catalog-gateway-edge",
+          // Every request charges a budget: concurrent charges share one write.
+          autoPipelining: true,
+          onError: (error) => logger.debug({ err: error }, "redis connection error (rate limits)"),
+        })
+      : null;
+  // Until it is ready, the insurance limiter counts alone: a short wait keeps the first requests on the shared budget.
+  if (edgeRedis && !(await waitForReady(edgeRedis, 2000))) logger.warn("redis is not ready: rate limits count in this process until it is");
+  const rateLimits = config.limits.rate ? createRateLimits(edgeRedis, config.limits.rate, (budget) => keys.rateLimitPrefix(budget)) : null;
+  const trustedDocuments = createTrustedDocuments(config.trustedDocuments, store, (hash) => keys.persistedDocumentKey(hash), (message) =>
+    logger.warn(message),
+  );
+  const telemetry = createTelemetry(registry, logger, trustedDocuments.operationNames);
   if (config.cache.warmOnStart && store) {
     const report = await step("warming", () => services.admin.warm(createRequestLoaders(createCacheTrace())));
     logger.info(report, "cache warmed");
@@ -217,6 +248,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     settings: { pagination: config.pagination, writeThrough: config.cache.writeThrough },
     authenticate,
     responses,
+    rateLimits,
+    trustedDocuments,
+    telemetry,
     createLoaders: createRequestLoaders,
     async readiness() {
       const [database, cacheUp, vectors] = await Promise.all([
@@ -234,6 +268,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       const applied = await outbox.replay().catch(() => 0);
       if (applied > 0) logger.info({ applied }, "pending invalidations applied before stopping");
       if (options.store === undefined) await store?.close();
+      await rateLimits?.close();
+      edgeRedis?.disconnect();
       if (!options.db) await db.close();
     },
   };
