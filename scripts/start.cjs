@@ -16,7 +16,7 @@ const STAMP = path.join(dist, ".build-stamp");
 const EXPLORER_PAGE = path.join(root, "explorer", "dist", "index.html");
 
 /** What the compiled gateway is made from (src/generated is derived from the rest). */
-const GATEWAY_SOURCES = ["src", "scripts", "schema.graphql", "prisma", "codegen.yml", "examples/operations", "tsconfig.json", "package-lock.json"];
+const GATEWAY_SOURCES = ["src", "scripts", "config", "schema.graphql", "prisma", "codegen.yml", "examples/operations", "tsconfig.json", "package-lock.json"];
 const EXPLORER_SOURCES = ["explorer/src", "explorer/build.cjs", "package-lock.json"];
 
 function newestMtimeMs(relative) {
