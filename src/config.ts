@@ -5,6 +5,7 @@ import { defaultKeyPrefix } from "./cache/keys";
 import { defaultMemoryMaxEntries } from "./cache/memory-store";
 import { defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
 import { defaultOutboxRelayOptions } from "./cache/outbox-relay";
+import { defaultPurgeConfig, type PurgeConfig } from "./cache/purge";
 import { defaultReadThroughOptions } from "./cache/read-through";
 import { defaultRedisClientOptions } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
@@ -104,6 +105,14 @@ const schema = z.object({
   OUTBOX_LISTENER_HEARTBEAT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatMs),
   /** A heartbeat unanswered this long marks the listener dead (it reconnects, and replays what is pending once it hears again), ms; heartbeat + this stays below OUTBOX_ACK_TIMEOUT_MS. Default 3000. */
   OUTBOX_LISTENER_TIMEOUT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatTimeoutMs),
+  /** CDN purge endpoint: every write's surrogate keys are POSTed here (through the outbox, retried until accepted). Unset: no purges. */
+  CDN_PURGE_URL: z.string().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional(),
+  /** Value of the purge request's token header, sent verbatim (e.g. "Bearer abc"). Unset: no token header. */
+  CDN_PURGE_TOKEN: z.string().min(1).optional(),
+  /** Name of the header carrying CDN_PURGE_TOKEN (Fastly: Fastly-Key). Default authorization. */
+  CDN_PURGE_TOKEN_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name").default(defaultPurgeConfig.tokenHeader),
+  /** A purge request not answered after this many ms fails (it stays in the outbox and is retried). Default 2000. */
+  CDN_PURGE_TIMEOUT_MS: int(50, 120_000).default(defaultPurgeConfig.timeoutMs),
   /** Warm the cache (tree, categories, top products) when the gateway starts. Default false. */
   CACHE_WARM_ON_START: bool.default(false),
   /** How many of the most popular products warming loads (at start, and by warmCache without topProducts). Default 1000. */
@@ -260,6 +269,8 @@ export interface Config {
     outboxIntervalMs: number;
     /** OUTBOX_RETAIN_SECONDS, OUTBOX_HANDOFF, OUTBOX_ACK_TIMEOUT_MS, OUTBOX_LISTENER_HEARTBEAT_MS. */
     outbox: { retainSeconds: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number; heartbeatTimeoutMs: number };
+    /** The CDN purge hook (CDN_PURGE_*); unset when CDN_PURGE_URL is. */
+    purge?: PurgeConfig;
     warmOnStart: boolean;
     warmProducts: number;
     writeThrough: boolean;
@@ -386,6 +397,9 @@ export function loadConfig(env: Env = process.env): Config {
         heartbeatMs: e.OUTBOX_LISTENER_HEARTBEAT_MS,
         heartbeatTimeoutMs: e.OUTBOX_LISTENER_TIMEOUT_MS,
       },
+      purge: e.CDN_PURGE_URL
+        ? { url: e.CDN_PURGE_URL, token: e.CDN_PURGE_TOKEN, tokenHeader: e.CDN_PURGE_TOKEN_HEADER, timeoutMs: e.CDN_PURGE_TIMEOUT_MS, batchSize: defaultPurgeConfig.batchSize }
+        : undefined,
       warmOnStart: e.CACHE_WARM_ON_START,
       warmProducts: e.CACHE_WARM_PRODUCTS,
       writeThrough: e.CACHE_WRITE_THROUGH,
