@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { defaultMaxConcurrentFills } from "./cache/fill-limit";
-import { defaultKeyPrefix } from "./cache/keys";
+import { defaultKeyPrefix, families, type Family } from "./cache/keys";
 import { defaultMemoryMaxEntries } from "./cache/memory-store";
 import { defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
 import { defaultOutboxRelayOptions } from "./cache/outbox-relay";
@@ -93,6 +93,12 @@ const schema = z.object({
   CACHE_LEASE_RETRY_MS: int(1, 10_000).default(defaultReadThroughOptions.leaseRetryMs),
   /** TTLs are shortened by up to this fraction at random, so entries do not expire together. Default 0.1. */
   CACHE_TTL_JITTER: z.coerce.number().min(0).max(0.9).default(defaultReadThroughOptions.ttlJitter),
+  /**
+   * Stale-while-revalidate grace of every family, seconds: an entry past its TTL that no write
+   * retired is served for this long while one refresh runs. CACHE_SWR_<FAMILY>_SECONDS overrides
+   * one family (e.g. CACHE_SWR_PRODS_CAT_SECONDS=60). Default 0: off.
+   */
+  CACHE_SWR_SECONDS: int(0, 7 * 86_400).default(0),
   /** How often pending invalidations in the outbox are replayed, ms. Default 5000. */
   OUTBOX_REPLAY_INTERVAL_MS: int(100, 3_600_000).default(defaultOutboxIntervalMs),
   /** How long applied invalidations are kept, to apply them again after a Redis failover, seconds. Default 300. */
@@ -264,8 +270,8 @@ export interface Config {
     redisCommandTimeoutMs: number;
     /** The circuit breaker around the store (CACHE_CALL_TIMEOUT_MS, CACHE_CIRCUIT_*). */
     circuit: { callTimeoutMs: number; failureThreshold: number; coolDownMs: number };
-    /** Leases and TTL jitter of the read path (CACHE_LEASE_*, CACHE_TTL_JITTER). */
-    readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number };
+    /** Leases, TTL jitter and stale-while-revalidate grace per family of the read path (CACHE_LEASE_*, CACHE_TTL_JITTER, CACHE_SWR_*). */
+    readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number; swrSeconds: Record<Family, number> };
     outboxIntervalMs: number;
     /** OUTBOX_RETAIN_SECONDS, OUTBOX_HANDOFF, OUTBOX_ACK_TIMEOUT_MS, OUTBOX_LISTENER_HEARTBEAT_MS. */
     outbox: { retainSeconds: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number; heartbeatTimeoutMs: number };
@@ -336,6 +342,24 @@ function familyTtls(env: Env): FamilyTtls {
   return ttls;
 }
 
+/** CACHE_SWR_<FAMILY>_SECONDS: the family name upper-cased with ":" as "_" (prods:cat -> CACHE_SWR_PRODS_CAT_SECONDS). */
+export function swrVariable(family: string): string {
+  return `CACHE_SWR_${family.toUpperCase().replace(/:/g, "_")}_SECONDS`;
+}
+
+function familySwrSeconds(env: Env, allSeconds: number): Record<Family, number> {
+  const grace = Object.fromEntries(families.map((family) => [family, allSeconds])) as Record<Family, number>;
+  for (const family of families) {
+    const variable = swrVariable(family);
+    const raw = env[variable];
+    if (raw === undefined) continue;
+    const parsed = int(0, 7 * 86_400).safeParse(raw);
+    if (!parsed.success) throw new ConfigError(variable, "must be a whole number of seconds from 0 (off) to 604800", raw);
+    grace[family] = parsed.data;
+  }
+  return grace;
+}
+
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string, value: string | undefined) {
     super(`Invalid configuration: ${variable}=${JSON.stringify(value ?? "")} ${problem}`);
@@ -388,7 +412,13 @@ export function loadConfig(env: Env = process.env): Config {
         failureThreshold: e.CACHE_CIRCUIT_FAILURE_THRESHOLD,
         coolDownMs: e.CACHE_CIRCUIT_COOL_DOWN_MS,
       },
-      readThrough: { leaseTtlMs: e.CACHE_LEASE_TTL_MS, leaseWaitMs: e.CACHE_LEASE_WAIT_MS, leaseRetryMs: e.CACHE_LEASE_RETRY_MS, ttlJitter: e.CACHE_TTL_JITTER },
+      readThrough: {
+        leaseTtlMs: e.CACHE_LEASE_TTL_MS,
+        leaseWaitMs: e.CACHE_LEASE_WAIT_MS,
+        leaseRetryMs: e.CACHE_LEASE_RETRY_MS,
+        ttlJitter: e.CACHE_TTL_JITTER,
+        swrSeconds: familySwrSeconds(env, e.CACHE_SWR_SECONDS),
+      },
       outboxIntervalMs: e.OUTBOX_REPLAY_INTERVAL_MS,
       outbox: {
         retainSeconds: e.OUTBOX_RETAIN_SECONDS,
