@@ -1,5 +1,6 @@
 import { footprintOperations, mergeFootprints, type Footprint } from "../../src/cache/invalidation";
 import { createKeys } from "../../src/cache/keys";
+import { footprintTags, responseTags } from "../../src/cache/tags";
 import {
   categoryAttributesFootprint,
   categoryCreateFootprint,
@@ -356,5 +357,35 @@ describe("what a write retires, against what each loader's entry depends on", ()
     const { incr } = footprintOperations(keys, productUpdateFootprint(row, { ...row, categoryId: 7 }, { before: pixel.path, after: headsets.path }));
     expect(incr).toContain(keys.generationKey("prods:cat", 5));
     expect(incr).toContain(keys.generationKey("prods:cat", 7));
+  });
+});
+
+describe("surrogate keys (src/cache/tags.ts)", () => {
+  const keys = createKeys("cg:v9:");
+  it("a footprint purges the tags of the keys it deletes and the counters it moves, without the prefix", () => {
+    const footprint = productWriteFootprint(42, ["PX 9"], ["/4/7/"]);
+    expect(footprintTags(keys, footprint)).toEqual(
+      ["gen:prods:cat:4", "gen:prods:cat:7", "gen:prods:cat:all", "gen:search", "gen:stats", "prod:42", "prod:sku:PX%209"].sort(),
+    );
+  });
+
+  it("a response is tagged with the entries and counters it read, so any footprint retiring one purges it", () => {
+    const read = [
+      keys.productKey(42),
+      keys.productSkuKey("PX 9"),
+      keys.productListKey(7, "abc"),
+      keys.generationKey("prods:cat", 7),
+      keys.generationKey("prods:cat", 7, "price"),
+      keys.generationKey("prod"),
+      "other:key",
+    ];
+    const tags = responseTags(keys, read);
+    expect(tags).toEqual(["gen:prod", "gen:prods:cat:7", "gen:prods:cat:7:price", "prod:42", "prod:sku:PX%209"]);
+    const repriced = productUpdateFootprint(
+      { id: 42, sku: "PX 9", name: "n", description: "", brand: "b", price: new Prisma.Decimal("1.00"), stock: 1, popularity: 0, attributes: {}, categoryId: 7 },
+      { id: 42, sku: "PX 9", name: "n", description: "", brand: "b", price: new Prisma.Decimal("2.00"), stock: 1, popularity: 0, attributes: {}, categoryId: 7 },
+      { before: "/4/7/", after: "/4/7/" },
+    );
+    expect(footprintTags(keys, repriced).filter((tag) => tags.includes(tag))).toEqual(["gen:prods:cat:7:price", "prod:42", "prod:sku:PX%209"]);
   });
 });
