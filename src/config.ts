@@ -111,8 +111,6 @@ const schema = z.object({
   OUTBOX_LISTENER_HEARTBEAT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatMs),
   /** A heartbeat unanswered this long marks the listener dead (it reconnects, and replays what is pending once it hears again), ms; heartbeat + this stays below OUTBOX_ACK_TIMEOUT_MS. Default 3000. */
   OUTBOX_LISTENER_TIMEOUT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatTimeoutMs),
-  /** CDN purge endpoint: every write's surrogate keys are POSTed here (through the outbox, retried until accepted). Unset: no purges. */
-  CDN_PURGE_URL: z.string().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional(),
   /** Value of the purge request's token header, sent verbatim (e.g. "Bearer abc"). Unset: no token header. */
   CDN_PURGE_TOKEN: z.string().min(1).optional(),
   /** Name of the header carrying CDN_PURGE_TOKEN (Fastly: Fastly-Key). Default authorization. */

@@ -1,45 +1,23 @@
 import { footprintOperations, type Footprint } from "./invalidation";
 import type { CacheKeys } from "./keys";
+import { versionBumpsOf, versionKeysOf, versionTagOf } from "./version-vector";
 
 /**
  * Surrogate keys (Fastly `Surrogate-Key`, Cloudflare `Cache-Tag`): the names under which an HTTP
- * cache holds a response, and under which a write purges it. The one place they are spelled, so
- * a response's header and a footprint's purge can never disagree.
- *
- * A tag is a cache key without the prefix (`prod:42`, `cat:7`, `gen:prods:cat:7:price`): a
- * response is tagged with every entry and generation counter it was computed from
- * (CacheTrace.dependencies), and a write purges the tags of the keys its footprint deletes and the
- * counters it increments. Any write that retires one of a response's dependencies in the cache
- * therefore purges the response from the CDN too. The schema version (in the prefix) is left out:
- * tags must match across a deploy that changes it, and over-purging is harmless.
+ * cache holds a response, and under which a write purges it. Both sides are spelled here, from the
+ * whole-response cache's version counters (src/cache/version-vector.ts), so a response's header
+ * and a footprint's purge can never disagree: a response is tagged with the counters it is
+ * validated against (`=prod:42`, `prod#17`, `=gen:prods:cat:7:price`, ...), and a write purges
+ * the counters it moves, which are exactly those that invalidate it in Redis.
  */
 
-/** The tag of one full cache key (entry or generation counter); null for a key that is not ours. */
-export function tagOfKey(keys: CacheKeys, key: string): string | null {
-  return key.startsWith(keys.prefix) ? key.slice(keys.prefix.length) : null;
-}
-
-/**
- * The tags a response computed from `dependencies` (full cache keys) carries, sorted and once
- * each. Stamped entries (listings, searches, statistics) are tagged by their generations, which
- * are what writes move; their own keys are left out, as no write names them.
- */
+/** The tags of a response computed from `dependencies` (full cache keys): its version counters' names. */
 export function responseTags(keys: CacheKeys, dependencies: Iterable<string>): string[] {
-  const tags = new Set<string>();
-  for (const key of dependencies) {
-    const kind = keys.familyOf(key);
-    if (kind === null || stampedFamilies.has(kind)) continue;
-    const tag = tagOfKey(keys, key);
-    if (tag) tags.add(tag);
-  }
-  return [...tags].sort();
+  return versionKeysOf(keys, dependencies).map((key) => versionTagOf(keys, key)).sort();
 }
 
-// Families whose entries are retired by generations, never deleted (invalidation.ts), and whole responses.
-const stampedFamilies = new Set<string>(["attrs:cat", "prods:cat", "search", "stats", "resp"]);
-
-/** The tags a footprint purges: one per key it deletes and per counter it increments, sorted. */
+/** The tags a footprint purges: the names of the version counters it moves (every key it deletes or generation it moves). */
 export function footprintTags(keys: CacheKeys, footprint: Footprint): string[] {
   const { del, incr } = footprintOperations(keys, footprint);
-  return [...del, ...incr].map((key) => tagOfKey(keys, key)!).sort();
+  return versionBumpsOf(keys, [...del, ...incr]).map((key) => versionTagOf(keys, key)).sort();
 }

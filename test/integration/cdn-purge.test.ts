@@ -82,13 +82,14 @@ describe("the CDN purge hook", () => {
   const nothingPending = async () => (await pending()).purges + (await pending()).invalidations === 0;
   const reprice = (id: number, price: number) =>
     gqlAs(gateway, ["editor"], `mutation($id: ID!, $price: Float!) { updateProduct(id: $id, input: { price: $price }) { price } }`, { id: String(id), price });
-  // The tags a price change of `product` in `path` retires: its row and SKU, and the price aspect of its chain.
+  // The tags a price change of `product` in `path` purges (src/cache/tags.ts: the names of the version
+  // counters it moves, which responses carry in Surrogate-Key): its row and SKU, the price aspect of its chain.
   const priceTags = (product: { id: number; sku: string; path: string }) => [
-    `prod:${product.id}`,
-    `prod:sku:${encodeURIComponent(product.sku)}`,
-    ...[...product.path.split("/").filter(Boolean), "all"].map((id) => `gen:prods:cat:${id}:price`),
-    "gen:search:price",
-    "gen:stats:price",
+    `=prod:${product.id}`,
+    `=prod:sku:${encodeURIComponent(product.sku)}`,
+    ...[...product.path.split("/").filter(Boolean), "all"].map((id) => `=gen:prods:cat:${id}:price`),
+    "=gen:search:price",
+    "=gen:stats:price",
   ];
   const productAt = async (offset: number) =>
     (await db.sql.query<{ id: number; sku: string; path: string }>(
@@ -105,7 +106,7 @@ describe("the CDN purge hook", () => {
     expect(receiver.purges).toHaveLength(1);
     expect(receiver.purges[0].token).toBe("purge-secret");
     expect(receiver.purges[0].tags).toEqual(expect.arrayContaining(priceTags(product)));
-    expect(receiver.purges[0].tags).not.toContain("gen:prods:cat:all"); // membership did not change
+    expect(receiver.purges[0].tags).not.toContain("=gen:prods:cat:all"); // membership did not change
     expect(await pending()).toEqual({ invalidations: 0, purges: 0 });
   });
 

@@ -31,7 +31,7 @@ describe("loadConfig", () => {
     ["CACHE_STORE", { CACHE_STORE: "redis" }],
     ["CACHE_SWR_SECONDS", { CACHE_SWR_SECONDS: "soon" }],
     ["CACHE_SWR_PRODS_CAT_SECONDS", { CACHE_SWR_PRODS_CAT_SECONDS: "-1" }],
-    ["CDN_PURGE_URL", { CDN_PURGE_URL: "ftp://cdn" }],
+    ["CDN_PURGE_URL", { CDN_PURGE_URL: "not a url" }],
     ["JWT_SECRET", { NODE_ENV: "production" }],
     ["JWT_SECRET", { JWT_SECRET: "too-short" }],
   ])("names %s when its value is bad", (variable, env) => {

@@ -362,30 +362,22 @@ describe("what a write retires, against what each loader's entry depends on", ()
 
 describe("surrogate keys (src/cache/tags.ts)", () => {
   const keys = createKeys("cg:v9:");
-  it("a footprint purges the tags of the keys it deletes and the counters it moves, without the prefix", () => {
-    const footprint = productWriteFootprint(42, ["PX 9"], ["/4/7/"]);
-    expect(footprintTags(keys, footprint)).toEqual(
-      ["gen:prods:cat:4", "gen:prods:cat:7", "gen:prods:cat:all", "gen:search", "gen:stats", "prod:42", "prod:sku:PX%209"].sort(),
-    );
+  const row = { id: 42, sku: "PX 9", name: "n", description: "", brand: "b", price: new Prisma.Decimal("1.00"), stock: 1, popularity: 0, attributes: {}, categoryId: 7 };
+  const repriced = productUpdateFootprint(row, { ...row, price: new Prisma.Decimal("2.00") }, { before: "/4/7/", after: "/4/7/" });
+
+  it("a footprint purges the exact tag of every key it deletes and counter it moves", () => {
+    const tags = footprintTags(keys, repriced);
+    for (const tag of ["=prod:42", "=prod:sku:PX%209", "=gen:prods:cat:7:price", "=gen:prods:cat:4:price", "=gen:stats:price"]) {
+      expect(tags).toContain(tag);
+    }
+    expect(tags).not.toContain("=gen:prods:cat:7"); // membership did not change
   });
 
-  it("a response is tagged with the entries and counters it read, so any footprint retiring one purges it", () => {
-    const read = [
-      keys.productKey(42),
-      keys.productSkuKey("PX 9"),
-      keys.productListKey(7, "abc"),
-      keys.generationKey("prods:cat", 7),
-      keys.generationKey("prods:cat", 7, "price"),
-      keys.generationKey("prod"),
-      "other:key",
-    ];
-    const tags = responseTags(keys, read);
-    expect(tags).toEqual(["gen:prod", "gen:prods:cat:7", "gen:prods:cat:7:price", "prod:42", "prod:sku:PX%209"]);
-    const repriced = productUpdateFootprint(
-      { id: 42, sku: "PX 9", name: "n", description: "", brand: "b", price: new Prisma.Decimal("1.00"), stock: 1, popularity: 0, attributes: {}, categoryId: 7 },
-      { id: 42, sku: "PX 9", name: "n", description: "", brand: "b", price: new Prisma.Decimal("2.00"), stock: 1, popularity: 0, attributes: {}, categoryId: 7 },
-      { before: "/4/7/", after: "/4/7/" },
-    );
-    expect(footprintTags(keys, repriced).filter((tag) => tags.includes(tag))).toEqual(["gen:prods:cat:7:price", "prod:42", "prod:sku:PX%209"]);
+  it("a response that read a repriced row or a price listing shares a tag with the purge; a name listing does not", () => {
+    const purged = new Set(footprintTags(keys, repriced));
+    const shares = (read: string[]) => responseTags(keys, read).some((tag) => purged.has(tag));
+    expect(shares([keys.productKey(42), keys.categoryKey(7)])).toBe(true);
+    expect(shares([keys.generationKey("prods:cat", 7), keys.generationKey("prods:cat", 7, "price")])).toBe(true);
+    expect(shares([keys.generationKey("prods:cat", 7), keys.generationKey("prods:cat", 7, "name"), keys.productKey(43)])).toBe(false);
   });
 });
