@@ -1,10 +1,11 @@
 import path from "node:path";
 import { z } from "zod";
 import { defaultMaxConcurrentFills } from "./cache/fill-limit";
-import { defaultKeyPrefix } from "./cache/keys";
+import { defaultKeyPrefix, families, type Family } from "./cache/keys";
 import { defaultMemoryMaxEntries } from "./cache/memory-store";
 import { defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
 import { defaultOutboxRelayOptions } from "./cache/outbox-relay";
+import { defaultPurgeConfig, type PurgeConfig } from "./cache/purge";
 import { defaultReadThroughOptions } from "./cache/read-through";
 import { defaultRedisClientOptions } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
@@ -92,6 +93,12 @@ const schema = z.object({
   CACHE_LEASE_RETRY_MS: int(1, 10_000).default(defaultReadThroughOptions.leaseRetryMs),
   /** TTLs are shortened by up to this fraction at random, so entries do not expire together. Default 0.1. */
   CACHE_TTL_JITTER: z.coerce.number().min(0).max(0.9).default(defaultReadThroughOptions.ttlJitter),
+  /**
+   * Stale-while-revalidate grace of every family, seconds: an entry past its TTL that no write
+   * retired is served for this long while one refresh runs. CACHE_SWR_<FAMILY>_SECONDS overrides
+   * one family (e.g. CACHE_SWR_PRODS_CAT_SECONDS=60). Default 0: off.
+   */
+  CACHE_SWR_SECONDS: int(0, 7 * 86_400).default(0),
   /** How often pending invalidations in the outbox are replayed, ms. Default 5000. */
   OUTBOX_REPLAY_INTERVAL_MS: int(100, 3_600_000).default(defaultOutboxIntervalMs),
   /** How long applied invalidations are kept, to apply them again after a Redis failover, seconds. Default 300. */
@@ -104,6 +111,12 @@ const schema = z.object({
   OUTBOX_LISTENER_HEARTBEAT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatMs),
   /** A heartbeat unanswered this long marks the listener dead (it reconnects, and replays what is pending once it hears again), ms; heartbeat + this stays below OUTBOX_ACK_TIMEOUT_MS. Default 3000. */
   OUTBOX_LISTENER_TIMEOUT_MS: int(10, 60_000).default(defaultOutboxRelayOptions.heartbeatTimeoutMs),
+  /** Value of the purge request's token header, sent verbatim (e.g. "Bearer abc"). Unset: no token header. */
+  CDN_PURGE_TOKEN: z.string().min(1).optional(),
+  /** Name of the header carrying CDN_PURGE_TOKEN (Fastly: Fastly-Key). Default authorization. */
+  CDN_PURGE_TOKEN_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name").default(defaultPurgeConfig.tokenHeader),
+  /** A purge request not answered after this many ms fails (it stays in the outbox and is retried). Default 2000. */
+  CDN_PURGE_TIMEOUT_MS: int(50, 120_000).default(defaultPurgeConfig.timeoutMs),
   /** Warm the cache (tree, categories, top products) when the gateway starts. Default false. */
   CACHE_WARM_ON_START: bool.default(false),
   /** How many of the most popular products warming loads (at start, and by warmCache without topProducts). Default 1000. */
@@ -255,11 +268,13 @@ export interface Config {
     redisCommandTimeoutMs: number;
     /** The circuit breaker around the store (CACHE_CALL_TIMEOUT_MS, CACHE_CIRCUIT_*). */
     circuit: { callTimeoutMs: number; failureThreshold: number; coolDownMs: number };
-    /** Leases and TTL jitter of the read path (CACHE_LEASE_*, CACHE_TTL_JITTER). */
-    readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number };
+    /** Leases, TTL jitter and stale-while-revalidate grace per family of the read path (CACHE_LEASE_*, CACHE_TTL_JITTER, CACHE_SWR_*). */
+    readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number; swrSeconds: Record<Family, number> };
     outboxIntervalMs: number;
     /** OUTBOX_RETAIN_SECONDS, OUTBOX_HANDOFF, OUTBOX_ACK_TIMEOUT_MS, OUTBOX_LISTENER_HEARTBEAT_MS. */
     outbox: { retainSeconds: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number; heartbeatTimeoutMs: number };
+    /** The CDN purge hook (CDN_PURGE_*); unset when CDN_PURGE_URL is. */
+    purge?: PurgeConfig;
     warmOnStart: boolean;
     warmProducts: number;
     writeThrough: boolean;
@@ -325,6 +340,24 @@ function familyTtls(env: Env): FamilyTtls {
   return ttls;
 }
 
+/** CACHE_SWR_<FAMILY>_SECONDS: the family name upper-cased with ":" as "_" (prods:cat -> CACHE_SWR_PRODS_CAT_SECONDS). */
+export function swrVariable(family: string): string {
+  return `CACHE_SWR_${family.toUpperCase().replace(/:/g, "_")}_SECONDS`;
+}
+
+function familySwrSeconds(env: Env, allSeconds: number): Record<Family, number> {
+  const grace = Object.fromEntries(families.map((family) => [family, allSeconds])) as Record<Family, number>;
+  for (const family of families) {
+    const variable = swrVariable(family);
+    const raw = env[variable];
+    if (raw === undefined) continue;
+    const parsed = int(0, 7 * 86_400).safeParse(raw);
+    if (!parsed.success) throw new ConfigError(variable, "must be a whole number of seconds from 0 (off) to 604800", raw);
+    grace[family] = parsed.data;
+  }
+  return grace;
+}
+
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string, value: string | undefined) {
     super(`Invalid configuration: ${variable}=${JSON.stringify(value ?? "")} ${problem}`);
@@ -377,7 +410,13 @@ export function loadConfig(env: Env = process.env): Config {
         failureThreshold: e.CACHE_CIRCUIT_FAILURE_THRESHOLD,
         coolDownMs: e.CACHE_CIRCUIT_COOL_DOWN_MS,
       },
-      readThrough: { leaseTtlMs: e.CACHE_LEASE_TTL_MS, leaseWaitMs: e.CACHE_LEASE_WAIT_MS, leaseRetryMs: e.CACHE_LEASE_RETRY_MS, ttlJitter: e.CACHE_TTL_JITTER },
+      readThrough: {
+        leaseTtlMs: e.CACHE_LEASE_TTL_MS,
+        leaseWaitMs: e.CACHE_LEASE_WAIT_MS,
+        leaseRetryMs: e.CACHE_LEASE_RETRY_MS,
+        ttlJitter: e.CACHE_TTL_JITTER,
+        swrSeconds: familySwrSeconds(env, e.CACHE_SWR_SECONDS),
+      },
       outboxIntervalMs: e.OUTBOX_REPLAY_INTERVAL_MS,
       outbox: {
         retainSeconds: e.OUTBOX_RETAIN_SECONDS,
@@ -386,6 +425,9 @@ export function loadConfig(env: Env = process.env): Config {
         heartbeatMs: e.OUTBOX_LISTENER_HEARTBEAT_MS,
         heartbeatTimeoutMs: e.OUTBOX_LISTENER_TIMEOUT_MS,
       },
+      purge: e.CDN_PURGE_URL
+        ? { url: e.CDN_PURGE_URL, token: e.CDN_PURGE_TOKEN, tokenHeader: e.CDN_PURGE_TOKEN_HEADER, timeoutMs: e.CDN_PURGE_TIMEOUT_MS, batchSize: defaultPurgeConfig.batchSize }
+        : undefined,
       warmOnStart: e.CACHE_WARM_ON_START,
       warmProducts: e.CACHE_WARM_PRODUCTS,
       writeThrough: e.CACHE_WRITE_THROUGH,

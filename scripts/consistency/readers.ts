@@ -1,5 +1,5 @@
 import { post } from "./client";
-import { recentSkus, type Model } from "./model";
+import { priceOf, recentSkus, type Model } from "./model";
 import { pick } from "./writers";
 
 /**
@@ -8,7 +8,7 @@ import { pick } from "./writers";
  */
 
 /** The views readers ask for, each checked its own way. */
-export type View = "product" | "productBySku" | "category" | "listing" | "shelf";
+export type View = "product" | "productBySku" | "category" | "listing" | "priced" | "shelf";
 
 /** One read: what was asked, through which gateway, when (performance.now(), ms) and what came back. */
 export interface ReadRecord {
@@ -20,6 +20,8 @@ export interface ReadRecord {
   sku?: string;
   /** The listing included descendants (listing; a leaf's subtree listing filters on its path). */
   subtree?: boolean;
+  /** The price filter of a priced listing, as the write sequence number whose price it is (priceOf). */
+  minSeq?: number;
   startMs: number;
   endMs: number;
   data: any;
@@ -46,6 +48,13 @@ const queries: Record<View, string> = {
       productCount(includeDescendants: $subtree)
     }
   }`,
+  // Filtered and ordered by price: its entries depend on the price aspect (gen:prods:cat:<id>:price),
+  // which price writes move, and a write that raises a price past the filter adds the product.
+  priced: `query($id: ID!, $subtree: Boolean!, $minPrice: Float!) {
+    category(id: $id) {
+      products(includeDescendants: $subtree, first: 100, orderBy: PRICE_ASC, filter: { minPrice: $minPrice }) { totalCount edges { node { id } } }
+    }
+  }`,
   shelf: `query($id: ID!) {
     category(id: $id) {
       children { id name }
@@ -61,6 +70,7 @@ const weights: [View, number][] = [
   ["productBySku", 2],
   ["category", 2],
   ["listing", 2],
+  ["priced", 2],
   ["shelf", 1],
 ];
 
@@ -74,15 +84,15 @@ export async function runReader(ctx: ReaderContext): Promise<void> {
 
 async function readOnce(ctx: ReaderContext): Promise<void> {
   const view = pickView();
-  const { target, variables, sku } = chooseTarget(view, ctx.model);
-  const subtree = view === "listing" ? (variables.subtree as boolean) : undefined;
+  const { target, variables, sku, minSeq } = chooseTarget(view, ctx.model);
+  const subtree = view === "listing" || view === "priced" ? (variables.subtree as boolean) : undefined;
   const gateway = Math.floor(Math.random() * ctx.urls.length);
   const startMs = performance.now();
   try {
     const response = await post(ctx.urls[gateway], queries[view], variables);
     const endMs = performance.now();
     if (response.errors?.length || !response.data) throw new Error(JSON.stringify(response.errors?.[0] ?? "no data"));
-    ctx.reads.push({ view, gateway, target, sku, subtree, startMs, endMs, data: response.data });
+    ctx.reads.push({ view, gateway, target, sku, subtree, minSeq, startMs, endMs, data: response.data });
   } catch (error) {
     ctx.counts.failedReads += 1;
     ctx.problems.push(`${view} of ${target} through gateway ${gateway} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -104,7 +114,7 @@ const HOT_SHARE = 0.5;
 // Half of the reads go to recently written entities, the rest anywhere. SKU lookups ask for one
 // of the product's last three SKUs: the current one (or the one a write in flight is setting),
 // and the ones it held before, which must stop resolving to it.
-function chooseTarget(view: View, model: Model): { target: number; variables: Record<string, unknown>; sku?: string } {
+function chooseTarget(view: View, model: Model): { target: number; variables: Record<string, unknown>; sku?: string; minSeq?: number } {
   const hot = Math.random() < HOT_SHARE;
   switch (view) {
     case "product":
@@ -128,6 +138,14 @@ function chooseTarget(view: View, model: Model): { target: number; variables: Re
         ? history.versions[history.versions.length - 1].state.categoryId
         : (hot && pick(model.recent.categories)) || pick([...model.categories.keys()])!;
       return { target: id, variables: { id: String(id), subtree: Math.random() < 0.5 } };
+    }
+    case "priced": {
+      // The price of a recently written product's next write: that write moves it into the listing.
+      const product = (hot && pick(model.recent.products)) || pick([...model.products.keys()])!;
+      const history = model.products.get(product)!;
+      const id = history.versions[history.versions.length - 1].state.categoryId;
+      const minSeq = history.versions.length;
+      return { target: id, variables: { id: String(id), subtree: Math.random() < 0.5, minPrice: priceOf(minSeq) }, minSeq };
     }
     case "shelf": {
       const id = pick(model.shelves)!;

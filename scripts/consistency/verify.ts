@@ -45,6 +45,8 @@ export function judge(read: ReadRecord, model: Model): string | null {
       return judgeCategory(model.categories.get(read.target)!, read.data.category, read, model);
     case "listing":
       return judgeListing(model, read);
+    case "priced":
+      return judgePriced(model, read);
     case "shelf":
       return judgeShelf(model, read);
     default: {
@@ -129,7 +131,8 @@ function outOfRange<S>(what: string, seq: number, history: History<S>, read: Rea
 
 interface SeenListing {
   products: { totalCount: number; edges: { node: { id: string } }[] };
-  productCount: number;
+  /** Absent in a priced listing. */
+  productCount?: number;
 }
 
 // A category's own products: each must be where one of its acceptable writes put it.
@@ -141,6 +144,21 @@ function judgeListing(model: Model, read: ReadRecord): string | null {
     new Set(acceptableStates(history, read.startMs, read.endMs).map((state) => state.categoryId));
   const what = `${read.subtree ? "products (with descendants)" : "products"} of category ${categoryId}`;
   return judgeMembers(what, model, listing, (history) => membership(places(history), categoryId));
+}
+
+// A category's own products priced at least priceOf(minSeq): each must be there if every
+// acceptable write left it in the category at such a price, and may be if one did.
+function judgePriced(model: Model, read: ReadRecord): string | null {
+  const categoryId = read.target;
+  const listing = read.data.category as SeenListing | null;
+  if (!listing) return `category ${categoryId}: null`;
+  const minSeq = read.minSeq!;
+  const what = `products of category ${categoryId} priced from write ${minSeq} on`;
+  return judgeMembers(what, model, listing, (history) => {
+    const { min, max } = acceptableRange(history, read.startMs, read.endMs);
+    const listed = history.versions.slice(min, max + 1).map((version) => version.state.categoryId === categoryId && version.seq >= minSeq);
+    return { must: listed.every(Boolean), may: listed.some(Boolean) };
+  });
 }
 
 // A shelf's subtree: a product is under the shelf when its category is, so both histories count.
@@ -209,6 +227,7 @@ function judgeMembers(
     if (!listed.has(history.id) && expected.must) return `${what}: misses product ${history.id}, which had moved in`;
   }
   for (const [name, count] of [["totalCount", listing.products.totalCount], ["productCount", listing.productCount]] as const) {
+    if (count === undefined) continue;
     if (count < must || count > may) return `${what}: ${name} ${count}, but between ${must} and ${may} were there`;
   }
   return null;

@@ -1,27 +1,36 @@
 import type { CacheKeys, Family } from "./keys";
 
 /**
- * How the read path stores an entry: "<v|n><stamp>|<payload>", `v` a value, `n` a cached miss
- * (no payload); the stamp is the generations the entry was computed under. The payload is the
- * family's codec's text (codec.ts); this file only wraps it.
+ * How the read path stores an entry: "<v|n><stamp>[~<soft expiry>]|<payload>", `v` a value, `n` a
+ * cached miss (no payload); the stamp is the generations the entry was computed under; the soft
+ * expiry (epoch ms) is there when the family serves stale-while-revalidate: past it, the entry is
+ * still served (while one refresh runs) until the store drops it at TTL + grace. The payload is
+ * the family's codec's text (codec.ts); this file only wraps it. No stamp holds "~" or "|".
  */
 
-/** One decoded entry: its payload (null for a cached miss) and its stamp. */
+/** One decoded entry: its payload (null for a cached miss), its stamp and its soft expiry. */
 export interface Entry {
   payload: string | null;
   stamp: string;
+  /** When the entry stops being fresh, epoch ms; null: fresh until the store drops it. */
+  softExpiresAtMs: number | null;
 }
 
-/** The stored text of an entry. */
-export function encodeEntry(payload: string | null, stamp: string): string {
-  return payload === null ? `n${stamp}|` : `v${stamp}|${payload}`;
+/** The stored text of an entry; `softExpiresAtMs` only for a family with stale-while-revalidate. */
+export function encodeEntry(payload: string | null, stamp: string, softExpiresAtMs?: number): string {
+  const head = softExpiresAtMs === undefined ? stamp : `${stamp}~${Math.round(softExpiresAtMs)}`;
+  return payload === null ? `n${head}|` : `v${head}|${payload}`;
 }
 
 /** The entry stored as `text`, or null when `text` is not one (then the read path treats it as stale). */
 export function decodeEntry(text: string): Entry | null {
   const bar = text.indexOf("|");
   if (bar < 1 || (text[0] !== "v" && text[0] !== "n")) return null;
-  return { stamp: text.slice(1, bar), payload: text[0] === "n" ? null : text.slice(bar + 1) };
+  const head = text.slice(1, bar);
+  const tilde = head.indexOf("~");
+  const softExpiresAtMs = tilde < 0 ? null : Number(head.slice(tilde + 1));
+  if (softExpiresAtMs !== null && !Number.isSafeInteger(softExpiresAtMs)) return null;
+  return { stamp: tilde < 0 ? head : head.slice(0, tilde), softExpiresAtMs, payload: text[0] === "n" ? null : text.slice(bar + 1) };
 }
 
 /** The generation counters of one family's entries, and the stamps made of them. */

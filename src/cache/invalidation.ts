@@ -1,5 +1,5 @@
 import { TOP_LEVEL } from "../catalog";
-import type { CacheKeys, Family } from "./keys";
+import { families as allFamilies, type Aspect, type CacheKeys, type Family } from "./keys";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";
 import { versionBumpsOf } from "./version-vector";
@@ -28,21 +28,39 @@ export interface Footprint {
   products?: number[];
   /** SKUs whose mapping changed (old and new). */
   productSkus?: string[];
-  /** Categories whose listings and counts changed (the old and new category and all ancestors). */
+  /**
+   * Categories whose listings and counts changed in membership (the old and new category and all
+   * ancestors): retires every listing and count of them, whatever its order or filter.
+   */
   listingsOf?: number[];
-  /** The catalog-wide listing (products with no category argument) changed. */
+  /** The catalog-wide listing (products with no category argument) changed in membership. */
   catalogListing?: boolean;
-  /** Searches and autocomplete may have changed. */
+  /**
+   * Per product field, the categories (null: the catalog-wide listing) whose listings ordered or
+   * filtered by that field may have changed; listings that read other fields keep their entries.
+   */
+  listingAspects?: Partial<Record<Aspect, (number | null)[]>>;
+  /** Every search and autocomplete may have changed (membership, ranked text, categories, brands). */
   search?: boolean;
-  /** Statistics changed. */
+  /** Searches that read these fields (filtered on them, or faceted: `priceBand`) may have changed. */
+  searchAspects?: Aspect[];
+  /** Every statistic may have changed. */
   stats?: boolean;
+  /** Statistics that read these fields may have changed. */
+  statsAspects?: Aspect[];
   /** Whole families retired (the admin's invalidateCache with no ids). */
   families?: Family[];
 }
 
 /** Whether a footprint touches nothing (a write that changed nothing needs no invalidation). */
 export function isEmptyFootprint(footprint: Footprint): boolean {
-  return !Object.values(footprint).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)));
+  return !Object.values(footprint).some(touches);
+}
+
+function touches(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value !== null && typeof value === "object") return Object.values(value).some(touches);
+  return Boolean(value);
 }
 
 /** One footprint covering all of `footprints` (the outbox replays many rows in one go). */
@@ -58,6 +76,12 @@ export function mergeFootprints(footprints: readonly Footprint[]): Footprint {
     merged.productSkus = union(merged.productSkus, f.productSkus);
     merged.listingsOf = union(merged.listingsOf, f.listingsOf);
     merged.families = union(merged.families, f.families);
+    merged.searchAspects = union(merged.searchAspects, f.searchAspects);
+    merged.statsAspects = union(merged.statsAspects, f.statsAspects);
+    for (const [aspect, categories] of Object.entries(f.listingAspects ?? {}) as [Aspect, (number | null)[]][]) {
+      merged.listingAspects ??= {};
+      merged.listingAspects[aspect] = union(merged.listingAspects[aspect], categories);
+    }
     merged.tree ||= f.tree;
     merged.catalogListing ||= f.catalogListing;
     merged.search ||= f.search;
@@ -79,8 +103,13 @@ export function footprintOperations(keys: CacheKeys, footprint: Footprint): { de
   for (const sku of footprint.productSkus ?? []) del.add(keys.productSkuKey(sku));
   for (const id of footprint.listingsOf ?? []) incr.add(keys.generationKey("prods:cat", id));
   if (footprint.catalogListing) incr.add(keys.generationKey("prods:cat", null));
+  for (const [aspect, categories] of Object.entries(footprint.listingAspects ?? {}) as [Aspect, (number | null)[]][]) {
+    for (const id of categories) incr.add(keys.generationKey("prods:cat", id, aspect));
+  }
   if (footprint.search) incr.add(keys.generationKey("search"));
+  for (const aspect of footprint.searchAspects ?? []) incr.add(keys.generationKey("search", undefined, aspect));
   if (footprint.stats) incr.add(keys.generationKey("stats"));
+  for (const aspect of footprint.statsAspects ?? []) incr.add(keys.generationKey("stats", undefined, aspect));
   for (const family of footprint.families ?? []) incr.add(keys.generationKey(family));
   return { del: [...del], incr: [...incr] };
 }
@@ -105,8 +134,10 @@ export async function applyFootprint(store: CacheStore, keys: CacheKeys, footpri
   }
 }
 
-// `gen:prods:cat:7` counts as an invalidation of the `prods:cat` family.
+// `gen:prods:cat:7` and `gen:prods:cat:7:price` count as invalidations of the `prods:cat` family
+// (the longest family the counter's name starts with: `cat:tree`, not `cat`).
 function genFamily(keys: CacheKeys, key: string): Family {
   const rest = key.slice(keys.prefix.length + "gen:".length);
-  return rest.replace(/:(\d+|all)$/, "") as Family;
+  const matching = allFamilies.filter((family) => rest === family || rest.startsWith(`${family}:`));
+  return matching.reduce((longest, family) => (family.length > longest.length ? family : longest), matching[0] ?? (rest as Family));
 }

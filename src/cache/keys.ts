@@ -38,6 +38,17 @@ export const families: readonly Family[] = [
   "resp",
 ];
 
+/**
+ * A product field a cached answer reads beside membership (DESIGN.md, "Precise invalidation"): a
+ * family's bare generation (`gen:prods:cat:7`, `gen:search`, `gen:stats`) retires everything of it
+ * (membership: products created, deleted or moved); `gen:<family>[:<id>]:<aspect>` retires only
+ * the entries whose order, filter or value read that field. `priceBand` is the price facet's range.
+ */
+export type Aspect = "price" | "priceBand" | "name" | "stock" | "brand" | "attrs" | "popularity";
+
+/** Every aspect. */
+export const aspects: readonly Aspect[] = ["price", "priceBand", "name", "stock", "brand", "attrs", "popularity"];
+
 /** What `familyOf` reports: a family, "gen" for a generation counter, null for a foreign key. */
 export type KeyKind = Family | "gen";
 
@@ -83,10 +94,11 @@ export interface CacheKeys {
   /** `rl:<budget>`: the prefix of a rate-limit budget's counters (rate-limiter-flexible appends `:<caller>`). */
   rateLimitPrefix(budget: string): string;
   /**
-   * `gen:<family>` or `gen:<family>:<id>` (`all` for null): a generation counter, e.g.
-   * `gen:prods:cat:7`, `gen:search`, `gen:stats`. Counters carry no TTL.
+   * `gen:<family>` or `gen:<family>:<id>` (`all` for null), then `:<aspect>` if given: a generation
+   * counter, e.g. `gen:prods:cat:7`, `gen:prods:cat:7:price`, `gen:search`, `gen:stats:brand`.
+   * Counters carry no TTL.
    */
-  generationKey(family: Family, scope?: Id | null): string;
+  generationKey(family: Family, scope?: Id | null, aspect?: Aspect): string;
   /** The family of a full key built here, "gen" for a counter, null if it is not one of ours. */
   familyOf(key: string): KeyKind | null;
 }
@@ -111,8 +123,8 @@ export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
     statsKey: (type) => k(`stats:${encodeSegment(type)}`),
     persistedDocumentKey: (sha256Hash) => k(`apq:${encodeSegment(sha256Hash)}`),
     rateLimitPrefix: (budget) => k(`rl:${encodeSegment(budget)}`),
-    generationKey: (family, scope) =>
-      k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}`),
+    generationKey: (family, scope, aspect) =>
+      k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}${aspect ? `:${aspectSegment(aspect)}` : ""}`),
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
   };
 }
@@ -123,6 +135,11 @@ function idSegment(id: Id): string {
   const n = typeof id === "number" ? id : /^-?\d{1,16}$/.test(id) ? Number(id) : NaN;
   if (!Number.isSafeInteger(n)) throw new TypeError(`A cache key id must be an integer, got ${JSON.stringify(id)}`);
   return String(n);
+}
+
+function aspectSegment(aspect: Aspect): Aspect {
+  if (!aspects.includes(aspect)) throw new TypeError(`A generation aspect must be one of ${aspects.join(", ")}, got ${JSON.stringify(aspect)}`);
+  return aspect;
 }
 
 /**

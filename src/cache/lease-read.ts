@@ -1,5 +1,5 @@
 import { decodeEntry } from "./entry-codec";
-import type { FamilyRead, Miss, Slot } from "./read-path";
+import { nowMs, swrSecondsOf, type FamilyRead, type Miss, type Slot } from "./read-path";
 import type { LeaseRead } from "./store";
 
 /** What the leased read of one batch found: the generations read, and the keys to load. */
@@ -8,13 +8,20 @@ export interface LeaseReadResult<K> {
   generations: Map<string, string>;
   /** Keys to load from the database, in the order they were found missing. */
   misses: Miss<K>[];
+  /**
+   * Keys answered from entries past their soft expiry that no write retired (stale-while-revalidate):
+   * the caller refreshes them in the background (see `refreshExpired` in read-through.ts).
+   */
+  expired: Slot<K>[];
 }
 
 /**
  * Reads `slots` from the store with leases: one `getOrLease` for the keys and `generationKeys`,
  * then, while some keys are busy (another reader holds the lease), one more for those every
  * `leaseRetryMs` until `leaseWaitMs` has passed. An entry whose stamp matches the generations is a
- * hit, handed to `answer`; anything else ends up a miss.
+ * hit, handed to `answer`; anything else ends up a miss. A hit past its soft expiry is still
+ * handed to `answer` when its family serves stale-while-revalidate (and listed in `expired`),
+ * else it is a miss: only an entry no write retired is ever served, fresh or not.
  */
 export async function readLeased<K, V>(
   read: FamilyRead<K, V>,
@@ -24,6 +31,7 @@ export async function readLeased<K, V>(
 ): Promise<LeaseReadResult<K>> {
   const { store, options } = read;
   const misses: Miss<K>[] = [];
+  const expired: Slot<K>[] = [];
   let generations = new Map<string, string>();
   let pending = slots;
   const deadline = Date.now() + options.leaseWaitMs;
@@ -39,12 +47,12 @@ export async function readLeased<K, V>(
       break;
     }
     if (attempt === 0) generations = generationsRead(read, generationKeys, reply.extra);
-    const { busy, staleLeased } = sortReads(read, pending, reply.reads, generations, answer, misses);
+    const { busy, staleLeased } = sortReads(read, pending, reply.reads, generations, answer, misses, expired);
     const released = await releaseStale(read, staleLeased, misses);
     if (busy.length === 0 && released.length === 0) break;
     pending = [...released, ...(await waitForBusy(read, busy, deadline, misses))];
   }
-  return { generations, misses };
+  return { generations, misses, expired };
 }
 
 function unleased<K>(slot: Slot<K>): Miss<K> {
@@ -65,15 +73,26 @@ function sortReads<K, V>(
   generations: Map<string, string>,
   answer: (slot: Slot<K>, payload: string | null) => void,
   misses: Miss<K>[],
+  expired: Slot<K>[],
 ): { busy: Slot<K>[]; staleLeased: Slot<K>[] } {
   const busy: Slot<K>[] = [];
   const staleLeased: Slot<K>[] = [];
+  const swr = swrSecondsOf(read.options, read.spec.family) > 0;
   reads.forEach((entry, j) => {
     const slot = pending[j];
     switch (entry.kind) {
       case "hit": {
         const decoded = decodeEntry(entry.value);
-        if (decoded && decoded.stamp === read.stamps.stampOf(slot.key, generations)) {
+        const current = decoded !== null && decoded.stamp === read.stamps.stampOf(slot.key, generations);
+        const pastSoftExpiry = current && decoded.softExpiresAtMs !== null && nowMs(read.options) >= decoded.softExpiresAtMs;
+        if (current && pastSoftExpiry && swr) {
+          read.record("expiredServed");
+          read.note("hits");
+          read.observe(slot.cacheKey, entry.value);
+          expired.push(slot);
+          return answer(slot, decoded.payload);
+        }
+        if (current && !pastSoftExpiry) {
           read.record("hit");
           read.note("hits");
           read.observe(slot.cacheKey, entry.value);

@@ -92,6 +92,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
       return { reads, extra: extraKeys.map(get) };
     },
 
+    async lease(keys, leaseTtlMs) {
+      const ttl = leaseTtlMsOf(leaseTtlMs);
+      trip(keys.length);
+      const base = newTokenBase();
+      return keys.map((key, i) => {
+        if (leases.get(key) !== undefined) return null;
+        const token = `${base}.${i + 1}`;
+        leases.set(key, token, { ttl });
+        return token;
+      });
+    },
+
     async setLeased(entries) {
       const ttlsMs = ttlsOf(entries);
       trip(entries.length);

@@ -1,8 +1,10 @@
 import type { Database } from "../data/database";
 import type { Logger } from "../logger";
 import { applyFootprint, mergeFootprints, type Footprint } from "./invalidation";
+import type { Purger } from "./purge";
 import type { CacheRuntime } from "./read-through";
 import type { CacheStore } from "./store";
+import { footprintTags } from "./tags";
 
 /** Runs one SQL statement in the writer's transaction (Prisma's `$queryRawUnsafe` or a SqlRunner's `query`). */
 export type TransactionQuery = (sql: string, ...params: unknown[]) => Promise<unknown>;
@@ -20,6 +22,11 @@ const REPLAY_BATCH = 500;
  *
  * Applied rows are kept `retainSeconds`: after a Redis failover the promoted replica may lack the
  * last DELs and INCRs (replication is asynchronous), and `OutboxReplay.recent` applies them again.
+ *
+ * With a CDN purge hook (purge.ts) a row has a second state, `purge_pending`: once its invalidation
+ * is applied (never before: a CDN that refetched while Redis still held the old entries would cache
+ * them again), the footprint's surrogate keys (tags.ts) are POSTed; a purge the endpoint does not
+ * accept stays pending, is sent again by `replay`, and keeps its row from being pruned.
  */
 export interface Outbox {
   /** Writes the footprint into the outbox inside the writer's transaction; returns the row id. */
@@ -30,7 +37,7 @@ export interface Outbox {
    * the write; false when this process could not apply it itself.
    */
   apply(id: string, footprint: Footprint): Promise<boolean>;
-  /** Applies every pending row to the cache's store (see `OutboxReplay`); returns how many it applied. */
+  /** Applies every pending row to the cache's store (see `OutboxReplay`), then sends pending purges; returns how many rows it applied. */
   replay(): Promise<number>;
   /** Rows waiting. */
   pending(): Promise<number>;
@@ -127,6 +134,8 @@ export interface OutboxOptions {
   handOff?: (id: string) => Promise<unknown>;
   /** Fault injection for the consistency checker's own tests, never in production: drop every footprint instead of applying it. */
   skipInvalidation?: boolean;
+  /** The CDN purge hook; unset: rows are written with no purge pending. */
+  purger?: Purger;
 }
 
 /** The outbox of `cache.store` (null: no cache, every row is marked applied once committed), replayed by `replay`. */
@@ -140,12 +149,14 @@ export function createOutbox(
   let timer: NodeJS.Timeout | undefined;
   const retainSeconds = options.retainSeconds ?? defaultOutboxRetainSeconds;
   const markApplied = (id: string) => db.sql.query(`UPDATE cache_outbox SET applied_at = now() WHERE id = $1`, [id]);
+  const purges = createPurges(db, cache, options.purger, logger);
 
   const outbox: Outbox = {
     async record(query, footprint) {
       const rows = (await query(
-        `INSERT INTO cache_outbox (footprint) VALUES ($1::jsonb) RETURNING id::text AS id`,
+        `INSERT INTO cache_outbox (footprint, purge_pending) VALUES ($1::jsonb, $2) RETURNING id::text AS id`,
         JSON.stringify(footprint),
+        options.purger !== undefined,
       )) as { id: string }[];
       return rows[0].id;
     },
@@ -153,6 +164,7 @@ export function createOutbox(
     async apply(id, footprint) {
       if (!cache.store || options.skipInvalidation) {
         await markApplied(id);
+        await purges.send([id], footprint);
         return true;
       }
       try {
@@ -164,10 +176,15 @@ export function createOutbox(
         return false;
       }
       await markApplied(id);
+      await purges.send([id], footprint);
       return true;
     },
 
-    replay: () => replay.pending(cache.store),
+    async replay() {
+      const applied = await replay.pending(cache.store);
+      await purges.replay();
+      return applied;
+    },
 
     async pending() {
       const [row] = await db.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM cache_outbox WHERE applied_at IS NULL`);
@@ -178,7 +195,7 @@ export function createOutbox(
       timer = setInterval(() => {
         outbox.replay().catch((error) => logger.debug({ err: error }, "outbox replay failed; will retry"));
         db.sql
-          .query(`DELETE FROM cache_outbox WHERE applied_at < now() - make_interval(secs => $1)`, [retainSeconds])
+          .query(`DELETE FROM cache_outbox WHERE applied_at < now() - make_interval(secs => $1) AND NOT purge_pending`, [retainSeconds])
           .catch((error) => logger.debug({ err: error }, "applied outbox rows were not pruned; will retry"));
       }, options.intervalMs ?? defaultOutboxIntervalMs);
       timer.unref();
@@ -190,4 +207,48 @@ export function createOutbox(
     },
   };
   return outbox;
+}
+
+/** Sends CDN purges of applied rows (purge_pending), after their invalidation and again until accepted. */
+interface Purges {
+  /** Purges the tags of `footprint` (rows `ids`, applied) and clears their purge; false (kept pending) if the endpoint did not accept it. */
+  send(ids: string[], footprint: Footprint): Promise<boolean>;
+  /** Sends every pending purge of an applied row, oldest first, merged in batches; one replay at a time per process. */
+  replay(): Promise<void>;
+}
+
+function createPurges(db: Database, cache: Pick<CacheRuntime, "keys">, purger: Purger | undefined, logger: Logger): Purges {
+  let replaying: Promise<void> | null = null;
+
+  async function send(ids: string[], footprint: Footprint): Promise<boolean> {
+    if (!purger) return true;
+    try {
+      await purger.purge(footprintTags(cache.keys, footprint));
+    } catch (error) {
+      logger.warn({ err: error, outboxIds: ids }, "CDN purge kept in the outbox: the purge endpoint did not take it");
+      return false;
+    }
+    await db.sql.query(`UPDATE cache_outbox SET purge_pending = false WHERE id = ANY($1::bigint[])`, [ids]);
+    return true;
+  }
+
+  async function replayOnce(): Promise<void> {
+    // A row written with a hook and read by a process without one keeps its purge pending: only a
+    // process that can send it clears it.
+    if (!purger) return;
+    for (;;) {
+      const rows = await db.sql.query<{ id: string; footprint: Footprint }>(
+        `SELECT id::text AS id, footprint FROM cache_outbox WHERE purge_pending AND applied_at IS NOT NULL ORDER BY id LIMIT $1`,
+        [REPLAY_BATCH],
+      );
+      if (rows.length === 0) return;
+      const sent = await send(rows.map((row) => row.id), mergeFootprints(rows.map((row) => row.footprint)));
+      if (!sent || rows.length < REPLAY_BATCH) return;
+    }
+  }
+
+  return {
+    send,
+    replay: () => (replaying ??= replayOnce().finally(() => (replaying = null))),
+  };
 }

@@ -34,6 +34,15 @@ export interface ReadThroughOptions {
   leaseRetryMs: number;
   /** TTLs are shortened by up to this fraction at random, so entries do not expire together. Default 0.1. */
   ttlJitter: number;
+  /**
+   * Stale-while-revalidate grace per family, seconds (CACHE_SWR_SECONDS, CACHE_SWR_<FAMILY>_SECONDS):
+   * an entry past its TTL that no write retired is still served for this long, while one refresh
+   * (under the key's lease, so one across every instance) reads it again. A family absent or 0:
+   * off, the entry expires at its TTL. Default: off for every family.
+   */
+  swrSeconds?: Partial<Record<Family, number>>;
+  /** The clock of soft expiries, epoch ms. Default Date.now; tests drive it. */
+  now?: () => number;
   /** Fault injection (tests only): a pause between a fill's database read and its write-back, ms. Default 0. */
   fillDelayMs?: number;
 }
@@ -44,6 +53,16 @@ export const defaultReadThroughOptions: ReadThroughOptions = {
   leaseRetryMs: 15,
   ttlJitter: 0.1,
 };
+
+/** The stale-while-revalidate grace of `family` under `options`, seconds (0: off). */
+export function swrSecondsOf(options: ReadThroughOptions, family: Family): number {
+  return options.swrSeconds?.[family] ?? 0;
+}
+
+/** Now, epoch ms, on the options' clock. */
+export function nowMs(options: ReadThroughOptions): number {
+  return (options.now ?? Date.now)();
+}
 
 /** One requested key: its position in the batch, the key, and its full cache key. */
 export interface Slot<K> {

@@ -60,11 +60,14 @@ export function createCacheTrace(): CacheTrace {
 
 export interface ReadThrough {
   load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]>;
+  /** Resolves once the background refreshes (stale-while-revalidate) this read path started have settled. */
+  idle(): Promise<void>;
 }
 
 /** A read path for one request: counts go to the runtime's stats and to the request's trace. */
 export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = createCacheTrace()): ReadThrough {
   const { stats, options, inflight } = runtime;
+  const refreshes = new Set<Promise<void>>();
 
   async function load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]> {
     const store = runtime.store;
@@ -123,9 +126,13 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     if (slots.length === 0) return new Set();
     const generationKeys = [...new Set(slots.flatMap(({ key }) => read.stamps.countersOf(key)))];
     for (const key of generationKeys) trace.dependencies.add(key);
-    const { generations, misses } = await readLeased(read, slots, generationKeys, ({ index }, payload) => {
+    const { generations, misses, expired } = await readLeased(read, slots, generationKeys, ({ index }, payload) => {
       results[index] = payload === null ? null : read.spec.codec.decode(payload);
     });
+    if (expired.length > 0) {
+      trace.complete = false; // an expired entry is replaced by its refresh: nothing to validate against later
+      refreshExpired(read, expired, generations);
+    }
     if (misses.length === 0) return new Set();
     const loaded = await loadMisses(read, misses);
     for (const { index, value } of loaded) results[index] = value;
@@ -139,6 +146,29 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     read.note("misses", misses.length);
     const values = await runtime.fills.run(() => read.spec.load(misses.map(({ key }) => key)));
     return misses.map((miss, j) => ({ ...miss, value: values[j] }));
+  }
+
+  // Stale-while-revalidate: entries served past their soft expiry are read again in the background,
+  // each under its key's lease, so one refresh runs across every instance (a key whose lease
+  // another caller holds is being filled or refreshed already). The write-back is the guarded one
+  // of every fill: a DEL since the lease was granted refuses it, an INCR since `generations` were
+  // read (before this load) leaves it stamped stale. A failed refresh only leaves the entry to expire.
+  function refreshExpired<K, V>(read: FamilyRead<K, V>, slots: Slot<K>[], generations: Map<string, string>): void {
+    const refresh = async () => {
+      const tokens = await read.store.lease(slots.map(({ cacheKey }) => cacheKey), options.leaseTtlMs);
+      const leased: Miss<K>[] = slots.flatMap((slot, i) => (tokens[i] ? [{ ...slot, token: tokens[i] }] : []));
+      if (leased.length === 0) return;
+      const values = await runtime.fills.run(() => read.spec.load(leased.map(({ key }) => key)));
+      await writeBack(read, leased.map((miss, j) => ({ ...miss, value: values[j] })), (key) => read.stamps.stampOf(key, generations));
+    };
+    const running = refresh()
+      .catch(() => read.record("error"))
+      .finally(() => refreshes.delete(running));
+    refreshes.add(running);
+  }
+
+  async function idle(): Promise<void> {
+    while (refreshes.size > 0) await Promise.all(refreshes);
   }
 
   function familyRead<K, V>(spec: FamilySpec<K, V>, store: CacheStore): FamilyRead<K, V> {
@@ -164,7 +194,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     if (field === "roundTrips") trace.roundTrips += n;
   }
 
-  return { load };
+  return { load, idle };
 }
 
 // A key read twice in one request with two values leaves no single state to validate against.

@@ -148,6 +148,16 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
       return { reads, extra };
     },
 
+    async lease(keys, leaseTtlMs) {
+      if (keys.length === 0) return [];
+      const ttlMs = leaseTtlMsOf(leaseTtlMs);
+      const base = newTokenBase();
+      const pipeline = client.pipeline();
+      keys.forEach((key, i) => pipeline.set(leaseKeyOf(key), `${base}.${i + 1}`, "PX", ttlMs, "NX"));
+      const replies = await execPipeline(pipeline);
+      return keys.map((_, i) => (replies[i] === "OK" ? `${base}.${i + 1}` : null));
+    },
+
     async setLeased(entries) {
       if (entries.length === 0) return [];
       const ttlsMs = entries.map((e) => ttlMsOf(e.ttlSeconds, e.key));

@@ -172,6 +172,12 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
       return { reads: keys.map((): LeaseRead => ({ kind: "bypass" })), extra: extraKeys.map(() => null) };
     },
 
+    async lease(keys, leaseTtlMs) {
+      if (keys.length === 0) return [];
+      const outcome = await attempt(() => store.lease(keys, leaseTtlMs));
+      return outcome.ok ? outcome.value : keys.map(() => null);
+    },
+
     async setLeased(entries) {
       if (entries.length === 0) return [];
       const outcome = await attempt(() => store.setLeased(entries));

@@ -69,6 +69,12 @@ export interface CacheStore {
    */
   getOrLease(keys: string[], leaseTtlMs: number, extraKeys?: string[]): Promise<{ reads: LeaseRead[]; extra: (string | null)[] }>;
   /**
+   * A lease on each key whether or not it holds a value (the refresh of an entry still being
+   * served, stale-while-revalidate): a token where this caller now holds it, null where another
+   * caller holds an unexpired one. `leaseTtlMs` as in `getOrLease`. One round trip.
+   */
+  lease(keys: string[], leaseTtlMs: number): Promise<(string | null)[]>;
+  /**
    * Stores each value only if the key's lease still holds `token` (no `del` or `set` happened
    * since the lease was granted, and it has not expired), then releases the lease. Returns, per
    * entry, whether it was stored. One round trip.

@@ -1,5 +1,5 @@
 import { encodeEntry } from "./entry-codec";
-import type { FamilyRead, Loaded } from "./read-path";
+import { nowMs, swrSecondsOf, type FamilyRead, type Loaded } from "./read-path";
 import type { LeasedEntry, StoreEntry } from "./store";
 
 /**
@@ -32,10 +32,16 @@ function entriesOf<K, V>(read: FamilyRead<K, V>, loaded: Loaded<K, V>[], stampOf
   const { spec, options } = read;
   const leased: (LeasedEntry & { index: number })[] = [];
   const plain: StoreEntry[] = [];
+  // With stale-while-revalidate a value is fresh for its TTL (its soft expiry, in the entry) and
+  // kept for the grace beyond it; a cached miss simply expires.
+  const graceSeconds = swrSecondsOf(options, spec.family);
   for (const { index, key, cacheKey, token, value } of loaded) {
     if (value === null && spec.negativeTtlSeconds === undefined) continue;
-    const ttlSeconds = jittered(value === null ? spec.negativeTtlSeconds! : spec.ttlSeconds, options.ttlJitter);
-    const entry = { key: cacheKey, value: encodeEntry(value === null ? null : spec.codec.encode(value), stampOf(key)), ttlSeconds };
+    const freshSeconds = jittered(value === null ? spec.negativeTtlSeconds! : spec.ttlSeconds, options.ttlJitter);
+    const swr = value !== null && graceSeconds > 0;
+    const ttlSeconds = swr ? freshSeconds + graceSeconds : freshSeconds;
+    const softExpiresAtMs = swr ? nowMs(options) + freshSeconds * 1000 : undefined;
+    const entry = { key: cacheKey, value: encodeEntry(value === null ? null : spec.codec.encode(value), stampOf(key), softExpiresAtMs), ttlSeconds };
     // Without a lease only generation-stamped entries may be written: their stamp guards them.
     if (token) leased.push({ ...entry, index, token });
     else if (spec.dependsOn) plain.push(entry);

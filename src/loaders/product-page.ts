@@ -2,12 +2,16 @@ import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
 import { hashArgs } from "../cache/keys";
 import type { ListingPage, ListingQuery } from "../data/repositories/product-repository";
+import { listingAspects } from "./aspects";
 import type { LoaderDeps } from "./deps";
 
 /**
  * Pages of product ids for a listing, read through `prods:cat:<id>:<args hash>` and stamped with
- * the listing generation of the category (or of the whole catalog), which every product write
- * moves for its old and new category and their ancestors. Rows come through the product loader.
+ * the listing generation of the category (or of the whole catalog), which a product's create,
+ * delete or move moves for its old and new category and their ancestors, and with one aspect
+ * generation per field its order and filter read (`gen:prods:cat:<id>:price`, ...; aspects.ts),
+ * which an update of that field moves. Rows come through the product loader, so a field the
+ * listing does not order or filter by never retires it.
  */
 export function createProductPageLoader({ readThrough, keys, ttls, products }: LoaderDeps) {
   const spec = {
@@ -15,7 +19,10 @@ export function createProductPageLoader({ readThrough, keys, ttls, products }: L
     key: (query: ListingQuery) => keys.productListKey(query.category?.id ?? null, listingHash(query)),
     ttlSeconds: ttls["prods:cat"],
     codec: jsonCodec<ListingPage>(),
-    dependsOn: (query: ListingQuery) => [keys.generationKey("prods:cat", query.category?.id ?? null)],
+    dependsOn: (query: ListingQuery) => {
+      const id = query.category?.id ?? null;
+      return [keys.generationKey("prods:cat", id), ...listingAspects(query).map((aspect) => keys.generationKey("prods:cat", id, aspect))];
+    },
     // Each listing is its own query; the batch runs them together.
     load: (queries: readonly ListingQuery[]) => Promise.all(queries.map((query) => products.page(query))),
   };
@@ -25,7 +32,7 @@ export function createProductPageLoader({ readThrough, keys, ttls, products }: L
   );
 }
 
-/** Product counts of categories, with or without descendants, stamped like the listings. */
+/** Product counts of categories, with or without descendants, stamped with membership only (no field changes a count). */
 export function createProductCountLoader({ readThrough, keys, ttls, categories }: LoaderDeps) {
   type CountKey = { id: number; includeDescendants: boolean };
   const spec = {

@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
 import { hashArgs } from "../cache/keys";
 import { VectorIndexUnavailableError } from "../data/search/vector-index";
+import { searchAspects } from "./aspects";
 import type { LoaderDeps } from "./deps";
 import type { SearchEntry, SearchLoaderDeps, SearchRequest } from "./search-deps";
 
@@ -11,8 +12,11 @@ export type SearchQuery = Omit<SearchRequest, "vector">;
 /**
  * Search results (ranked ids and scores, total, facets) read through `search:<hash>`, where the
  * hash covers the normalized request, the vector side's state, the embedder's model and the
- * engine's settings and synonym rules. Entries are stamped with `gen:search`, which every product write moves
- * (Footprint.search), so a cached search never outlives a write. Rows come through the product loader.
+ * engine's settings and synonym rules. Entries are stamped with `gen:search`, which every write of
+ * what search ranks or scopes moves (Footprint.search), and with the aspects the request filters or
+ * facets on (aspects.ts: `gen:search:price` for a price filter, `gen:search:priceBand` for the price
+ * facet, ...), which product updates of those fields move, so a cached search never outlives a write.
+ * Rows come through the product loader.
  *
  * If the vector side fails during a batch, it goes "down" and the batch is answered again under
  * keys that say so: HYBRID then falls back to text (cached as such, never as a hybrid answer),
@@ -26,7 +30,10 @@ export function createSearchLoader({ readThrough, keys, ttls, searchEngine }: Lo
     key: (request: SearchRequest) => keys.searchKey(hashOf(request)),
     ttlSeconds: ttls.search,
     codec: jsonCodec<SearchEntry>(),
-    dependsOn: () => [keys.generationKey("search")],
+    dependsOn: (request: SearchRequest) => [
+      keys.generationKey("search"),
+      ...searchAspects(request.scope.filter).map((aspect) => keys.generationKey("search", undefined, aspect)),
+    ],
     load: (requests: readonly SearchRequest[]) => Promise.all(requests.map((request) => searchEngine.run(request))),
   };
   const keyed = (query: SearchQuery): SearchRequest => ({ ...query, vector: searchEngine.vector.state() });

@@ -1,11 +1,13 @@
 import DataLoader from "dataloader";
 import { jsonCodec } from "../cache/codec";
 import type { StatType, StatValues } from "../data/repositories/stats-repository";
+import { statAspects } from "./aspects";
 import type { LoaderDeps } from "./deps";
 
 /**
  * Catalog statistics, one `stats:<type>` entry per statistic, stamped with `gen:stats`, which
- * every product write and category create or delete moves (Footprint.stats).
+ * product creates, deletes and moves and category writes move (Footprint.stats), and with the
+ * aspects the statistic reads (`gen:stats:price`, ...; aspects.ts), which product updates move.
  */
 export function createStatsLoader({ readThrough, keys, ttls, statistics }: LoaderDeps) {
   const spec = {
@@ -13,7 +15,7 @@ export function createStatsLoader({ readThrough, keys, ttls, statistics }: Loade
     key: (type: StatType) => keys.statsKey(type),
     ttlSeconds: ttls.stats,
     codec: jsonCodec<StatValues[StatType]>(),
-    dependsOn: () => [keys.generationKey("stats")],
+    dependsOn: (type: StatType) => [keys.generationKey("stats"), ...statAspects(type).map((aspect) => keys.generationKey("stats", undefined, aspect))],
     load: (types: readonly StatType[]) => Promise.all(types.map((type) => statistics.compute(type))),
   };
   const loader = new DataLoader<StatType, StatValues[StatType]>(async (types) =>

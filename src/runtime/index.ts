@@ -8,6 +8,7 @@ import { createOutbox, createOutboxReplay, type Outbox } from "../cache/outbox";
 import { createOutboxRelay, type OutboxRelay } from "../cache/outbox-relay";
 import { isResilientStore } from "../cache/resilient-store";
 import { createRedisClient, waitForReady } from "../cache/redis-client";
+import { createPurger } from "../cache/purge";
 import { createCacheTrace, createReadThrough, type CacheRuntime, type CacheTrace } from "../cache/read-through";
 import { createCacheStats } from "../cache/stats";
 import type { CacheStore } from "../cache/store";
@@ -165,6 +166,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     retainSeconds: config.cache.outbox.retainSeconds,
     handOff: relay ? (id) => relay.handOff(id) : undefined,
     skipInvalidation: options.faults?.skipInvalidation ?? false,
+    purger: config.cache.purge && createPurger(config.cache.purge),
   });
   await replayBeforeServing(outbox, store, logger);
   outbox.start();

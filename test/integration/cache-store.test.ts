@@ -173,6 +173,25 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       expect(await store.setLeased([{ key: x, value: "x", ttlSeconds: 60, token: tx }])).toEqual([true]);
     });
 
+    // Stale-while-revalidate's refresh: a lease on a key that holds a value, guarded like any fill.
+    it("leases a key whether or not it holds a value, once; a del rejects that lease's fill", async () => {
+      const store = await newStore();
+      const [held, absent] = [k.productKey(60), k.productKey(61)];
+      await store.set([{ key: held, value: "old", ttlSeconds: 60 }]);
+      const [token, other] = await store.lease([held, absent], 5000);
+      expect(token).toEqual(expect.any(String));
+      expect(other).toEqual(expect.any(String));
+      expect(await store.lease([held], 5000)).toEqual([null]); // one refresh at a time
+      expect((await store.getOrLease([absent], 5000)).reads[0]).toEqual({ kind: "busy" });
+      expect(await store.setLeased([{ key: held, value: "new", ttlSeconds: 60, token: token! }])).toEqual([true]);
+      expect(await store.mget([held])).toEqual(["new"]);
+
+      const [again] = await store.lease([held], 5000);
+      await store.del([held]);
+      expect(await store.setLeased([{ key: held, value: "stale", ttlSeconds: 60, token: again! }])).toEqual([false]);
+      expect(await store.mget([held])).toEqual([null]);
+    });
+
     it("sets, deletes and increments", async () => {
       const store = await newStore();
       const [a, b] = [k.statsKey("count"), k.statsKey("price")];

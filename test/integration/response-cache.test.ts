@@ -193,7 +193,8 @@ describe("the whole-response cache", () => {
     const word = product.name.split(/\s+/)[0];
     await keep(search, { q: word });
     const hits = served();
-    await gqlAs(gateway, ["editor"], `mutation($id: ID!) { updateProduct(id: $id, input: { stock: 3 }) { id } }`, { id: String(product.id) });
+    // A description change moves gen:search (ranked text); a stock change that crosses no filter would not (precise footprints).
+    await gqlAs(gateway, ["editor"], `mutation($id: ID!) { updateProduct(id: $id, input: { description: "Rewritten for the search test" }) { id } }`, { id: String(product.id) });
     await gqlData(gateway.url, search, { q: word });
     expect(served()).toBe(hits);
   });

@@ -29,6 +29,9 @@ describe("loadConfig", () => {
     ["MAX_PAGE_SIZE", { MAX_PAGE_SIZE: "0" }],
     ["CACHE_TTL_PROD", { CACHE_TTL_PROD: "-5" }],
     ["CACHE_STORE", { CACHE_STORE: "redis" }],
+    ["CACHE_SWR_SECONDS", { CACHE_SWR_SECONDS: "soon" }],
+    ["CACHE_SWR_PRODS_CAT_SECONDS", { CACHE_SWR_PRODS_CAT_SECONDS: "-1" }],
+    ["CDN_PURGE_URL", { CDN_PURGE_URL: "not a url" }],
     ["JWT_SECRET", { NODE_ENV: "production" }],
     ["JWT_SECRET", { JWT_SECRET: "too-short" }],
   ])("names %s when its value is bad", (variable, env) => {
@@ -38,5 +41,22 @@ describe("loadConfig", () => {
 
   it("overrides one family's TTL", () => {
     expect(loadConfig({ CACHE_TTL_PRODS_CAT: "60" }).cache.ttlSeconds["prods:cat"]).toBe(60);
+  });
+
+  it("turns stale-while-revalidate off by default, on for every family or one", () => {
+    expect(Object.values(loadConfig({}).cache.readThrough.swrSeconds).every((seconds) => seconds === 0)).toBe(true);
+    const swr = loadConfig({ CACHE_SWR_SECONDS: "30", CACHE_SWR_PRODS_CAT_SECONDS: "120", CACHE_SWR_PROD_SECONDS: "0" }).cache.readThrough.swrSeconds;
+    expect([swr.cat, swr["prods:cat"], swr.prod]).toEqual([30, 120, 0]);
+  });
+
+  it("configures the CDN purge hook only with a URL", () => {
+    expect(loadConfig({}).cache.purge).toBeUndefined();
+    expect(loadConfig({ CDN_PURGE_URL: "https://cdn.example/purge", CDN_PURGE_TOKEN: "Bearer t" }).cache.purge).toEqual({
+      url: "https://cdn.example/purge",
+      token: "Bearer t",
+      tokenHeader: "authorization",
+      timeoutMs: 2000,
+      batchSize: 256,
+    });
   });
 });

@@ -3,13 +3,19 @@ import { createKeys } from "../../src/cache/keys";
 
 describe("encodeEntry / decodeEntry", () => {
   it("round-trips a value and a cached miss with their stamps", () => {
-    expect(decodeEntry(encodeEntry('{"id":1}', "gen:prod=3"))).toEqual({ payload: '{"id":1}', stamp: "gen:prod=3" });
-    expect(decodeEntry(encodeEntry(null, "gen:prod=0"))).toEqual({ payload: null, stamp: "gen:prod=0" });
-    expect(decodeEntry(encodeEntry("", "s"))).toEqual({ payload: "", stamp: "s" });
+    expect(decodeEntry(encodeEntry('{"id":1}', "gen:prod=3"))).toEqual({ payload: '{"id":1}', stamp: "gen:prod=3", softExpiresAtMs: null });
+    expect(decodeEntry(encodeEntry(null, "gen:prod=0"))).toEqual({ payload: null, stamp: "gen:prod=0", softExpiresAtMs: null });
+    expect(decodeEntry(encodeEntry("", "s"))).toEqual({ payload: "", stamp: "s", softExpiresAtMs: null });
   });
 
   it("keeps a payload that holds the separator", () => {
-    expect(decodeEntry(encodeEntry('"a|b|c"', "gen:prod=1"))).toEqual({ payload: '"a|b|c"', stamp: "gen:prod=1" });
+    expect(decodeEntry(encodeEntry('"a|b|c"', "gen:prod=1"))).toEqual({ payload: '"a|b|c"', stamp: "gen:prod=1", softExpiresAtMs: null });
+  });
+
+  it("carries a soft expiry (stale-while-revalidate) after the stamp, apart from it", () => {
+    expect(encodeEntry("[1]", "g=2", 1700000000123)).toBe("vg=2~1700000000123|[1]");
+    expect(decodeEntry("vg=2~1700000000123|[1]")).toEqual({ payload: "[1]", stamp: "g=2", softExpiresAtMs: 1700000000123 });
+    expect(decodeEntry("vg=2~soon|[1]")).toBeNull();
   });
 
   it("stores a value as v<stamp>|<payload> and a miss as n<stamp>|", () => {

@@ -1,5 +1,6 @@
 import { footprintOperations, mergeFootprints, type Footprint } from "../../src/cache/invalidation";
 import { createKeys } from "../../src/cache/keys";
+import { footprintTags, responseTags } from "../../src/cache/tags";
 import {
   categoryAttributesFootprint,
   categoryCreateFootprint,
@@ -8,8 +9,12 @@ import {
   categoryRenameFootprint,
   categorySlugFootprint,
   productImportFootprint,
+  productUpdateFootprint,
   productWriteFootprint,
+  type ProductFacts,
 } from "../../src/modules/shared/footprints";
+import { listingAspects, searchAspects, statAspects } from "../../src/loaders/aspects";
+import { Prisma } from "../../src/generated/prisma/client";
 
 // The tree every case refers to (ids and materialized paths):
 //   1 phones        /1/
@@ -206,5 +211,173 @@ describe("category footprints", () => {
       del: ["cat:2:children", "cat:4:children", "cat:5", "cat:6", "cat:tree"],
       incr: ["gen:attrs:cat:5", "gen:prods:cat:1", "gen:prods:cat:2", "gen:prods:cat:4", "gen:search", "gen:stats"],
     });
+  });
+});
+
+describe("product update footprints: only what reads a changed field", () => {
+  // Product 42 in pixel (/1/2/5/), priced in the 100-250 facet range, in stock.
+  const row: ProductFacts = {
+    id: 42,
+    sku: "PX-9",
+    name: "Pixel 9",
+    description: "A phone",
+    brand: "Google",
+    price: new Prisma.Decimal("199.00"),
+    stock: 5,
+    popularity: 10,
+    attributes: { color: "black" },
+    categoryId: 5,
+  };
+  const paths = { before: pixel.path, after: pixel.path };
+  const update = (changes: Partial<ProductFacts>) => operations(productUpdateFootprint(row, { ...row, ...changes }, paths));
+  const chain = (aspect: string) => ["1", "2", "5", "all"].map((id) => `gen:prods:cat:${id}:${aspect}`);
+
+  it("price: price listings of the chain, price-filtered searches, price statistics; not membership", () => {
+    expect(update({ price: new Prisma.Decimal("189.00") })).toEqual({
+      del: ["prod:42", "prod:sku:PX-9"],
+      incr: [...chain("price"), "gen:search:price", "gen:stats:price"].sort(),
+    });
+  });
+
+  it("price that leaves its facet range also retires every search (the price facet)", () => {
+    expect(update({ price: new Prisma.Decimal("260.00") }).incr).toEqual(
+      [...chain("price"), "gen:search:price", "gen:search:priceBand", "gen:stats:price"].sort(),
+    );
+  });
+
+  it("stock within in-stock: only the stock statistic", () => {
+    expect(update({ stock: 3 }).incr).toEqual(["gen:stats:stock"]);
+  });
+
+  it("stock to 0: in-stock listings and searches, and the stock statistic", () => {
+    expect(update({ stock: 0 }).incr).toEqual([...chain("stock"), "gen:search:stock", "gen:stats:stock"].sort());
+  });
+
+  it("name: name-ordered listings and every search (ranked text, autocomplete)", () => {
+    expect(update({ name: "Pixel 9 Pro" }).incr).toEqual([...chain("name"), "gen:search"].sort());
+  });
+
+  it("description: every search only", () => {
+    expect(update({ description: "A better phone" }).incr).toEqual(["gen:search"]);
+  });
+
+  it("brand: brand-filtered listings, every search (text and facet), per-brand statistics", () => {
+    expect(update({ brand: "Alphabet" }).incr).toEqual([...chain("brand"), "gen:search", "gen:stats:brand"].sort());
+  });
+
+  it("attributes: attribute-filtered listings and searches", () => {
+    expect(update({ attributes: { color: "white" } }).incr).toEqual([...chain("attrs"), "gen:search:attrs"].sort());
+  });
+
+  it("popularity: popularity-ordered listings and autocomplete", () => {
+    expect(update({ popularity: 11 }).incr).toEqual([...chain("popularity"), "gen:search:popularity"].sort());
+  });
+
+  it("SKU: the row and both SKU lookups, nothing else", () => {
+    expect(update({ sku: "PX-10" })).toEqual({ del: ["prod:42", "prod:sku:PX-10", "prod:sku:PX-9"], incr: [] });
+  });
+
+  it("category change: membership of both chains, every search and statistic", () => {
+    const moved = productUpdateFootprint(row, { ...row, categoryId: 7 }, { before: pixel.path, after: headsets.path });
+    expect(moved).toEqual(productWriteFootprint(42, ["PX-9"], [pixel.path, headsets.path]));
+  });
+
+  it("an update that changes nothing names only the row and its SKU", () => {
+    expect(update({})).toEqual({ del: ["prod:42", "prod:sku:PX-9"], incr: [] });
+  });
+
+  it("merges aspects of many updates per aspect and category", () => {
+    const merged = mergeFootprints([
+      productUpdateFootprint(row, { ...row, price: new Prisma.Decimal("1") }, paths),
+      productUpdateFootprint({ ...row, id: 43, categoryId: 7 }, { ...row, id: 43, categoryId: 7, name: "X" }, { before: headsets.path, after: headsets.path }),
+    ]);
+    expect(merged.listingAspects).toEqual({ price: [1, 2, 5, null], name: [4, 7, null] });
+    expect(merged.search).toBe(true);
+  });
+});
+
+describe("what a write retires, against what each loader's entry depends on", () => {
+  const keys = createKeys("t:");
+  const row: ProductFacts = {
+    id: 42, sku: "PX-9", name: "Pixel 9", description: "", brand: "Google", price: new Prisma.Decimal("199.00"),
+    stock: 5, popularity: 10, attributes: {}, categoryId: 5,
+  };
+  // A listing's counters as the page loader stamps it (bare generation + its aspects).
+  const listing = (orderBy: Parameters<typeof listingAspects>[0]["orderBy"], filter = {}) => [
+    keys.generationKey("prods:cat", 5),
+    ...listingAspects({ orderBy, filter }).map((aspect) => keys.generationKey("prods:cat", 5, aspect)),
+  ];
+  const search = (filter = {}) => [keys.generationKey("search"), ...searchAspects(filter).map((a) => keys.generationKey("search", undefined, a))];
+  const stat = (type: Parameters<typeof statAspects>[0]) => [keys.generationKey("stats"), ...statAspects(type).map((a) => keys.generationKey("stats", undefined, a))];
+  const retires = (changes: Partial<ProductFacts>, counters: string[]) => {
+    const { incr } = footprintOperations(keys, productUpdateFootprint(row, { ...row, ...changes }, { before: pixel.path, after: pixel.path }));
+    return counters.some((counter) => incr.includes(counter));
+  };
+  const cheaper = { price: new Prisma.Decimal("189.00") };
+
+  it("a price change retires price-ordered and price-filtered listings, keeps name-ordered and unfiltered ones", () => {
+    expect(retires(cheaper, listing("PRICE_ASC"))).toBe(true);
+    expect(retires(cheaper, listing("NAME_ASC", { minPrice: "100" }))).toBe(true);
+    expect(retires(cheaper, listing("NAME_ASC"))).toBe(false);
+    expect(retires(cheaper, listing("POPULARITY_DESC", { inStock: true }))).toBe(false);
+  });
+
+  it("a price change retires price-filtered searches and the summary, keeps other searches and statistics", () => {
+    expect(retires(cheaper, search({ maxPrice: "500" }))).toBe(true);
+    expect(retires(cheaper, search())).toBe(false);
+    expect(retires(cheaper, stat("summary"))).toBe(true);
+    expect(retires(cheaper, stat("byBrand"))).toBe(false);
+    expect(retires(cheaper, stat("byTopLevelCategory"))).toBe(false);
+  });
+
+  it("a stock change to 0 retires in-stock listings, keeps price listings", () => {
+    expect(retires({ stock: 0 }, listing("NAME_ASC", { inStock: true }))).toBe(true);
+    expect(retires({ stock: 0 }, listing("PRICE_DESC"))).toBe(false);
+  });
+
+  it("a name change retires name-ordered listings and every search, keeps price listings", () => {
+    expect(retires({ name: "Z" }, listing("NAME_DESC"))).toBe(true);
+    expect(retires({ name: "Z" }, search({ inStock: true }))).toBe(true);
+    expect(retires({ name: "Z" }, listing("PRICE_ASC"))).toBe(false);
+  });
+
+  it("a brand change retires brand-filtered listings and per-brand statistics", () => {
+    expect(retires({ brand: "Z" }, listing("NEWEST", { brands: ["Google"] }))).toBe(true);
+    expect(retires({ brand: "Z" }, stat("byBrand"))).toBe(true);
+    expect(retires({ brand: "Z" }, listing("NEWEST"))).toBe(false);
+  });
+
+  it("an attribute change retires attribute-filtered listings only", () => {
+    const filter = { attributes: [{ name: "color", values: ["black"] }] };
+    expect(retires({ attributes: { color: "red" } }, listing("NEWEST", filter))).toBe(true);
+    expect(retires({ attributes: { color: "red" } }, listing("NEWEST"))).toBe(false);
+  });
+
+  it("a category change retires every listing of the chains", () => {
+    const { incr } = footprintOperations(keys, productUpdateFootprint(row, { ...row, categoryId: 7 }, { before: pixel.path, after: headsets.path }));
+    expect(incr).toContain(keys.generationKey("prods:cat", 5));
+    expect(incr).toContain(keys.generationKey("prods:cat", 7));
+  });
+});
+
+describe("surrogate keys (src/cache/tags.ts)", () => {
+  const keys = createKeys("cg:v9:");
+  const row = { id: 42, sku: "PX 9", name: "n", description: "", brand: "b", price: new Prisma.Decimal("1.00"), stock: 1, popularity: 0, attributes: {}, categoryId: 7 };
+  const repriced = productUpdateFootprint(row, { ...row, price: new Prisma.Decimal("2.00") }, { before: "/4/7/", after: "/4/7/" });
+
+  it("a footprint purges the exact tag of every key it deletes and counter it moves", () => {
+    const tags = footprintTags(keys, repriced);
+    for (const tag of ["=prod:42", "=prod:sku:PX%209", "=gen:prods:cat:7:price", "=gen:prods:cat:4:price", "=gen:stats:price"]) {
+      expect(tags).toContain(tag);
+    }
+    expect(tags).not.toContain("=gen:prods:cat:7"); // membership did not change
+  });
+
+  it("a response that read a repriced row or a price listing shares a tag with the purge; a name listing does not", () => {
+    const purged = new Set(footprintTags(keys, repriced));
+    const shares = (read: string[]) => responseTags(keys, read).some((tag) => purged.has(tag));
+    expect(shares([keys.productKey(42), keys.categoryKey(7)])).toBe(true);
+    expect(shares([keys.generationKey("prods:cat", 7), keys.generationKey("prods:cat", 7, "price")])).toBe(true);
+    expect(shares([keys.generationKey("prods:cat", 7), keys.generationKey("prods:cat", 7, "name"), keys.productKey(43)])).toBe(false);
   });
 });

@@ -23,6 +23,10 @@ describe("cache keys", () => {
     expect(keys.generationKey("prods:cat", null)).toBe("cg:v1:gen:prods:cat:all");
     expect(keys.generationKey("search")).toBe("cg:v1:gen:search");
     expect(keys.generationKey("stats")).toBe("cg:v1:gen:stats");
+    expect(keys.generationKey("prods:cat", 7, "price")).toBe("cg:v1:gen:prods:cat:7:price");
+    expect(keys.generationKey("prods:cat", null, "name")).toBe("cg:v1:gen:prods:cat:all:name");
+    expect(keys.generationKey("search", undefined, "priceBand")).toBe("cg:v1:gen:search:priceBand");
+    expect(() => keys.generationKey("stats", undefined, "color" as never)).toThrow(/aspect must be one of .*"color"/);
   });
 
   it("applies a custom prefix to every key", () => {

@@ -37,6 +37,7 @@ function recording(store: CacheStore): { store: CacheStore; calls: StoreCall[] }
     getOrLease: (keys, leaseTtlMs, extraKeys) => (
       calls.push({ method: "getOrLease", keys, extraKeys }), store.getOrLease(keys, leaseTtlMs, extraKeys)
     ),
+    lease: (keys, leaseTtlMs) => (calls.push({ method: "lease", keys }), store.lease(keys, leaseTtlMs)),
     setLeased: (entries) => (calls.push({ method: "setLeased", keys: entries.map((e) => e.key) }), store.setLeased(entries)),
     set: (entries) => (calls.push({ method: "set", keys: entries.map((e) => e.key) }), store.set(entries)),
     del: (keys) => (calls.push({ method: "del", keys }), store.del(keys)),

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from "../../errors";
 import type { CreateProductInput, UpdateProductInput } from "../../generated/graphql";
 import type { Prisma, Product } from "../../generated/prisma/client";
 import { checkAttributes, definitionsAt, existingCategory } from "../shared/catalog-checks";
-import { productWriteFootprint } from "../shared/footprints";
+import { productUpdateFootprint, productWriteFootprint } from "../shared/footprints";
 import type { Tx, Writer } from "../shared/writer";
 import { parseCreateProduct, parseUpdateProduct, type ProductFields } from "./product-input";
 
@@ -56,7 +56,7 @@ export function createProductService(write: Writer, listener?: ProductChangeList
         const product = await tx.product.update({ where: { id }, data: toData(changes) });
         return {
           result: product,
-          footprint: productWriteFootprint(id, [before.sku, product.sku], [oldCategory.path, newCategory.path]),
+          footprint: productUpdateFootprint(before, product, { before: oldCategory.path, after: newCategory.path }),
         };
       });
       await listener?.productsChanged([result.id]);

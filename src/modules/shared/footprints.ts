@@ -1,5 +1,8 @@
 import { mergeFootprints, type Footprint } from "../../cache/invalidation";
+import type { Aspect } from "../../cache/keys";
 import { idsOnPath } from "../../catalog";
+import { PRICE_BOUNDS } from "../../data/search/facets";
+import type { Product } from "../../generated/prisma/client";
 
 /**
  * The footprint of every kind of catalog write (DESIGN.md, "Precise invalidation"): what the cache
@@ -23,7 +26,7 @@ export interface PlaceFacts {
 }
 
 /**
- * createProduct, updateProduct, deleteProduct: the row, its SKU keys (old and new), the listings and
+ * createProduct, deleteProduct, and an updateProduct that moves the product: the row, its SKU keys (old and new), the listings and
  * counts of its category chains (old and new: every id on each path), the catalog-wide listing,
  * searches and statistics.
  */
@@ -36,6 +39,85 @@ export function productWriteFootprint(id: number, skus: readonly string[], categ
     search: true,
     stats: true,
   };
+}
+
+/** A product row as `productUpdateFootprint` compares it (the row before and after an update). */
+export type ProductFacts = Pick<
+  Product,
+  "id" | "sku" | "name" | "description" | "brand" | "price" | "stock" | "popularity" | "attributes" | "categoryId"
+>;
+
+/**
+ * updateProduct, as precise as the fields it changed (old row vs new row). A category change is
+ * a membership change of both chains: everything `productWriteFootprint` names. Otherwise the row
+ * and its SKU keys, and only what reads a changed field:
+ *
+ * | field       | listings (chain + catalog-wide) | searches                       | statistics |
+ * |-------------|---------------------------------|--------------------------------|------------|
+ * | price       | ordered or filtered by price    | filtered on price; all if its facet range changed | price (summary) |
+ * | name        | ordered by name                 | all (ranked text, autocomplete) | -          |
+ * | description | -                               | all (ranked text)              | -          |
+ * | brand       | filtered by brand               | all (ranked text, brand facet) | brand (byBrand) |
+ * | stock       | filtered in stock, if it crossed 0 | filtered in stock, if it crossed 0 | stock (summary) |
+ * | attributes  | filtered by an attribute        | filtered by an attribute       | -          |
+ * | popularity  | ordered by popularity           | autocomplete (ranked by it)    | -          |
+ * | sku, image  | -                               | -                              | -          |
+ *
+ * Listings hold ids only (rows come through the product loader), so a listing is kept whenever
+ * the changed field cannot change its ids, order, cursors, membership or total.
+ */
+export function productUpdateFootprint(before: ProductFacts, after: ProductFacts, categoryPaths: { before: string; after: string }): Footprint {
+  if (before.categoryId !== after.categoryId) {
+    return productWriteFootprint(after.id, [before.sku, after.sku], [categoryPaths.before, categoryPaths.after]);
+  }
+  const listings = new Set<Aspect>();
+  const searches = new Set<Aspect>();
+  const statistics = new Set<Aspect>();
+  let search = false;
+  if (String(before.price) !== String(after.price)) {
+    listings.add("price");
+    searches.add("price");
+    if (priceBandOf(before.price) !== priceBandOf(after.price)) searches.add("priceBand");
+    statistics.add("price");
+  }
+  if (before.name !== after.name) {
+    listings.add("name");
+    search = true;
+  }
+  if (before.description !== after.description) search = true;
+  if (before.brand !== after.brand) {
+    listings.add("brand");
+    search = true;
+    statistics.add("brand");
+  }
+  if (before.stock !== after.stock) {
+    if (before.stock > 0 !== after.stock > 0) {
+      listings.add("stock");
+      searches.add("stock");
+    }
+    statistics.add("stock");
+  }
+  if (JSON.stringify(before.attributes) !== JSON.stringify(after.attributes)) {
+    listings.add("attrs");
+    searches.add("attrs");
+  }
+  if (before.popularity !== after.popularity) {
+    listings.add("popularity");
+    searches.add("popularity");
+  }
+  const chain = [...idsOnPath(categoryPaths.after), null];
+  const footprint: Footprint = { products: [after.id], productSkus: [...new Set([before.sku, after.sku])] };
+  if (listings.size > 0) footprint.listingAspects = Object.fromEntries([...listings].map((aspect) => [aspect, chain]));
+  if (search) footprint.search = true;
+  else if (searches.size > 0) footprint.searchAspects = [...searches];
+  if (statistics.size > 0) footprint.statsAspects = [...statistics];
+  return footprint;
+}
+
+// The price facet's range (facets.ts PRICE_BOUNDS) a price falls in.
+function priceBandOf(price: ProductFacts["price"]): number {
+  const value = Number(String(price));
+  return PRICE_BOUNDS.filter((bound) => value >= bound).length - 1;
 }
 
 /** A product importProducts wrote (created or changed). */
