@@ -116,7 +116,8 @@ describe("the whole-response cache", () => {
   it("answers a hit in one store round trip whatever the answer read: 300 category rows as one product", async () => {
     const [product] = await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id LIMIT 1`);
     // The tree itself is one entry (`cat:tree`); asking for each node's row reads every category.
-    const rows = `{ categoryTree(maxDepth: 8) { category { name } children { category { name } children { category { name } children { category { name } } } } } }`;
+    const nest = (levels: number): string => `category { name }${levels > 0 ? ` children { ${nest(levels - 1)} }` : ""}`;
+    const rows = `{ categoryTree(maxDepth: 8) { ${nest(8)} } }`;
     const treeTrips = await hitCost(rows);
     const productTrips = await hitCost(byId, { id: String(product.id) });
     expect(treeTrips).toBe(1);
