@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { body, post, repoRoot, startGatewayProcess, stopGatewayProcess } from "./gateway-process";
 import { Client } from "pg";
 import { Redis } from "ioredis";
-import { createDatabase, type Database } from "../src/data/database";
+import { createDatabase } from "../src/data/database";
 import { migrate } from "../src/data/migrator";
 import { seedIfEmpty } from "../src/data/seed/seed-on-start";
 import { scenarios, type Scenario } from "./scenarios";
