@@ -113,11 +113,12 @@ describe("the whole-response cache", () => {
     expect(served()).toBe(start);
   });
 
-  it("answers a hit in one store round trip whatever the answer read: 300 category rows as one product", async () => {
+  it("answers a hit in one store round trip whatever the answer read: 250 category rows as one product", async () => {
     const [product] = await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id LIMIT 1`);
-    // The tree itself is one entry (`cat:tree`); asking for each node's row reads every category.
+    // The tree itself is one entry (`cat:tree`); asking for each node's row reads each category's
+    // entry (five levels: 276 of the 300, within the operation cost limit).
     const nest = (levels: number): string => `category { name }${levels > 0 ? ` children { ${nest(levels - 1)} }` : ""}`;
-    const rows = `{ categoryTree(maxDepth: 8) { ${nest(8)} } }`;
+    const rows = `{ categoryTree(maxDepth: 5) { ${nest(5)} } }`;
     const treeTrips = await hitCost(rows);
     const productTrips = await hitCost(byId, { id: String(product.id) });
     expect(treeTrips).toBe(1);
@@ -127,7 +128,7 @@ describe("the whole-response cache", () => {
     // at most 64 buckets per group (and a few exact counters).
     const trace = await gql(gateway.url, rows, {}, { "x-cache-trace": "1" });
     const read = (trace.extensions as any).cache.families;
-    expect(read.cat.hits).toBeGreaterThanOrEqual(300);
+    expect(read.cat.hits).toBeGreaterThanOrEqual(250);
     const vector = await vectorOf('"category":{"name"');
     expect(vector.length).toBeLessThanOrEqual(64 + 8);
     expect(vector.filter(([key]) => key.includes("{resp}:v:cat#")).length).toBeGreaterThan(32);
