@@ -129,7 +129,7 @@ describe("the whole-response cache", () => {
     const trace = await gql(gateway.url, rows, {}, { "x-cache-trace": "1" });
     const read = (trace.extensions as any).cache.families;
     expect(read.cat.hits).toBeGreaterThanOrEqual(250);
-    const vector = await vectorOf('"category":{"name"');
+    const vector = await vectorOf('"categoryTree":[{"category"');
     expect(vector.length).toBeLessThanOrEqual(64 + 8);
     expect(vector.filter(([key]) => key.includes("{resp}:v:cat#")).length).toBeGreaterThan(32);
   });
