@@ -1,4 +1,4 @@
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import {
@@ -55,6 +55,8 @@ export interface Gateway {
 export interface GatewayOptions extends RuntimeOptions {
   /** Told the URL as soon as the port is bound, before the runtime is built (the start may wait for the database). */
   onListening?: (url: string) => void;
+  /** Apollo plugins added after the gateway's own (bench/profile.ts times a request's phases). Default none. */
+  plugins?: ApolloServerPlugin<Context>[];
 }
 
 /**
@@ -86,7 +88,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     throw error;
   }
   const { logger } = runtime;
-  const apollo = createApollo(runtime, httpServer);
+  const apollo = createApollo(runtime, httpServer, options.plugins ?? []);
   await apollo.start();
   const createContext = createContextFactory(runtime);
   const editor = async (authorization: string | undefined) => isEditor(await runtime.authenticate(authorization));
@@ -162,7 +164,7 @@ function answerWhileStarting(req: http.IncomingMessage, res: http.ServerResponse
   res.writeHead(503).end(JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }));
 }
 
-function createApollo(runtime: Runtime, httpServer: http.Server): ApolloServer<Context> {
+function createApollo(runtime: Runtime, httpServer: http.Server, extraPlugins: ApolloServerPlugin<Context>[]): ApolloServer<Context> {
   const { config, logger } = runtime;
   return new ApolloServer<Context>({
     typeDefs: readFileSync(schemaPath, "utf8"),
@@ -192,6 +194,7 @@ function createApollo(runtime: Runtime, httpServer: http.Server): ApolloServer<C
       cacheTracePlugin(),
       ...(runtime.responses ? [runtime.responses.plugin] : []),
       searchNoticesPlugin(),
+      ...extraPlugins,
       config.http.introspection
         ? explorerLinkPlugin(ApolloServerPluginLandingPageLocalDefault({ embed: true }))
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),

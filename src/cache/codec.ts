@@ -29,3 +29,25 @@ export function rowCodec<V extends object>(fields: { dates?: (keyof V)[]; decima
     },
   };
 }
+
+/**
+ * `codec` with its last decoded value kept, keyed by the exact text it came from: for a large entry
+ * read whole on every request (the category tree), decoded once per process while it stays the same.
+ * Only the decode is memoized: the read path still reads and validates the entry each time, so a
+ * retired entry is never served; a new text (a refill, another stamp's value) is decoded afresh.
+ * The value is shared by every request that reads the same text, so callers must not mutate it.
+ */
+export function memoizedCodec<V>(codec: Codec<V>): Codec<V> {
+  let last: { text: string; value: V } | null = null;
+  return {
+    encode: (value) => {
+      const text = codec.encode(value);
+      last = { text, value };
+      return text;
+    },
+    decode: (text) => {
+      if (last?.text !== text) last = { text, value: codec.decode(text) };
+      return last.value;
+    },
+  };
+}

@@ -20,7 +20,7 @@ export interface Footprint {
   categorySlugs?: string[];
   /** Parents whose child list changed; null for the top level. */
   childrenOf?: (number | null)[];
-  /** The tree's shape or sibling order changed. */
+  /** The tree changed: its shape, sibling order, or a name, slug or depth it holds. */
   tree?: boolean;
   /** Categories whose attribute definitions changed: retires their subtree's inherited sets. */
   attributesOf?: number[];

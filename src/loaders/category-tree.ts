@@ -1,21 +1,22 @@
 import DataLoader from "dataloader";
-import { jsonCodec } from "../cache/codec";
-import type { TreeEdge } from "../data/repositories/category-repository";
+import { indexCategoryTree, type CategoryTree } from "./category-tree-index";
 import type { LoaderDeps } from "./deps";
 
-/** The whole tree as id/parent pairs (siblings in name order), read through `cat:tree`. */
-export function createCategoryTreeLoader({ readThrough, keys, ttls, categories }: LoaderDeps) {
+export { createCategoryTreeCodec, indexCategoryTree, type CategoryTree, type NestedTreeNode, type TreeNode } from "./category-tree-index";
+
+/** The whole tree (ids, parents, names, slugs, depths) in one entry, read through `cat:tree`. */
+export function createCategoryTreeLoader({ readThrough, keys, ttls, categories, categoryTreeCodec }: LoaderDeps) {
   const spec = {
     family: "cat:tree" as const,
     key: () => keys.categoryTreeKey(),
     ttlSeconds: ttls["cat:tree"],
-    codec: jsonCodec<TreeEdge[]>(),
+    codec: categoryTreeCodec,
     load: async (requests: readonly "tree"[]) => {
-      const edges = await categories.tree();
-      return requests.map(() => edges);
+      const tree = indexCategoryTree(await categories.tree());
+      return requests.map(() => tree);
     },
   };
-  return new DataLoader<"tree", TreeEdge[]>(async (requests) =>
-    (await readThrough.load(spec, requests)).map((edges) => edges ?? []),
+  return new DataLoader<"tree", CategoryTree>(async (requests) =>
+    (await readThrough.load(spec, requests)).map((tree) => tree ?? indexCategoryTree([])),
   );
 }

@@ -1,9 +1,11 @@
+import type { Codec } from "../cache/codec";
 import type { ReadThrough } from "../cache/read-through";
 import type { FamilyTtls } from "../cache/ttl";
 import type { CacheKeys } from "../cache/keys";
 import type { CategoryRepository } from "../data/repositories/category-repository";
 import type { ProductRepository } from "../data/repositories/product-repository";
 import type { StatsRepository } from "../data/repositories/stats-repository";
+import type { CategoryTree } from "./category-tree-index";
 
 /** What every loader factory needs: the request's read path, key builders, TTLs and repositories. */
 export interface LoaderDeps {
@@ -14,4 +16,6 @@ export interface LoaderDeps {
   categories: CategoryRepository;
   products: ProductRepository;
   statistics: StatsRepository;
+  /** `cat:tree`'s codec, one per process: it keeps the last decoded tree (createCategoryTreeCodec). */
+  categoryTreeCodec: Codec<CategoryTree>;
 }

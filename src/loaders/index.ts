@@ -11,6 +11,7 @@ import type { SearchLoaderDeps } from "./search-deps";
 import { createStatsLoader } from "./stats";
 
 export type { LoaderDeps } from "./deps";
+export { createCategoryTreeCodec, type CategoryTree, type NestedTreeNode } from "./category-tree";
 export type { SearchLoaderDeps } from "./search-deps";
 
 /** The request's loaders: created once per request, so no batch or memo outlives it. */

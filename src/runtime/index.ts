@@ -22,7 +22,7 @@ import { createCategoryRepository } from "../data/repositories/category-reposito
 import { createProductRepository } from "../data/repositories/product-repository";
 import { createStatsRepository } from "../data/repositories/stats-repository";
 import { seedIfEmpty } from "../data/seed/seed-on-start";
-import { createLoaders, type Loaders } from "../loaders";
+import { createCategoryTreeCodec, createLoaders, type Loaders } from "../loaders";
 import { createLogger, type Logger } from "../logger";
 import { createMetricsRegistry, registerGatewayMetrics } from "../metrics";
 import { createAdminService } from "../modules/admin/admin.service";
@@ -179,6 +179,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // After migrations and the seed: creates the vector table or collection and embeds what it lacks.
   const search = await step("search", () => createSearchRuntime(db, config.search, logger));
   await step("search", () => search.start(({ done, total }) => progress({ step: "embedding", done, total })));
+  const categoryTreeCodec = createCategoryTreeCodec();
   const createRequestLoaders = (trace: CacheTrace) =>
     createLoaders({
       readThrough: createReadThrough(cache, trace),
@@ -186,6 +187,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       ttls: config.cache.ttlSeconds,
       negativeTtlSeconds: config.cache.negativeTtlSeconds,
       ...repositories,
+      categoryTreeCodec,
       ...search.loaderDeps,
     });
 

@@ -144,9 +144,9 @@ describe("category footprints", () => {
     });
   });
 
-  it("slug change: the row and the old and new slug lookups", () => {
+  it("slug change: the row, the old and new slug lookups, and the tree (it holds every slug)", () => {
     expect(operations(categorySlugFootprint(2, "android", "google-android"))).toEqual({
-      del: ["cat:2", "cat:slug:android", "cat:slug:google-android"],
+      del: ["cat:2", "cat:slug:android", "cat:slug:google-android", "cat:tree"],
       incr: [],
     });
   });

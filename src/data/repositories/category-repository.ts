@@ -1,10 +1,7 @@
 import type { AttributeDefinition, Category, PrismaClient } from "../../generated/prisma/client";
 
-/** An edge of the category tree, as cached under `cat:tree`. */
-export interface TreeEdge {
-  id: number;
-  parentId: number | null;
-}
+/** A node of the category tree, as cached (whole tree in one entry) under `cat:tree`. */
+export type TreeNode = Pick<Category, "id" | "parentId" | "name" | "slug" | "depth">;
 
 /**
  * Category reads, each one SQL statement whatever the number of keys, so that loaders batch a
@@ -31,8 +28,12 @@ export function createCategoryRepository(prisma: PrismaClient) {
       });
     },
 
-    tree(): Promise<TreeEdge[]> {
-      return prisma.category.findMany({ select: { id: true, parentId: true }, orderBy: [{ name: "asc" }, { id: "asc" }] });
+    /** Every category as a tree node, siblings (and all nodes) ordered by name then id. */
+    tree(): Promise<TreeNode[]> {
+      return prisma.category.findMany({
+        select: { id: true, parentId: true, name: true, slug: true, depth: true },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+      });
     },
 
     /** Attribute definitions of the given categories (callers pass every id on the paths they need). */

@@ -81,8 +81,8 @@ export function createAdminService(db: Database, cache: CacheRuntime, options: {
       }
       const started = Date.now();
       const hitsBefore = totalHits(cache);
-      const edges = await loaders.categoryTree.load("tree");
-      const categoryIds = edges.map((edge) => edge.id);
+      const tree = await loaders.categoryTree.load("tree");
+      const categoryIds = tree.nodes.map((node) => node.id);
       const categories = (await loaders.category.loadMany(categoryIds)).filter((row) => row && !(row instanceof Error));
       await loaders.categoryChildren.loadMany([TOP_LEVEL, ...categoryIds]);
       const top = await db.prisma.product.findMany({

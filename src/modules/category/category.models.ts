@@ -1,4 +1,6 @@
 import type { AttributeDefinition, Category } from "../../generated/prisma/client";
 export type CategoryModel = Category;
 export type AttributeDefinitionModel = AttributeDefinition;
-export interface CategoryTreeNodeModel { category: Category; children: CategoryTreeNodeModel[] }
+import type { NestedTreeNode } from "../../loaders";
+/** A node of the cached tree (ids, names, slugs, depths); its full row is loaded only when asked for. */
+export type CategoryTreeNodeModel = NestedTreeNode;

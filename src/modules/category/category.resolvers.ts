@@ -14,7 +14,6 @@ import type { Context } from "../../context";
 import { parseId } from "../shared/args";
 import { listProducts } from "../product/product-listing";
 import { TOP_LEVEL } from "../../catalog";
-import type { CategoryTreeNodeModel } from "./category.models";
 
 /** Deepest `maxDepth` a tree query may ask for; the real Best Buy tree is 6 levels deep. */
 const MAX_TREE_DEPTH = 10;
@@ -48,29 +47,8 @@ const Query: QueryResolvers = {
     if (depth < 0 || depth > MAX_TREE_DEPTH) {
       throw new BadUserInputError(`maxDepth must be between 0 and ${MAX_TREE_DEPTH}, got ${depth}`, "maxDepth");
     }
-    const edges = await ctx.loaders.categoryTree.load("tree");
-    const children = new Map<number | null, number[]>();
-    for (const edge of edges) {
-      const siblings = children.get(edge.parentId) ?? [];
-      siblings.push(edge.id);
-      children.set(edge.parentId, siblings);
-    }
-    // Rows for every node within depth come through the category loader in one batch.
-    const wanted: number[] = [];
-    const walk = (parentId: number | null, level: number) => {
-      for (const id of children.get(parentId) ?? []) {
-        wanted.push(id);
-        if (level < depth) walk(id, level + 1);
-      }
-    };
-    walk(null, 0);
-    const rows = new Map((await loadCategories(ctx, wanted)).map((row) => [row.id, row]));
-    const build = (parentId: number | null, level: number): CategoryTreeNodeModel[] =>
-      (children.get(parentId) ?? []).flatMap((id) => {
-        const category = rows.get(id);
-        return category ? [{ category, children: level < depth ? build(id, level + 1) : [] }] : [];
-      });
-    return build(null, 0);
+    // The whole tree is one cache entry, decoded once per process: no per-category read here.
+    return (await ctx.loaders.categoryTree.load("tree")).nested(depth);
   },
 };
 
@@ -110,12 +88,16 @@ const Category: CategoryResolvers = {
 };
 
 const CategoryTreeNode: CategoryTreeNodeResolvers = {
-  id: (node) => String(node.category.id),
-  name: (node) => node.category.name,
-  slug: (node) => node.category.slug,
-  depth: (node) => node.category.depth,
-  category: (node) => node.category,
-  children: (node) => node.children,
+  id: ({ node }) => String(node.id),
+  name: ({ node }) => node.name,
+  slug: ({ node }) => node.slug,
+  depth: ({ node }) => node.depth,
+  category: async ({ node }, _args, ctx) => {
+    const category = await ctx.loaders.category.load(node.id);
+    if (!category) throw new NotFoundError("Category", "id", String(node.id));
+    return category;
+  },
+  children: ({ children }) => children,
 };
 
 const AttributeDefinition: AttributeDefinitionResolvers = {

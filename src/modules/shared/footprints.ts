@@ -162,9 +162,12 @@ export function categoryRenameFootprint(category: Pick<CategoryFacts, "id" | "pa
   return { categories: [category.id], childrenOf: [category.parentId], tree: true, search: true, stats: true };
 }
 
-/** updateCategory's slug: the row and both slug lookups (the old one now misses, the new one finds it). */
+/**
+ * updateCategory's slug: the row, both slug lookups (the old one now misses, the new one finds it)
+ * and the tree, which holds every category's slug.
+ */
 export function categorySlugFootprint(id: number, oldSlug: string, newSlug: string): Footprint {
-  return { categories: [id], categorySlugs: [oldSlug, newSlug] };
+  return { categories: [id], categorySlugs: [oldSlug, newSlug], tree: true };
 }
 
 /**
