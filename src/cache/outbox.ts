@@ -220,16 +220,26 @@ interface Purges {
 function createPurges(db: Database, cache: Pick<CacheRuntime, "keys">, purger: Purger | undefined, logger: Logger): Purges {
   let replaying: Promise<void> | null = null;
 
-  async function send(ids: string[], footprint: Footprint): Promise<boolean> {
-    if (!purger) return true;
+  // A purge is claimed (its flag cleared) before it is sent and given back if the endpoint refuses
+  // it, so the write's own send and a replay running at the same moment never send it twice.
+  async function purge(ids: string[], footprint: Footprint): Promise<boolean> {
     try {
-      await purger.purge(footprintTags(cache.keys, footprint));
+      await purger!.purge(footprintTags(cache.keys, footprint));
+      return true;
     } catch (error) {
       logger.warn({ err: error, outboxIds: ids }, "CDN purge kept in the outbox: the purge endpoint did not take it");
+      await db.sql.query(`UPDATE cache_outbox SET purge_pending = true WHERE id = ANY($1::bigint[])`, [ids]).catch(() => undefined);
       return false;
     }
-    await db.sql.query(`UPDATE cache_outbox SET purge_pending = false WHERE id = ANY($1::bigint[])`, [ids]);
-    return true;
+  }
+
+  async function send(ids: string[], footprint: Footprint): Promise<boolean> {
+    if (!purger) return true;
+    const claimed = await db.sql.query<{ id: string }>(
+      `UPDATE cache_outbox SET purge_pending = false WHERE id = ANY($1::bigint[]) AND purge_pending RETURNING id::text AS id`,
+      [ids],
+    );
+    return claimed.length === 0 || purge(claimed.map((row) => row.id), footprint);
   }
 
   async function replayOnce(): Promise<void> {
@@ -238,11 +248,13 @@ function createPurges(db: Database, cache: Pick<CacheRuntime, "keys">, purger: P
     if (!purger) return;
     for (;;) {
       const rows = await db.sql.query<{ id: string; footprint: Footprint }>(
-        `SELECT id::text AS id, footprint FROM cache_outbox WHERE purge_pending AND applied_at IS NOT NULL ORDER BY id LIMIT $1`,
+        `UPDATE cache_outbox SET purge_pending = false
+         WHERE id IN (SELECT id FROM cache_outbox WHERE purge_pending AND applied_at IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id::text AS id, footprint`,
         [REPLAY_BATCH],
       );
       if (rows.length === 0) return;
-      const sent = await send(rows.map((row) => row.id), mergeFootprints(rows.map((row) => row.footprint)));
+      const sent = await purge(rows.map((row) => row.id), mergeFootprints(rows.map((row) => row.footprint)));
       if (!sent || rows.length < REPLAY_BATCH) return;
     }
   }
