@@ -14,11 +14,25 @@ export const body = (query: string, variables: Record<string, unknown> = {}) => 
  * start (embedding a large catalog at first start takes minutes). Default 60000.
  */
 export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const url = `http://127.0.0.1:${env.PORT}/`;
+  return startServerProcess("gateway", ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"], env, timeoutMs, () =>
+    fetch(new URL("/ready", url)).then((r) => r.ok, () => false),
+  );
+}
+
+/**
+ * Spawns `node <args>` from the repository root with `env` over the environment (PORT included)
+ * and resolves once `ready()` says so; rejects with the process's output if it exits or
+ * `timeoutMs` passes first. Shared by the gateway and the bench's peers.
+ */
+export function startServerProcess(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  ready: () => Promise<boolean>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
@@ -26,10 +40,9 @@ export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + timeoutMs;
     const poll = async () => {
-      if (child.exitCode !== null) return reject(new Error(`gateway exited:\n${output}`));
-      if (Date.now() > deadline) return reject(new Error(`gateway did not start:\n${output}`));
-      const ok = await fetch(new URL("/ready", url)).then((r) => r.ok, () => false);
-      if (ok) resolve({ child, url });
+      if (child.exitCode !== null) return reject(new Error(`${name} exited:\n${output}`));
+      if (Date.now() > deadline) return reject(new Error(`${name} did not start:\n${output}`));
+      if (await ready()) resolve({ child, url });
       else setTimeout(poll, 200);
     };
     void poll();
