@@ -115,16 +115,16 @@ export function footprintOperations(keys: CacheKeys, footprint: Footprint): { de
 }
 
 /**
- * Applies a footprint in one round trip, however large: one transaction that deletes its keys,
- * then moves its generations and the whole-response cache's version counters of every key it
- * deleted or moved. Throws if the store is unavailable, so the caller keeps it in the outbox.
+ * Applies a footprint in one round trip on one Redis (two on a cluster), however large: deletes its
+ * keys and moves its generations, then the whole-response cache's version counters of every key it
+ * deleted or moved (in every response shard). Throws if the store is unavailable, so the caller keeps it in the outbox.
  */
 export async function applyFootprint(store: CacheStore, keys: CacheKeys, footprint: Footprint, stats?: CacheStats): Promise<void> {
   const { del, incr } = footprintOperations(keys, footprint);
   // The version counters go last: a response saved before them reads the old counters, then finds
   // a changed value when it checks what it read, and is not kept (src/response-cache.ts). Counters
   // moved first would let it be kept with the old data and validate for good.
-  await store.invalidate(del, [...incr, ...versionBumpsOf(keys, [...del, ...incr])]);
+  await store.invalidate(del, incr, versionBumpsOf(keys, [...del, ...incr]));
   if (stats) {
     for (const key of del) {
       const family = keys.familyOf(key);
