@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { Client } from "pg";
 import { signToken } from "../../src/auth";
-import { createRedisConnection, type ClusterNode } from "../../src/cache/redis-client";
+import { createRedisConnection, waitForReady, type ClusterNode } from "../../src/cache/redis-client";
 import { createRedisStore } from "../../src/cache/redis-store";
 import { createResilientStore } from "../../src/cache/resilient-store";
 import type { CacheStore } from "../../src/cache/store";
@@ -101,7 +101,7 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
       if (i > 0) opened.dbs.push(db);
       const redisUrl = opened.proxy && (i === 0 || options.failover) ? opened.proxy.url("redis") : options.redisUrl;
       const target = opened.cluster ? { clusterNodes: opened.cluster.nodes } : { url: redisUrl };
-      const store = options.guard ? undefined : unguardedStore(target);
+      const store = options.guard ? undefined : await unguardedStore(target);
       if (store) opened.stores.push(store);
       const config = gatewayConfig(database.url, target, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover));
       const faults = { fillDelayMs: options.fillDelayMs, skipInvalidation: !options.invalidation, skipFailoverReplay: options.skipFailoverReplay };
@@ -216,9 +216,12 @@ interface RedisTarget {
   clusterNodes?: ClusterNode[];
 }
 
-// The production store (Redis behind the circuit breaker) with the lease check switched off.
-function unguardedStore(target: RedisTarget): CacheStore {
-  return createResilientStore(createRedisStore(createRedisConnection(target), { guardWrites: false }));
+// The production store (Redis behind the circuit breaker) with the lease check switched off, once
+// connected (a cluster takes a moment to map its slots; until then every call would fail).
+async function unguardedStore(target: RedisTarget): Promise<CacheStore> {
+  const connection = createRedisConnection(target);
+  await waitForReady(connection, 10_000);
+  return createResilientStore(createRedisStore(connection, { guardWrites: false }));
 }
 
 interface ScratchDatabase {

@@ -137,7 +137,7 @@ export async function applyFootprint(store: CacheStore, keys: CacheKeys, footpri
 // `gen:prods:cat:7` and `gen:prods:cat:7:price` count as invalidations of the `prods:cat` family
 // (the longest family the counter's name starts with: `cat:tree`, not `cat`).
 function genFamily(keys: CacheKeys, key: string): Family {
-  const rest = key.slice(keys.prefix.length + "gen:".length);
+  const rest = keys.unwrap(key).slice("gen:".length);
   const matching = allFamilies.filter((family) => rest === family || rest.startsWith(`${family}:`));
   return matching.reduce((longest, family) => (family.length > longest.length ? family : longest), matching[0] ?? (rest as Family));
 }
