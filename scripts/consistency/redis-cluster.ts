@@ -99,15 +99,21 @@ function startNode(port: number, dir: string, nodeTimeoutMs: number): Promise<Ch
   });
 }
 
-// Every node agrees the cluster is up (slots all assigned and reachable).
+// Every node agrees the cluster is up (slots all assigned and reachable), and every replica has
+// synchronised with its master (one that never did cannot be promoted by a failover).
 async function untilClusterOk(ports: number[]): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (const port of ports) {
     const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true }).on("error", () => undefined);
     try {
       await client.connect();
-      while (!/cluster_state:ok/.test(await client.cluster("INFO"))) {
-        if (Date.now() > deadline) throw new Error(`cluster on ${ports.join(",")} did not reach cluster_state:ok`);
+      const ready = async () => {
+        if (!/cluster_state:ok/.test(await client.cluster("INFO"))) return false;
+        const replication = await client.info("replication");
+        return !/role:slave/.test(replication) || /master_link_status:up/.test(replication);
+      };
+      while (!(await ready())) {
+        if (Date.now() > deadline) throw new Error(`cluster on ${ports.join(",")} did not reach cluster_state:ok with its replicas in sync`);
         await sleep(50);
       }
     } finally {

@@ -75,9 +75,13 @@ export function createCacheStore(
       const fence = () => {
         if (knownServers.size > 0) store.fence("connection", "a connection to Redis closed; the servers are checked when it is back");
       };
-      let checking: Promise<void> | null = null;
-      const check = () => {
-        checking ??= serverRunIds(client)
+      // One check at a time; one asked for meanwhile runs after it (the first may have started too early).
+      let checking = false;
+      let again = false;
+      const check = (): void => {
+        if (checking) return void (again = true);
+        checking = true;
+        serverRunIds(client)
           .then(
             (runIds) => {
               const fresh = runIds.filter((runId) => !knownServers.has(runId));
@@ -89,9 +93,15 @@ export function createCacheStore(
               store.fence("connection", null);
             },
             // Stays fenced; the next "ready" (or slot map refresh) tries again.
-            (error) => logger.warn({ err: error }, "could not read the Redis servers' run ids"),
+            (error) => logger.warn({ err: error }, "could not read the Redis servers run ids"),
           )
-          .finally(() => (checking = null));
+          .finally(() => {
+            checking = false;
+            if (again) {
+              again = false;
+              check();
+            }
+          });
       };
       client.on("close", fence);
       client.on("ready", check);
@@ -100,12 +110,15 @@ export function createCacheStore(
         // fenced until every master's run id is known again.
         let masters = "";
         client.on("-node", () => {
+          if (client.status !== "ready") return; // the client replacing its seed nodes while it connects
           fence();
           client.refreshSlotsCache();
         });
         client.on("refresh", () => {
+          // Not before "ready": commands to the seed nodes while the client replaces them break its connect.
+          if (client.status !== "ready") return;
           const now = client.slots.map((nodes) => nodes?.[0] ?? "").join(",");
-          if (now === masters && store.fencedBy === null) return;
+          if (now === masters && store.fencedBy === null && knownServers.size > 0) return;
           masters = now;
           if (client.slots.some((nodes) => !nodes?.[0])) return fence(); // some slot has no master yet
           check();

@@ -118,7 +118,7 @@ describeCluster("a master failover on a Redis Cluster with replicas", () => {
     const keys = createKeys("cgtest:failover:");
     try {
       const rows = Array.from({ length: 60 }, (_, i) => keys.productKey(i));
-      expect(await until(async () => (await store.mget([rows[0]])).length === 1 && store.fencedBy === null && (await store.ping()), 15_000)).toBe(true);
+      expect(await until(async () => (await store.mget([rows[0]])).length === 1 && store.fencedBy === null && (await store.ping()), 30_000)).toBe(true);
       await store.set(rows.map((key) => ({ key, value: "v", ttlSeconds: 600 })));
       expect(await store.mget(rows)).toEqual(rows.map(() => "v"));
       const victim = await masterOf(cluster, rows[0]);
