@@ -291,11 +291,13 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
 
     async close() {
       if (!ownsClient) return;
-      try {
-        await connection.quit();
-      } catch {
-        connection.disconnect();
-      }
+      // QUIT lets replies in flight arrive; a cluster with a dead node may never answer it, so it
+      // is bounded, and the connection (with a cluster's slot refresh timer) is dropped after it.
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise((resolve) => (timer = setTimeout(resolve, 1000)));
+      await Promise.race([connection.quit().catch(() => undefined), bounded]);
+      clearTimeout(timer);
+      connection.disconnect();
     },
   };
 }
