@@ -9,6 +9,7 @@ import { createDatabase } from "../src/data/database";
 import { migrate } from "../src/data/migrator";
 import { seedIfEmpty } from "../src/data/seed/seed-on-start";
 import { scenarios, type Scenario } from "./scenarios";
+import { ownRedisCluster, type OwnRedisCluster } from "../scripts/consistency/redis-cluster";
 
 /**
  * The benchmark: one catalog in PostgreSQL, the gateway started as its own process in three cache
@@ -34,6 +35,10 @@ const { values: flags } = parseArgs({
     database: { type: "string" },
     // Adds a cell: Redis with the rate limits on (budgets too large to refuse), to compare with "redis".
     "rate-limits": { type: "boolean", default: false },
+    // Adds cells on a 3-master Redis Cluster the bench starts (redis-server, redis-cli): "cluster, no resp" and "cluster".
+    cluster: { type: "boolean", default: false },
+    // Only these cache configurations, by name, comma separated (e.g. "redis,cluster").
+    configs: { type: "string" },
   },
 });
 
@@ -109,6 +114,17 @@ function printTable(rows: Row[]) {
   for (const line of lines) console.log(format(line));
 }
 
+// The cluster's cost: its req/s against the single Redis's, per scenario, measured in the same run.
+function printClusterRatio(rows: Row[]) {
+  console.log("\ncluster req/s / single Redis req/s (same run):");
+  for (const [single, clustered] of [["redis", "cluster"], ["redis, no resp", "cluster, no resp"]]) {
+    for (const row of rows.filter((r) => r.config === clustered)) {
+      const base = rows.find((r) => r.config === single && r.scenario === row.scenario);
+      if (base) console.log(`  ${row.scenario} (${clustered}): ${(row.rps / base.rps).toFixed(2)}, RT/req ${base.roundTripsPerRequest.toFixed(2)} -> ${row.roundTripsPerRequest.toFixed(2)}`);
+    }
+  }
+}
+
 async function main() {
   const real = flags.catalog === "real";
   if (real && !existsSync(sharedData)) throw new Error(`--catalog real needs the Best Buy data in ${sharedData}`);
@@ -146,6 +162,13 @@ async function main() {
     ["redis, no resp", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix, CACHE_RESPONSES: "false" }],
     ["redis", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}r:` }],
   ];
+  let cluster: OwnRedisCluster | undefined;
+  if (flags.cluster) {
+    cluster = await ownRedisCluster({ masters: 3 });
+    const nodes = cluster.nodesText;
+    configs.push(["cluster, no resp", { CACHE_STORE: "redis", REDIS_CLUSTER_NODES: nodes, CACHE_PREFIX: prefix, CACHE_RESPONSES: "false" }]);
+    configs.push(["cluster", { CACHE_STORE: "redis", REDIS_CLUSTER_NODES: nodes, CACHE_PREFIX: `${prefix}r:` }]);
+  }
   if (flags["rate-limits"]) {
     const unlimited = { RATE_LIMIT: "on", RATE_LIMIT_IP_COST: "1000000000", RATE_LIMIT_SUBJECT_COST: "1000000000" };
     configs.push(["redis, rate limits", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}rl:`, ...unlimited }]);
@@ -154,31 +177,41 @@ async function main() {
     `Catalog: ${real ? "Best Buy (real)" : "generated"}, ${products} products. ${flags.connections} connections, ` +
       `${flags.duration}s per cell after ${flags.warmup}s warm-up.`,
   );
+  // Every configuration's gateway runs at once (ports port, port+1, ...) and each scenario is measured
+  // on all of them in turn: a change of the machine's load hits every configuration alike.
+  const wanted = flags.configs?.split(",").map((name) => name.trim());
+  const chosen = configs.filter(([config]) => !wanted || wanted.includes(config));
+  const gateways: { config: string; child: Awaited<ReturnType<typeof startGatewayProcess>>["child"]; url: string }[] = [];
   const rows: Row[] = [];
-  for (const [config, env] of configs) {
-    const { child, url: gatewayUrl } = await startGatewayProcess({
-      NODE_ENV: "production",
-      JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      MIGRATE_ON_START: "false",
-      LOG_LEVEL: "warn",
-      INTROSPECTION: "false",
-      // One client IP drives thousands of requests a second: the production budgets would refuse it (--rate-limits measures them).
-      RATE_LIMIT: "off",
-      ...env,
-    });
-    try {
-      for (const scenario of mix) {
+  try {
+    for (const [i, [config, env]] of chosen.entries()) {
+      const { child, url: gatewayUrl } = await startGatewayProcess({
+        NODE_ENV: "production",
+        JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
+        PORT: String(port + i),
+        DATABASE_URL: databaseUrl,
+        MIGRATE_ON_START: "false",
+        LOG_LEVEL: "warn",
+        INTROSPECTION: "false",
+        // One client IP drives thousands of requests a second: the production budgets would refuse it (--rate-limits measures them).
+        RATE_LIMIT: "off",
+        ...env,
+      });
+      gateways.push({ config, child, url: gatewayUrl });
+    }
+    for (const scenario of mix) {
+      for (const { config, url: gatewayUrl } of gateways) {
         process.stderr.write(`  ${config}: ${scenario.name}...\n`);
         rows.push(await measure(config, gatewayUrl, scenario));
       }
-    } finally {
-      await stopGatewayProcess(child);
     }
+  } finally {
+    for (const { child } of gateways) await stopGatewayProcess(child);
+    await cluster?.dispose();
   }
   rows.sort((a, b) => mix.findIndex((s) => s.name === a.scenario) - mix.findIndex((s) => s.name === b.scenario));
   printTable(rows);
+  if (cluster) printClusterRatio(rows);
 
   const redis = new Redis(flags["redis-url"]!);
   const keys = await redis.keys(`${prefix}*`); // the bench's own keys, after the run

@@ -13,6 +13,8 @@ concurrent writers and readers, then every read judged against the writes around
   npm run consistency -- --partition --handoff off   # must find stale reads
   npm run consistency -- --failover           # Redis fails over to a lagging replica now and then: 0 stale reads
   npm run consistency -- --failover --failover-replay off   # must find stale reads
+  npm run consistency -- --cluster            # 3 gateways on a 3-master Redis Cluster it starts: 0 stale reads
+  npm run consistency -- --cluster --guard off   # must find stale reads
 
 Flags (defaults in brackets):
   --duration <s>          how long the workload runs, seconds [${d.durationMs / 1000}]
@@ -29,6 +31,8 @@ Flags (defaults in brackets):
   --failover              both gateways reach a primary (with a replica) through a proxy; every 3 s the replica
                           stops replicating, 1 s later the primary dies and the proxy moves to the replica [off]
   --failover-replay on|off  apply recent invalidations again on a new Redis server [on]
+  --cluster               start a 3-master Redis Cluster (redis-server, redis-cli) and run 3 gateways on it [off]
+  --instances <n>         gateway instances [2, 3 with --cluster]
   --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
   --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
 
@@ -52,6 +56,8 @@ runCli(async () => {
       handoff: { type: "string" },
       failover: { type: "boolean" },
       "failover-replay": { type: "string" },
+      cluster: { type: "boolean" },
+      instances: { type: "string" },
       "postgres-url": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean" },
@@ -74,6 +80,8 @@ runCli(async () => {
     failoverReplay: switchFlag("failover-replay", values["failover-replay"]),
     postgresUrl: values["postgres-url"] ?? d.postgresUrl,
     redisUrl: values["redis-url"] ?? d.redisUrl,
+    cluster: values.cluster ?? false,
+    instances: values.instances === undefined ? undefined : intFlag("instances", values.instances, 2, 1),
   };
   const report = await runConsistencyCheck(options);
   process.stdout.write(`${formatReport(report)}\n`);

@@ -1,13 +1,13 @@
 import path from "node:path";
 import { z } from "zod";
 import { defaultMaxConcurrentFills } from "./cache/fill-limit";
-import { defaultKeyPrefix, families, type Family } from "./cache/keys";
+import { defaultKeyPrefix, defaultResponseShards, families, type Family } from "./cache/keys";
 import { defaultMemoryMaxEntries } from "./cache/memory-store";
 import { defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
 import { defaultOutboxRelayOptions } from "./cache/outbox-relay";
 import { defaultPurgeConfig, type PurgeConfig } from "./cache/purge";
 import { defaultReadThroughOptions } from "./cache/read-through";
-import { defaultRedisClientOptions } from "./cache/redis-client";
+import { defaultRedisClientOptions, parseClusterNodes, type ClusterNode } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
 import type { DatabaseConfig } from "./data/database";
 import type { EmbedderConfig } from "./data/search/create-embedder";
@@ -71,8 +71,29 @@ const schema = z.object({
   CACHE_STORE: z.enum(["redis", "memory", "none"]).optional(),
   /** Redis (redis:// or rediss://). Unset: the in-process store. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
-  /** Prefix of every cache key; it carries the schema version. Default "cg:v1:". */
-  CACHE_PREFIX: z.string().min(1).max(64).default(defaultKeyPrefix),
+  /**
+   * Redis Cluster seed nodes, `host:port,host:port,...` (instead of REDIS_URL; the client finds the
+   * other nodes, follows MOVED/ASK and failovers). Unset: REDIS_URL, or the in-process store.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseClusterNodes(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `must be host:port,host:port,... (${(error as Error).message})` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /**
+   * Whole-response cache shards: entries spread over this many hash tags, each with a copy of the
+   * version counters (a write moves every copy). Same on every instance. Default 1 with REDIS_URL
+   * (one Redis gains nothing), 8 with REDIS_CLUSTER_NODES (hits spread over the masters).
+   */
+  CACHE_RESPONSE_SHARDS: int(1, 1024).optional(),
+  /** Prefix of every cache key; it carries the schema version; no "{" or "}" (keys carry their own hash tags). Default "cg:v1:". */
+  CACHE_PREFIX: z.string().min(1).max(64).regex(/^[^{}]*$/, 'must not contain "{" or "}"').default(defaultKeyPrefix),
   /** How long a missing id or SKU stays cached as missing, seconds. Default 30. */
   CACHE_NEGATIVE_TTL_SECONDS: int(1, 86_400).default(defaultNegativeTtlSeconds),
   /** Entries the in-process store keeps before evicting the least recently used. Default 10000. */
@@ -259,6 +280,10 @@ export interface Config {
   cache: {
     store: "redis" | "memory" | "none";
     redisUrl?: string;
+    /** REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster; set instead of redisUrl. */
+    redisClusterNodes?: ClusterNode[];
+    /** CACHE_RESPONSE_SHARDS (see there). */
+    responseShards: number;
     prefix: string;
     /** Per family; CACHE_TTL_<FAMILY> overrides one, e.g. CACHE_TTL_PROD=600, CACHE_TTL_PRODS_CAT=60. */
     ttlSeconds: FamilyTtls;
@@ -397,8 +422,10 @@ export function loadConfig(env: Env = process.env): Config {
     seed: { dir: e.CATALOG_SEED_DIR, products: e.SEED_PRODUCTS, categories: e.SEED_CATEGORIES },
     pagination: { defaultPageSize: e.DEFAULT_PAGE_SIZE, maxPageSize: e.MAX_PAGE_SIZE },
     cache: {
-      store: cacheStore(e.CACHE_STORE, e.REDIS_URL, env),
+      store: cacheStore(e.CACHE_STORE, e.REDIS_URL, e.REDIS_CLUSTER_NODES, env),
       redisUrl: e.REDIS_URL,
+      redisClusterNodes: e.REDIS_CLUSTER_NODES,
+      responseShards: e.CACHE_RESPONSE_SHARDS ?? (e.REDIS_CLUSTER_NODES ? clusterResponseShards : defaultResponseShards),
       prefix: e.CACHE_PREFIX,
       ttlSeconds: familyTtls(env),
       negativeTtlSeconds: e.CACHE_NEGATIVE_TTL_SECONDS,
@@ -509,9 +536,13 @@ function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
   };
 }
 
-function cacheStore(store: "redis" | "memory" | "none" | undefined, redisUrl: string | undefined, env: Env) {
-  if (store === "redis" && !redisUrl) throw new ConfigError("CACHE_STORE", "is redis but REDIS_URL is not set", env.CACHE_STORE);
-  return store ?? (redisUrl ? "redis" : "memory");
+/** CACHE_RESPONSE_SHARDS when REDIS_CLUSTER_NODES is set and it is not. */
+export const clusterResponseShards = 8;
+
+function cacheStore(store: "redis" | "memory" | "none" | undefined, redisUrl: string | undefined, clusterNodes: ClusterNode[] | undefined, env: Env) {
+  if (redisUrl && clusterNodes) throw new ConfigError("REDIS_CLUSTER_NODES", "is set together with REDIS_URL; set one of them", env.REDIS_CLUSTER_NODES);
+  if (store === "redis" && !redisUrl && !clusterNodes) throw new ConfigError("CACHE_STORE", "is redis but neither REDIS_URL nor REDIS_CLUSTER_NODES is set", env.CACHE_STORE);
+  return store ?? (redisUrl || clusterNodes ? "redis" : "memory");
 }
 
 function authConfig(e: z.infer<typeof schema>, env: Env): Config["auth"] {

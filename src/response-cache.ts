@@ -157,7 +157,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   async function keep(requestKey: string, answer: CachedAnswer, trace: CacheTrace): Promise<boolean> {
     if (!trace.complete || [...trace.dependencies].some((key) => !trace.observed.has(key))) return false;
     const read = [...trace.observed.keys()];
-    const versionKeys = versionKeysOf(keys, read);
+    const entryKey = keys.responseKey(requestKey);
+    // The counters of the entry's own shard: they share its hash tag (one slot for the lookup's script).
+    const versionKeys = versionKeysOf(keys, read, keys.responseShardOf(entryKey));
     try {
       // The counters first, then the values: see the class comment (the order is the guard).
       const counters = await store.mget(versionKeys);
@@ -169,7 +171,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       const tags = cdn.purgeUrl ? versionKeys.map((key) => versionTagOf(keys, key)) : [];
       await store.setVersioned({
-        key: keys.responseKey(requestKey),
+        key: entryKey,
         value: `${answer.etag}\n${tags.join(" ")}\n${metaLineOf(answer)}\n${answer.body}`,
         ttlSeconds,
         versions: versionKeys.map((key, i) => [key, counters[i] ?? "0"]),

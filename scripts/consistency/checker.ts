@@ -52,6 +52,10 @@ export interface CheckOptions {
   postgresUrl: string;
   /** Redis the gateways share, under a prefix of the run's own. Default redis://127.0.0.1:6379. */
   redisUrl: string;
+  /** Run on a Redis Cluster of the checker's own (3 masters it starts and stops) instead of `redisUrl`. Default false. */
+  cluster?: boolean;
+  /** Gateway instances. Default 2 (3 with `cluster`). */
+  instances?: number;
 }
 
 export const defaultCheckOptions: CheckOptions = {
@@ -70,6 +74,11 @@ export const defaultCheckOptions: CheckOptions = {
   postgresUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
   redisUrl: "redis://127.0.0.1:6379",
 };
+
+/** How many gateway instances a run starts. */
+export function instancesOf(options: Pick<CheckOptions, "cluster" | "instances">): number {
+  return options.instances ?? (options.cluster ? 3 : 2);
+}
 
 /** What a run did and found. */
 export interface CheckReport {
@@ -103,7 +112,7 @@ export function passed(report: CheckReport): boolean {
 export async function runConsistencyCheck(overrides: Partial<CheckOptions> = {}): Promise<CheckReport> {
   const options = { ...defaultCheckOptions, ...overrides };
   validate(options);
-  const env = await createEnvironment({ ...options, skipFailoverReplay: !options.failoverReplay, poolSize: Math.max(5, options.writers + 2) });
+  const env = await createEnvironment({ ...options, instances: instancesOf(options), skipFailoverReplay: !options.failoverReplay, poolSize: Math.max(5, options.writers + 2) });
   try {
     return await runWorkload(env, options);
   } finally {
@@ -184,11 +193,12 @@ export function formatReport(report: CheckReport): string {
       !options.handOff && "hand-off off",
       options.failover && `Redis fails over every ${options.failover.everyMs} ms (replica ${options.failover.lagMs} ms behind)`,
       !options.failoverReplay && "failover replay off",
+      options.cluster && "on a 3-master Redis Cluster",
     ]
       .filter(Boolean)
       .join(", ") || "none";
   const lines = [
-    `consistency check: 2 gateways, ${options.writers} writers, ${options.readers} readers, ${options.products} products, ${options.categories} categories, fill delay ${options.fillDelayMs} ms, faults: ${faults}`,
+    `consistency check: ${instancesOf(options)} gateways, ${options.writers} writers, ${options.readers} readers, ${options.products} products, ${options.categories} categories, fill delay ${options.fillDelayMs} ms, faults: ${faults}`,
     `operations:             ${report.reads + report.writes} (${report.reads} reads, ${report.writes} writes) in ${(report.durationMs / 1000).toFixed(1)} s`,
     `stale reads:            ${report.staleReads}`,
     `guarded writes rejected: ${report.rejectedWrites}`,

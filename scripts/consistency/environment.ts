@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { Client } from "pg";
 import { signToken } from "../../src/auth";
-import { createRedisClient } from "../../src/cache/redis-client";
+import { createRedisConnection, waitForReady, type ClusterNode } from "../../src/cache/redis-client";
 import { createRedisStore } from "../../src/cache/redis-store";
 import { createResilientStore } from "../../src/cache/resilient-store";
 import type { CacheStore } from "../../src/cache/store";
@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config";
 import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
 import { startGateway, type Gateway } from "../../src/server";
+import { ownRedisCluster, type OwnRedisCluster } from "./redis-cluster";
 import { ownRedis, type OwnRedis } from "./redis-process";
 import { createTcpProxy, type TcpProxy } from "./tcp-proxy";
 
@@ -47,6 +48,10 @@ export interface EnvironmentOptions {
   failover?: { everyMs: number; lagMs: number };
   /** Skip applying the recent invalidations again on a new Redis server (a fault that must produce stale reads under failovers). */
   skipFailoverReplay?: boolean;
+  /** Start a 3-master Redis Cluster of the run's own and run the gateways on it (REDIS_CLUSTER_NODES) instead of `redisUrl`. */
+  cluster?: boolean;
+  /** Gateway instances. Default 2. */
+  instances?: number;
 }
 
 export interface Environment {
@@ -69,6 +74,7 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
   const database = await createScratchDatabase(options.postgresUrl, `cg_consistency_${run}`);
   const prefix = `cgcheck:${run}:`;
   const opened: Opened = { dbs: [], gateways: [], stores: [], redis: [] };
+  if (options.cluster && (options.partition || options.failover)) throw new Error("cluster runs take no partition or failover faults (yet)");
   const close = async () => {
     clearTimeout(opened.flapping);
     opened.stopFailovers?.();
@@ -76,10 +82,11 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     for (const gateway of opened.gateways) await gateway.stop();
     await opened.proxy?.close();
     for (const redis of opened.redis) await redis.dispose();
+    await opened.cluster?.dispose();
     for (const store of opened.stores) await store.close();
     for (const db of opened.dbs) await db.close();
     await database.drop();
-    await deleteKeys(options.redisUrl, prefix);
+    if (!options.cluster) await deleteKeys(options.redisUrl, prefix);
   };
   try {
     const first = await createDatabase({ kind: "postgres", url: database.url, poolSize: options.poolSize });
@@ -88,13 +95,15 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     const jwtSecret = randomBytes(24).toString("hex");
     if (options.partition) opened.proxy = await createTcpProxy(Number(new URL(options.redisUrl).port || 6379));
     if (options.failover) opened.proxy = await startReplicatedRedis(opened);
-    for (let i = 0; i < 2; i += 1) {
+    if (options.cluster) opened.cluster = await ownRedisCluster({ masters: 3 });
+    for (let i = 0; i < (options.instances ?? 2); i += 1) {
       const db = i === 0 ? first : await createDatabase({ kind: "postgres", url: database.url, poolSize: options.poolSize });
       if (i > 0) opened.dbs.push(db);
       const redisUrl = opened.proxy && (i === 0 || options.failover) ? opened.proxy.url("redis") : options.redisUrl;
-      const store = options.guard ? undefined : unguardedStore(redisUrl);
+      const target = opened.cluster ? { clusterNodes: opened.cluster.nodes } : { url: redisUrl };
+      const store = options.guard ? undefined : await unguardedStore(target);
       if (store) opened.stores.push(store);
-      const config = gatewayConfig(database.url, redisUrl, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover));
+      const config = gatewayConfig(database.url, target, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover));
       const faults = { fillDelayMs: options.fillDelayMs, skipInvalidation: !options.invalidation, skipFailoverReplay: options.skipFailoverReplay };
       opened.gateways.push(await startGateway(config, { db, faults, ...(store ? { store } : {}) }));
     }
@@ -113,6 +122,7 @@ interface Opened {
   gateways: Gateway[];
   stores: CacheStore[];
   redis: OwnRedis[];
+  cluster?: OwnRedisCluster;
   proxy?: TcpProxy;
   flapping?: NodeJS.Timeout;
   stopFailovers?: () => void;
@@ -181,7 +191,7 @@ function flap(opened: { flapping?: NodeJS.Timeout }, proxy: TcpProxy, { cutMs, h
 // A gateway as deployed against PostgreSQL and Redis, minus what the check does not exercise
 // (migrations run once above, no seed, no vector index, no warming). Under a partition, Redis
 // timeouts and the circuit's cool-down are short so that the faults come and go within the run.
-function gatewayConfig(databaseUrl: string, redisUrl: string, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean) {
+function gatewayConfig(databaseUrl: string, redis: RedisTarget, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean) {
   return loadConfig({
     OUTBOX_HANDOFF: String(handOff),
     ...(partition ? { REDIS_COMMAND_TIMEOUT_MS: "100", CACHE_CIRCUIT_COOL_DOWN_MS: "300", OUTBOX_LISTENER_HEARTBEAT_MS: "250" } : {}),
@@ -191,7 +201,7 @@ function gatewayConfig(databaseUrl: string, redisUrl: string, prefix: string, jw
     DATABASE_URL: databaseUrl,
     MIGRATE_ON_START: "false",
     CACHE_STORE: "redis",
-    REDIS_URL: redisUrl,
+    ...(redis.url ? { REDIS_URL: redis.url } : { REDIS_CLUSTER_NODES: redis.clusterNodes!.map(({ host, port }) => `${host}:${port}`).join(",") }),
     CACHE_PREFIX: prefix,
     JWT_SECRET: jwtSecret,
     VECTOR_INDEX: "none",
@@ -200,9 +210,18 @@ function gatewayConfig(databaseUrl: string, redisUrl: string, prefix: string, jw
   });
 }
 
-// The production store (Redis behind the circuit breaker) with the lease check switched off.
-function unguardedStore(redisUrl: string): CacheStore {
-  return createResilientStore(createRedisStore(createRedisClient({ url: redisUrl }), { guardWrites: false }));
+/** One Redis or a cluster's seed nodes. */
+interface RedisTarget {
+  url?: string;
+  clusterNodes?: ClusterNode[];
+}
+
+// The production store (Redis behind the circuit breaker) with the lease check switched off, once
+// connected (a cluster takes a moment to map its slots; until then every call would fail).
+async function unguardedStore(target: RedisTarget): Promise<CacheStore> {
+  const connection = createRedisConnection(target);
+  await waitForReady(connection, 10_000);
+  return createResilientStore(createRedisStore(connection, { guardWrites: false }));
 }
 
 interface ScratchDatabase {

@@ -1,7 +1,8 @@
 import type { Logger } from "../logger";
 import { createMemoryStore } from "./memory-store";
 import type { Redis } from "ioredis";
-import { createRedisClient } from "./redis-client";
+import { createRedisConnection, type ClusterNode, type RedisConnection } from "./redis-client";
+import { isCluster, mastersOf } from "./redis-routing";
 import { createRedisStore } from "./redis-store";
 import { createResilientStore, type ResilientStore } from "./resilient-store";
 import type { CacheStore } from "./store";
@@ -9,7 +10,9 @@ import type { CacheStore } from "./store";
 /** What `createCacheStore` reads of the configuration (CACHE_STORE, REDIS_*, CACHE_MEMORY_MAX_ENTRIES, CACHE_CIRCUIT_*). */
 export interface CacheStoreConfig {
   store: "redis" | "memory" | "none";
+  /** One Redis; or `redisClusterNodes`, a Redis Cluster. */
   redisUrl?: string;
+  redisClusterNodes?: ClusterNode[];
   memoryMaxEntries: number;
   redisCommandTimeoutMs: number;
   circuit: { callTimeoutMs: number; failureThreshold: number; coolDownMs: number };
@@ -20,6 +23,7 @@ export interface Recovery {
   /**
    * The server's run id changed since the last connection (a failover promoted a replica, or Redis
    * restarted): invalidations applied just before may be missing there (replication is asynchronous).
+   * On a cluster: some master's run id is one not seen before (per node, the same question).
    */
   serverChanged: boolean;
 }
@@ -31,6 +35,11 @@ export interface Recovery {
  * Redis: whenever the connection closes, reads stop (the store is fenced) until the client is
  * connected again and has read the server's run id; then the circuit's probe runs `onRecover`
  * (told whether the server changed) before any read trusts the cache again.
+ *
+ * Redis Cluster: the same per master. Whenever a node's connection closes, or the slot map changes
+ * masters, the store is fenced until every master's run id has been read; a run id not seen before
+ * (a replica promoted by a failover, a restarted master) makes `onRecover` apply the recent
+ * invalidations again, on every node (the replay is idempotent, and a footprint spans slots).
  */
 export function createCacheStore(
   config: CacheStoreConfig,
@@ -43,13 +52,15 @@ export function createCacheStore(
     case "memory":
       return createMemoryStore({ maxEntries: config.memoryMaxEntries });
     case "redis": {
-      const client = createRedisClient({
-        url: config.redisUrl!,
+      const client = createRedisConnection({
+        url: config.redisClusterNodes ? undefined : config.redisUrl!,
+        clusterNodes: config.redisClusterNodes,
         commandTimeoutMs: config.redisCommandTimeoutMs,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
       const direct = createRedisStore(client);
-      let knownServer: string | null = null;
+      // Run ids of the masters seen so far (one Redis: its own).
+      const knownServers = new Set<string>();
       let serverChanged = false;
       const store = createResilientStore(direct, {
         ...config.circuit,
@@ -61,23 +72,58 @@ export function createCacheStore(
           serverChanged = false;
         },
       });
-      client.on("close", () => {
-        if (knownServer !== null) store.fence("connection", "the connection to Redis closed; the server is checked when it is back");
-      });
-      client.on("ready", () => {
-        serverRunId(client).then(
-          (runId) => {
-            if (knownServer !== null && runId !== knownServer) {
-              serverChanged = true;
-              logger.warn({ was: knownServer, now: runId }, "Redis is another server than before (failover or restart): recent invalidations are applied again");
+      const fence = () => {
+        if (knownServers.size > 0) store.fence("connection", "a connection to Redis closed; the servers are checked when it is back");
+      };
+      // One check at a time; one asked for meanwhile runs after it (the first may have started too early).
+      let checking = false;
+      let again = false;
+      const check = (): void => {
+        if (checking) return void (again = true);
+        checking = true;
+        serverRunIds(client)
+          .then(
+            (runIds) => {
+              const fresh = runIds.filter((runId) => !knownServers.has(runId));
+              if (knownServers.size > 0 && fresh.length > 0) {
+                serverChanged = true;
+                logger.warn({ was: [...knownServers], now: runIds }, "Redis is another server than before (failover or restart): recent invalidations are applied again");
+              }
+              for (const runId of runIds) knownServers.add(runId);
+              store.fence("connection", null);
+            },
+            // Stays fenced; the next "ready" (or slot map refresh) tries again.
+            (error) => logger.warn({ err: error }, "could not read the Redis servers run ids"),
+          )
+          .finally(() => {
+            checking = false;
+            if (again) {
+              again = false;
+              check();
             }
-            knownServer = runId;
-            store.fence("connection", null);
-          },
-          // Stays fenced; the next "ready" tries again.
-          (error) => logger.warn({ err: error }, "could not read the Redis server's run id"),
-        );
-      });
+          });
+      };
+      client.on("close", fence);
+      client.on("ready", check);
+      if (isCluster(client)) {
+        // A node lost (a master died, its replica is promoted), or the slot map moved masters:
+        // fenced until every master's run id is known again.
+        let masters = "";
+        client.on("-node", () => {
+          if (client.status !== "ready") return; // the client replacing its seed nodes while it connects
+          fence();
+          client.refreshSlotsCache();
+        });
+        client.on("refresh", () => {
+          // Not before "ready": commands to the seed nodes while the client replaces them break its connect.
+          if (client.status !== "ready") return;
+          const now = client.slots.map((nodes) => nodes?.[0] ?? "").join(",");
+          if (now === masters && store.fencedBy === null && knownServers.size > 0) return;
+          masters = now;
+          if (client.slots.some((nodes) => !nodes?.[0])) return fence(); // some slot has no master yet
+          check();
+        });
+      }
       return store;
     }
     default: {
@@ -85,6 +131,13 @@ export function createCacheStore(
       throw new Error(`Unknown cache store ${String(never)}`);
     }
   }
+}
+
+// The run id of every master (one Redis: its own); throws unless every one answers.
+async function serverRunIds(client: RedisConnection): Promise<string[]> {
+  const masters = mastersOf(client);
+  if (masters.length === 0) throw new Error("no Redis master is connected");
+  return Promise.all(masters.map(serverRunId));
 }
 
 async function serverRunId(client: Redis): Promise<string> {

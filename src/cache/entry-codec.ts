@@ -49,11 +49,11 @@ export function createStamps<K>(keys: CacheKeys, spec: { family: Family; depends
   // A stamp names its counters, not only their values: an entry computed from other counters (a
   // category's inherited attributes stamped with its ancestors before a move) must not match a
   // reader's stamp because the numbers happen to be equal.
-  // Names go without "<prefix>gen:": a configured prefix may hold "|", which ends a stamp.
-  const genPrefix = familyGeneration.length - spec.family.length;
+  // Names go without "<prefix>gen:" and the hash tag's braces: a configured prefix may hold "|", which ends a stamp.
+  const nameOf = (genKey: string) => keys.unwrap(genKey).slice("gen:".length);
   return {
     countersOf,
     stampOf: (key, generations) =>
-      countersOf(key).map((genKey) => `${genKey.slice(genPrefix)}=${generations.get(genKey) ?? "0"}`).join(","),
+      countersOf(key).map((genKey) => `${nameOf(genKey)}=${generations.get(genKey) ?? "0"}`).join(","),
   };
 }

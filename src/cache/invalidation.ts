@@ -115,16 +115,16 @@ export function footprintOperations(keys: CacheKeys, footprint: Footprint): { de
 }
 
 /**
- * Applies a footprint in one round trip, however large: one transaction that deletes its keys,
- * then moves its generations and the whole-response cache's version counters of every key it
- * deleted or moved. Throws if the store is unavailable, so the caller keeps it in the outbox.
+ * Applies a footprint in one round trip on one Redis (two on a cluster), however large: deletes its
+ * keys and moves its generations, then the whole-response cache's version counters of every key it
+ * deleted or moved (in every response shard). Throws if the store is unavailable, so the caller keeps it in the outbox.
  */
 export async function applyFootprint(store: CacheStore, keys: CacheKeys, footprint: Footprint, stats?: CacheStats): Promise<void> {
   const { del, incr } = footprintOperations(keys, footprint);
   // The version counters go last: a response saved before them reads the old counters, then finds
   // a changed value when it checks what it read, and is not kept (src/response-cache.ts). Counters
   // moved first would let it be kept with the old data and validate for good.
-  await store.invalidate(del, [...incr, ...versionBumpsOf(keys, [...del, ...incr])]);
+  await store.invalidate(del, incr, versionBumpsOf(keys, [...del, ...incr]));
   if (stats) {
     for (const key of del) {
       const family = keys.familyOf(key);
@@ -137,7 +137,7 @@ export async function applyFootprint(store: CacheStore, keys: CacheKeys, footpri
 // `gen:prods:cat:7` and `gen:prods:cat:7:price` count as invalidations of the `prods:cat` family
 // (the longest family the counter's name starts with: `cat:tree`, not `cat`).
 function genFamily(keys: CacheKeys, key: string): Family {
-  const rest = key.slice(keys.prefix.length + "gen:".length);
+  const rest = keys.unwrap(key).slice("gen:".length);
   const matching = allFamilies.filter((family) => rest === family || rest.startsWith(`${family}:`));
   return matching.reduce((longest, family) => (family.length > longest.length ? family : longest), matching[0] ?? (rest as Family));
 }

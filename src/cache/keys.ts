@@ -4,6 +4,11 @@ import { createHash } from "node:crypto";
  * The cache's key schema (DESIGN.md, "The cache"): the only place where cache keys are spelled.
  * Every builder applies the prefix, so a deploy that changes what is stored bumps the version in
  * the prefix and never reads entries of the old shape.
+ *
+ * Redis Cluster: every key is `<prefix>{<family key>}`, the braces a hash tag, so a key and what
+ * the store keeps beside it (its lease, `<key>#lease`) hash to one slot, and each multi-key script
+ * touches one slot. Whole-response entries and their version counters share a response shard's tag,
+ * `{resp:<shard>}` (see `responseShards`).
  */
 
 /** The prefix of every key; it carries the schema version. Default "cg:v1:". */
@@ -80,13 +85,18 @@ export interface CacheKeys {
   /** `search:<hash>`: one ranked result page (stamped with `gen:search` inside the value). */
   searchKey(hash: string): string;
   /**
-   * `{resp}:<hash>`: a whole response of a query, with the version counters it was validated
-   * against. The `{resp}` hash tag puts it in one Redis Cluster slot with those counters, so the
+   * `{resp:<shard>}:<hash>`: a whole response of a query, with the version counters it was
+   * validated against. The shard is the hash's (FNV-1a mod `responseShards`); the `{resp:<shard>}`
+   * hash tag puts the entry in one Redis Cluster slot with its shard's copy of those counters, so the
    * one script that validates a hit touches a single slot.
    */
   responseKey(hash: string): string;
-  /** `{resp}:v:<name>`: a version counter of the whole-response cache (src/cache/version-vector.ts); no TTL. */
-  responseVersionKey(name: string): string;
+  /** The response shard of a key built by `responseKey` (0 when there is one shard). */
+  responseShardOf(responseKey: string): number;
+  /** `{resp:<shard>}:v:<name>`: a version counter of the whole-response cache in one shard (src/cache/version-vector.ts); no TTL. */
+  responseVersionKey(name: string, shard: number): string;
+  /** How many response shards there are; every write moves its version counters in each. */
+  readonly responseShards: number;
   /** `stats:<type>`: one statistic (stamped with `gen:stats` inside the value). */
   statsKey(type: string): string;
   /** `apq:<sha256>`: a persisted document's text (automatic persisted queries, shared by every instance). */
@@ -101,13 +111,39 @@ export interface CacheKeys {
   generationKey(family: Family, scope?: Id | null, aspect?: Aspect): string;
   /** The family of a full key built here, "gen" for a counter, null if it is not one of ours. */
   familyOf(key: string): KeyKind | null;
+  /** A full key without its prefix and hash-tag braces, as DESIGN.md's table spells it: `prod:7`, `gen:search`, `resp:3:<hash>`. */
+  unwrap(key: string): string;
 }
 
+/** Options of `createKeys`. */
+export interface KeyOptions {
+  /**
+   * Response shards (CACHE_RESPONSE_SHARDS): the whole-response cache's entries are spread over
+   * this many hash tags, each with its own copy of the version counters. Default 1. Every instance
+   * of a deployment must use the same count (a write moves the counters of the shards it knows).
+   */
+  responseShards?: number;
+}
+
+/** Response shards when nothing else is configured: one (a single Redis gains nothing from more). */
+export const defaultResponseShards = 1;
+
 /** Key builders under `prefix` (default `defaultKeyPrefix`). */
-export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
-  const k = (rest: string) => prefix + rest;
+export function createKeys(prefix: string = defaultKeyPrefix, options: KeyOptions = {}): CacheKeys {
+  if (/[{}]/.test(prefix)) throw new TypeError(`A cache key prefix must not contain "{" or "}" (they would make it the hash tag), got ${JSON.stringify(prefix)}`);
+  const responseShards = options.responseShards ?? defaultResponseShards;
+  if (!Number.isSafeInteger(responseShards) || responseShards < 1) throw new TypeError(`responseShards must be a positive integer, got ${responseShards}`);
+  // The whole key after the prefix is the hash tag: one entity, one slot.
+  const k = (rest: string) => `${prefix}{${rest}}`;
+  const responseTag = (shard: number) => `${prefix}{resp:${shard}}:`;
+  const responseShardOf = (key: string) => {
+    const match = /^\{resp:(\d+)\}:/.exec(key.slice(prefix.length));
+    if (!key.startsWith(prefix) || !match) throw new TypeError(`Not a response key: ${key}`);
+    return Number(match[1]);
+  };
   return {
     prefix,
+    responseShards,
     categoryKey: (id) => k(`cat:${idSegment(id)}`),
     categorySlugKey: (slug) => k(`cat:slug:${encodeSegment(slug)}`),
     categoryTreeKey: () => k("cat:tree"),
@@ -118,14 +154,16 @@ export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
     productListKey: (categoryId, argsHash) =>
       k(`prods:cat:${categoryId === null ? "all" : idSegment(categoryId)}:${encodeSegment(argsHash)}`),
     searchKey: (hash) => k(`search:${encodeSegment(hash)}`),
-    responseKey: (hash) => k(`{resp}:${encodeSegment(hash)}`),
-    responseVersionKey: (name) => k(`{resp}:v:${name}`),
+    responseKey: (hash) => `${responseTag(fnv1a(hash) % responseShards)}${encodeSegment(hash)}`,
+    responseShardOf,
+    responseVersionKey: (name, shard) => `${responseTag(shard)}v:${name}`,
     statsKey: (type) => k(`stats:${encodeSegment(type)}`),
     persistedDocumentKey: (sha256Hash) => k(`apq:${encodeSegment(sha256Hash)}`),
     rateLimitPrefix: (budget) => k(`rl:${encodeSegment(budget)}`),
     generationKey: (family, scope, aspect) =>
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}${aspect ? `:${aspectSegment(aspect)}` : ""}`),
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
+    unwrap: (key) => (key.startsWith(prefix) ? unwrapTag(key.slice(prefix.length)) : key),
   };
 }
 
@@ -161,7 +199,18 @@ function encodeSegment(text: string): string {
   }
 }
 
-function kindOf(rest: string): KeyKind | null {
+// `{prod:7}` -> `prod:7`, `{resp:3}:v:=prod:7` -> `resp:3:v:=prod:7`.
+function unwrapTag(rest: string): string {
+  if (!rest.startsWith("{")) return rest;
+  const close = rest.indexOf("}");
+  return close < 0 ? rest : rest.slice(1, close) + rest.slice(close + 1);
+}
+
+function kindOf(tagged: string): KeyKind | null {
+  if (/^\{resp:\d+\}:v:/.test(tagged)) return "gen";
+  if (/^\{resp:\d+\}:/.test(tagged)) return "resp";
+  if (!tagged.startsWith("{") || !tagged.endsWith("}")) return null;
+  const rest = tagged.slice(1, -1);
   if (rest === "cat:tree") return "cat:tree";
   if (/^cat:slug:[^:]*$/.test(rest)) return "cat:slug";
   if (/^cat:[^:]+:children$/.test(rest)) return "cat:children";
@@ -172,10 +221,18 @@ function kindOf(rest: string): KeyKind | null {
   if (rest.startsWith("prods:cat:")) return "prods:cat";
   if (rest.startsWith("search:")) return "search";
   if (rest.startsWith("stats:")) return "stats";
-  if (rest.startsWith("{resp}:v:")) return "gen";
-  if (rest.startsWith("{resp}:")) return "resp";
   if (rest.startsWith("gen:")) return "gen";
   return null;
+}
+
+/** 32-bit FNV-1a: a cheap, stable spread of text over shards and buckets (not a security boundary). */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** Length of `hashArgs` output: 16 base64url characters, 96 bits of SHA-1. */

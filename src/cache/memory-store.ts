@@ -145,10 +145,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
       remove(keys);
     },
 
-    async invalidate(del, incr) {
-      trip(del.length + incr.length);
+    async invalidate(del, incr, after = []) {
+      trip(del.length + incr.length + after.length);
       remove(del);
       increment(incr);
+      increment(after);
     },
 
     async incr(keys) {

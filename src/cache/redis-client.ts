@@ -1,9 +1,9 @@
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 
 /**
- * The one module that creates Redis connections for the whole gateway (today the cache store;
- * anything else that comes to use Redis must connect through here), so every connection fails
- * fast the same way. A Redis that is down or slow
+ * The one module that creates Redis connections for the whole gateway (the cache store, rate
+ * limits; anything else that comes to use Redis must connect through here), so every connection
+ * fails fast the same way, to one Redis (`REDIS_URL`) or to a Redis Cluster (`REDIS_CLUSTER_NODES`). A Redis that is down or slow
  * must cost a request milliseconds, never a hang: commands are not queued while disconnected, a
  * command that does not answer in `commandTimeoutMs` fails, and nothing is ever re-sent later
  * (a re-sent write-through could land after a newer one and leave a stale value).
@@ -30,6 +30,27 @@ export interface RedisClientOptions {
   connectionName?: string;
   /** Receives connection errors (refused, reset, timed out), for the log. Default: ignored; the resilient store counts failures. */
   onError?: (error: Error) => void;
+}
+
+/** A connection to one Redis or to a Redis Cluster (what `createRedisConnection` returns). */
+export type RedisConnection = Redis | Cluster;
+
+/** One seed node of a Redis Cluster. */
+export interface ClusterNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where `createRedisConnection` connects: `url` (one Redis) or `clusterNodes` (seed nodes of a
+ * Redis Cluster; the client discovers the others, follows MOVED/ASK and failovers itself).
+ * Exactly one of the two.
+ */
+export interface RedisConnectionOptions extends Omit<RedisClientOptions, "url"> {
+  url?: string;
+  clusterNodes?: ClusterNode[];
+  /** Cluster only: how often the slot map is read again, so a failover or a resharding is noticed without a failed command first, ms. Default 1000. */
+  slotsRefreshIntervalMs?: number;
 }
 
 /** Defaults of `RedisClientOptions`. */
@@ -71,8 +92,56 @@ export function createRedisClient(options: RedisClientOptions): Redis {
   return client;
 }
 
+/**
+ * One Redis or a Redis Cluster, with the same fail-fast behaviour (see `createRedisClient`): on a
+ * cluster, a command in flight on a node whose connection drops fails (`retryDelayOnFailover: 0`,
+ * it may have run, so it is never re-sent), a cluster that is down fails at once
+ * (`retryDelayOnClusterDown: 0`), and commands are not queued while the cluster is not ready.
+ * MOVED and ASK (not run) are followed by the client.
+ */
+export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
+  const { clusterNodes, url, slotsRefreshIntervalMs, ...rest } = options;
+  if ((clusterNodes === undefined) === (url === undefined)) throw new TypeError("createRedisConnection needs exactly one of url and clusterNodes");
+  if (url !== undefined) return createRedisClient({ ...rest, url });
+  const o = { ...defaultRedisClientOptions, ...definedOnly(rest) };
+  const cluster = new Cluster(clusterNodes!, {
+    lazyConnect: true,
+    enableOfflineQueue: o.enableOfflineQueue,
+    enableAutoPipelining: o.autoPipelining,
+    clusterRetryStrategy: (attempt) => backoffMs(attempt, o.retryBaseDelayMs, o.maxRetryDelayMs),
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    slotsRefreshInterval: slotsRefreshIntervalMs ?? 1000,
+    slotsRefreshTimeout: o.connectTimeoutMs,
+    redisOptions: {
+      commandTimeout: o.commandTimeoutMs,
+      connectTimeout: o.connectTimeoutMs,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      protocol: o.protocol,
+      connectionName: o.connectionName,
+    },
+  });
+  cluster.on("error", (error: Error) => o.onError?.(error));
+  cluster.on("node error", (error: Error) => o.onError?.(error));
+  cluster.connect().catch(() => undefined);
+  return cluster;
+}
+
+/** `host:port,host:port` as cluster nodes; throws a RangeError naming the entry that is not one. */
+export function parseClusterNodes(text: string): ClusterNode[] {
+  const entries = text.split(",").map((entry) => entry.trim()).filter(Boolean);
+  if (entries.length === 0) throw new RangeError("a Redis Cluster needs at least one host:port");
+  return entries.map((entry) => {
+    const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[2]) : NaN;
+    if (!match || port < 1 || port > 65535) throw new RangeError(`${JSON.stringify(entry)} is not host:port`);
+    return { host: match[1].replace(/^\[|\]$/g, ""), port };
+  });
+}
+
 /** Resolves true once `client` is ready, false after `timeoutMs` milliseconds (default 5000), for start-up and tests. */
-export function waitForReady(client: Redis, timeoutMs = 5000): Promise<boolean> {
+export function waitForReady(client: RedisConnection, timeoutMs = 5000): Promise<boolean> {
   if (client.status === "ready") return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => done(false), timeoutMs);

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "./redis-client";
+import { fanOut, isCluster, mastersOf, slotGroups, type RoutedCommand } from "./redis-routing";
 import {
   encodeVersioned,
   leaseKeyOf,
@@ -13,10 +14,13 @@ import {
 } from "./store";
 
 /**
- * The shared store: Redis, through a connection from `redis-client.ts`. Each call is one command,
- * one Lua script or one pipeline; no KEYS or SCAN anywhere. Lease checks run inside Lua scripts
- * because the check and the write must be one atomic step: between a separate GET of the lease and
- * a SET, another instance's `del` could land, and the stale fill would survive it.
+ * The shared store: one Redis or a Redis Cluster, through a connection from `redis-client.ts`.
+ * Each call is one command, one Lua script or one pipeline on one Redis; on a cluster, one of them
+ * per slot, sent as one pipeline per node to every node at once (redis-routing.ts). No KEYS or
+ * SCAN anywhere. Lease checks run inside Lua scripts because the check and the write must be one
+ * atomic step: between a separate GET of the lease and a SET, another instance's `del` could land,
+ * and the stale fill would survive it. A key and its lease share a hash tag (keys.ts), so every
+ * script touches one slot.
  */
 
 export interface RedisStoreOptions extends StoreOptions {
@@ -24,7 +28,7 @@ export interface RedisStoreOptions extends StoreOptions {
   ownsClient?: boolean;
 }
 
-// KEYS: n value keys, their n lease keys, then the extra keys. ARGV: n, leaseTtlMs, token base.
+// KEYS: n value keys, their n lease keys, then the extra keys (all in one slot on a cluster). ARGV: n, leaseTtlMs, token base.
 // Replies two slots per key (kind, value or token) and then one per extra key. GET answers false
 // for a missing key, which Redis sends as a nil element (a Lua nil would end the array instead).
 const getOrLeaseLua = `
@@ -73,8 +77,8 @@ return out
 
 // KEYS: the entry. Replies its value if every counter its vector names holds the named value (an
 // absent counter holds "0"), else nil. The counters are read by name, not declared in KEYS: the
-// vector is only known once the entry is read, and they share its hash tag (`{resp}`), so in a
-// Redis Cluster they live in its slot. The work is one GET and one MGET of the vector's length.
+// vector is only known once the entry is read, and they share its hash tag (`{resp:<shard>}`), so
+// in a Redis Cluster they live in its slot. The work is one GET and one MGET of the vector's length.
 const getVersionedLua = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
@@ -93,30 +97,44 @@ end
 return string.sub(raw, cut + 1)
 `;
 
-interface LeaseCommands {
-  cgGetOrLease(numKeys: number, ...args: (string | number)[]): Promise<(string | null)[]>;
-  cgSetLeased(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
-  cgGetVersioned(numKeys: number, key: string): Promise<string | null>;
-}
+// KEYS: ARGV[1] keys to delete, then counters to increment, in order. One atomic step (per slot on a cluster).
+const invalidateLua = `
+local d = tonumber(ARGV[1])
+if d > 0 then redis.call('DEL', unpack(KEYS, 1, d)) end
+for i = d + 1, #KEYS do redis.call('INCR', KEYS[i]) end
+return #KEYS
+`;
 
-/** A CacheStore on `client` (guardWrites default true, ownsClient default true). */
-export function createRedisStore(client: Redis, options: RedisStoreOptions = {}): CacheStore {
+/** A CacheStore on `connection`, one Redis or a cluster (guardWrites default true, ownsClient default true). */
+export function createRedisStore(connection: RedisConnection, options: RedisStoreOptions = {}): CacheStore {
   const guardWrites = options.guardWrites ?? true;
   const ownsClient = options.ownsClient ?? true;
-  // defineCommand sends EVALSHA, and the script text once per connection (also after a restart).
-  client.defineCommand("cgGetOrLease", { lua: getOrLeaseLua });
-  client.defineCommand("cgSetLeased", { lua: setLeasedLua });
-  client.defineCommand("cgGetVersioned", { lua: getVersionedLua });
-  const scripts = client as unknown as LeaseCommands;
+  // defineCommand sends EVALSHA, and the script text once per connection (also after a restart;
+  // on a cluster, once per node).
+  connection.defineCommand("cgGetOrLease", { lua: getOrLeaseLua });
+  connection.defineCommand("cgSetLeased", { lua: setLeasedLua });
+  connection.defineCommand("cgGetVersioned", { lua: getVersionedLua });
+  connection.defineCommand("cgInvalidate", { lua: invalidateLua });
   let roundTrips = 0;
 
-  async function execPipeline(pipeline: ReturnType<Redis["pipeline"]>): Promise<unknown[]> {
-    roundTrips += 1;
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
+  // One fan-out: one round trip of latency (two when a slot moved under it).
+  async function run(commands: RoutedCommand[]): Promise<unknown[]> {
+    if (commands.length === 0) return [];
+    const { replies, roundTrips: made } = await fanOut(connection, commands);
+    roundTrips += made;
+    return replies;
+  }
+
+  const script = (name: string, keys: string[], args: (string | number)[]): RoutedCommand => ({ key: keys[0], name, args: [keys.length, ...keys, ...args] });
+  const command = (name: string, key: string, ...args: (string | number)[]): RoutedCommand => ({ key, name, args: [key, ...args] });
+
+  // A batch of keys as one command per slot, replies spread back to the keys' positions.
+  async function perSlot<T, R>(items: readonly T[], keyOf: (item: T) => string, build: (group: T[], g: number) => RoutedCommand, spread: (reply: unknown, group: T[]) => R[]): Promise<Map<T, R>> {
+    const groups = slotGroups(connection, items, keyOf);
+    const replies = await run(groups.map(build));
+    const out = new Map<T, R>();
+    groups.forEach((group, g) => spread(replies[g], group).forEach((value, j) => out.set(group[j], value)));
+    return out;
   }
 
   return {
@@ -127,24 +145,37 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
 
     async mget(keys) {
       if (keys.length === 0) return [];
-      roundTrips += 1;
-      return client.mget(keys);
+      const indexes = keys.map((_, i) => i);
+      const values = await perSlot(indexes, (i) => keys[i], (group) => ({ key: keys[group[0]], name: "mget", args: group.map((i) => keys[i]) }), (reply) => reply as (string | null)[]);
+      return indexes.map((i) => values.get(i) ?? null);
     },
 
     async getOrLease(keys, leaseTtlMs, extraKeys = []) {
       if (keys.length + extraKeys.length === 0) return { reads: [], extra: [] };
       const ttlMs = leaseTtlMsOf(leaseTtlMs);
-      const allKeys = [...keys, ...keys.map(leaseKeyOf), ...extraKeys];
-      roundTrips += 1;
-      const reply = await scripts.cgGetOrLease(allKeys.length, ...allKeys, keys.length, ttlMs, newTokenBase());
-      const reads = keys.map((_, i): LeaseRead => {
-        const kind = reply[2 * i];
-        const value = reply[2 * i + 1];
-        if (kind === "hit" && value !== null) return { kind: "hit", value };
-        if (kind === "lease" && value !== null) return { kind: "lease", token: value };
-        return { kind: "busy" };
+      const base = newTokenBase();
+      // Per slot: one script for its value keys (and their leases) and the extra keys of that slot;
+      // extra keys alone in a slot: one MGET. On one Redis: one script for everything, as always.
+      const items = [...keys.map((key, i) => ({ key, i, extra: false })), ...extraKeys.map((key, i) => ({ key, i, extra: true }))];
+      const groups = slotGroups(connection, items, (item) => item.key);
+      const replies = await run(
+        groups.map((group, g) => {
+          const values = group.filter((item) => !item.extra).map((item) => item.key);
+          const extras = group.filter((item) => item.extra).map((item) => item.key);
+          if (values.length === 0) return { key: extras[0], name: "mget", args: extras };
+          return script("cgGetOrLease", [...values, ...values.map(leaseKeyOf), ...extras], [values.length, ttlMs, `${base}.${g}`]);
+        }),
+      );
+      const reads: LeaseRead[] = new Array(keys.length);
+      const extra: (string | null)[] = new Array(extraKeys.length).fill(null);
+      groups.forEach((group, g) => {
+        const reply = replies[g] as (string | null)[];
+        const values = group.filter((item) => !item.extra);
+        const extras = group.filter((item) => item.extra);
+        if (values.length === 0) return extras.forEach((item, j) => (extra[item.i] = reply[j] ?? null));
+        values.forEach((item, j) => (reads[item.i] = leaseReadOf(reply[2 * j], reply[2 * j + 1])));
+        extras.forEach((item, j) => (extra[item.i] = reply[2 * values.length + j] ?? null));
       });
-      const extra = extraKeys.map((_, j) => reply[2 * keys.length + j] ?? null);
       return { reads, extra };
     },
 
@@ -152,9 +183,7 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
       if (keys.length === 0) return [];
       const ttlMs = leaseTtlMsOf(leaseTtlMs);
       const base = newTokenBase();
-      const pipeline = client.pipeline();
-      keys.forEach((key, i) => pipeline.set(leaseKeyOf(key), `${base}.${i + 1}`, "PX", ttlMs, "NX"));
-      const replies = await execPipeline(pipeline);
+      const replies = await run(keys.map((key, i) => command("set", leaseKeyOf(key), `${base}.${i + 1}`, "PX", ttlMs, "NX")));
       return keys.map((_, i) => (replies[i] === "OK" ? `${base}.${i + 1}` : null));
     },
 
@@ -162,81 +191,99 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
       if (entries.length === 0) return [];
       const ttlsMs = entries.map((e) => ttlMsOf(e.ttlSeconds, e.key));
       if (!guardWrites) {
-        const pipeline = client.pipeline();
-        entries.forEach((e, i) => pipeline.set(e.key, e.value, "PX", ttlsMs[i]).del(leaseKeyOf(e.key)));
-        await execPipeline(pipeline);
+        await run(entries.flatMap((e, i) => [command("set", e.key, e.value, "PX", ttlsMs[i]), command("del", leaseKeyOf(e.key))]));
         return entries.map(() => true);
       }
-      const keys = [...entries.map((e) => e.key), ...entries.map((e) => leaseKeyOf(e.key))];
-      const args = entries.flatMap((e: LeasedEntry, i) => [e.value, ttlsMs[i], e.token]);
-      roundTrips += 1;
-      const stored = await scripts.cgSetLeased(keys.length, ...keys, ...args);
-      return stored.map((flag) => flag === 1);
+      const indexes = entries.map((_, i) => i);
+      const stored = await perSlot(
+        indexes,
+        (i) => entries[i].key,
+        (group) => {
+          const slotEntries: LeasedEntry[] = group.map((i) => entries[i]);
+          const keys = [...slotEntries.map((e) => e.key), ...slotEntries.map((e) => leaseKeyOf(e.key))];
+          return script("cgSetLeased", keys, group.flatMap((i) => [entries[i].value, ttlsMs[i], entries[i].token]));
+        },
+        (reply) => (reply as number[]).map((flag) => flag === 1),
+      );
+      return indexes.map((i) => stored.get(i) ?? false);
     },
 
     async set(entries: StoreEntry[]) {
       if (entries.length === 0) return;
       const ttlsMs = entries.map((e) => ttlMsOf(e.ttlSeconds, e.key));
       // Lease first, then value: a fill racing this write either finds no lease (rejected) or
-      // is granted a new one after the commit, so it reads the committed row.
-      const pipeline = client.pipeline();
-      entries.forEach((e, i) => pipeline.del(leaseKeyOf(e.key)).set(e.key, e.value, "PX", ttlsMs[i]));
-      await execPipeline(pipeline);
+      // is granted a new one after the commit, so it reads the committed row. Both go to one
+      // node in one pipeline, in this order.
+      await run(entries.flatMap((e, i) => [command("del", leaseKeyOf(e.key)), command("set", e.key, e.value, "PX", ttlsMs[i])]));
     },
 
     async setVersioned(entry) {
       const ttlMs = ttlMsOf(entry.ttlSeconds, entry.key);
-      roundTrips += 1;
-      await client.set(entry.key, encodeVersioned(entry.versions, entry.value), "PX", ttlMs);
+      await run([command("set", entry.key, encodeVersioned(entry.versions, entry.value), "PX", ttlMs)]);
     },
 
     async getVersioned(key) {
-      roundTrips += 1;
-      return scripts.cgGetVersioned(1, key);
+      const [value] = await run([script("cgGetVersioned", [key], [])]);
+      return (value as string | null) ?? null;
     },
 
     async del(keys) {
       if (keys.length === 0) return;
-      roundTrips += 1;
-      // One DEL is atomic over all its keys, so value and lease go together without a script.
-      await client.del(...keys, ...keys.map(leaseKeyOf));
+      // One DEL per slot is atomic over its keys, so a value and its lease go together.
+      const groups = slotGroups(connection, keys, (key) => key);
+      await run(groups.map((group) => ({ key: group[0], name: "del", args: [...group, ...group.map(leaseKeyOf)] })));
     },
 
-    async invalidate(del, incr) {
-      if (del.length + incr.length === 0) return;
-      // MULTI/EXEC: applied all or nothing, in this order, even when the reply is lost.
-      const transaction = client.multi();
-      if (del.length) transaction.del(...del, ...del.map(leaseKeyOf));
-      for (const key of incr) transaction.incr(key);
-      roundTrips += 1;
-      const results = (await transaction.exec()) ?? [];
-      for (const [error] of results) if (error) throw error;
+    async invalidate(del, incr, after = []) {
+      if (del.length + incr.length + after.length === 0) return;
+      const step = (deleted: string[], moved: string[]) => {
+        const items = [...deleted.map((key) => ({ key, del: true })), ...moved.map((key) => ({ key, del: false }))];
+        return slotGroups(connection, items, (item) => item.key).map((group) => {
+          const doomed = group.filter((item) => item.del).flatMap((item) => [item.key, leaseKeyOf(item.key)]);
+          return script("cgInvalidate", [...doomed, ...group.filter((item) => !item.del).map((item) => item.key)], [doomed.length]);
+        });
+      };
+      // One Redis: one script, in order, all or nothing (so a lost reply cannot split it). A
+      // cluster: the DELs and generations on every node, then, once all are in, the version counters.
+      if (!isCluster(connection)) return void (await run(step(del, [...incr, ...after])));
+      await run(step(del, incr));
+      await run(step([], after));
     },
 
     async incr(keys) {
       if (keys.length === 0) return [];
       // Counters carry no TTL. Run Redis with a volatile-* maxmemory-policy (or noeviction): under
       // allkeys-*, an evicted counter restarts at 1 and may match the stamp of a retired entry.
-      const pipeline = client.pipeline();
-      keys.forEach((key) => pipeline.incr(key));
-      return (await execPipeline(pipeline)) as number[];
+      return (await run(keys.map((key) => command("incr", key)))) as number[];
     },
 
     async ttl(key) {
-      roundTrips += 1;
-      return client.ttl(key);
+      const [seconds] = await run([command("ttl", key)]);
+      return seconds as number;
     },
 
     async info() {
-      const [memory, keyCount] = await execPipeline(client.pipeline().info("memory").dbsize());
-      const used = /^used_memory:(\d+)/m.exec(String(memory));
-      return { usedMemoryBytes: used ? Number(used[1]) : null, keyCount: typeof keyCount === "number" ? keyCount : null };
+      // Per master (no key routes them): INFO memory and DBSIZE, summed over a cluster.
+      roundTrips += 1;
+      const answers = await Promise.all(mastersOf(connection).map((node) => node.pipeline().info("memory").dbsize().exec()));
+      let usedMemoryBytes: number | null = 0;
+      let keyCount: number | null = 0;
+      for (const [[, memory], [, count]] of answers.map((results) => results ?? [[null, null], [null, null]])) {
+        const used = /^used_memory:(\d+)/m.exec(String(memory));
+        usedMemoryBytes = used && usedMemoryBytes !== null ? usedMemoryBytes + Number(used[1]) : null;
+        keyCount = typeof count === "number" && keyCount !== null ? keyCount + count : null;
+      }
+      return { usedMemoryBytes, keyCount };
     },
 
     async ping() {
       roundTrips += 1;
       try {
-        return (await client.ping()) === "PONG";
+        // Every master must answer: a cluster missing one cannot serve that master's slots.
+        const masters = mastersOf(connection);
+        if (masters.length === 0) return false;
+        const answers = await Promise.all(masters.map((node) => node.ping()));
+        return answers.every((answer) => answer === "PONG");
       } catch {
         return false;
       }
@@ -244,11 +291,19 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
 
     async close() {
       if (!ownsClient) return;
-      try {
-        await client.quit();
-      } catch {
-        client.disconnect();
-      }
+      // QUIT lets replies in flight arrive; a cluster with a dead node may never answer it, so it
+      // is bounded, and the connection (with a cluster's slot refresh timer) is dropped after it.
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise((resolve) => (timer = setTimeout(resolve, 1000)));
+      await Promise.race([connection.quit().catch(() => undefined), bounded]);
+      clearTimeout(timer);
+      connection.disconnect();
     },
   };
+}
+
+function leaseReadOf(kind: string | null, value: string | null): LeaseRead {
+  if (kind === "hit" && value !== null) return { kind: "hit", value };
+  if (kind === "lease" && value !== null) return { kind: "lease", token: value };
+  return { kind: "busy" };
 }

@@ -209,9 +209,9 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
       return invalidate("incr", keys, () => store.incr(keys));
     },
 
-    async invalidate(del, incr) {
-      if (del.length + incr.length === 0) return;
-      await invalidate("invalidate", [...del, ...incr], () => store.invalidate(del, incr));
+    async invalidate(del, incr, after = []) {
+      if (del.length + incr.length + after.length === 0) return;
+      await invalidate("invalidate", [...del, ...incr, ...after], () => store.invalidate(del, incr, after));
     },
 
     async ttl(key) {

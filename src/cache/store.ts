@@ -55,7 +55,10 @@ export interface VersionedEntry extends StoreEntry {
   versions: [string, string][];
 }
 
-/** Every call with at least one key costs exactly one round trip; a call with none costs none. */
+/**
+ * Every call with at least one key costs exactly one round trip (on a Redis Cluster: one fan-out,
+ * a pipeline to every node concerned, sent in parallel); a call with none costs none.
+ */
 export interface CacheStore {
   readonly name: "redis" | "memory";
   /** Values of `keys` in order, null where absent. One round trip. */
@@ -96,17 +99,21 @@ export interface CacheStore {
    */
   getVersioned(key: string): Promise<string | null>;
   /**
-   * A write's invalidation as one step: deletes `del` (values and their leases, as `del`), then
-   * increments the counters `incr` in order, all or nothing, in one round trip. One step, because
-   * the whole-response cache validates against counters alone: a DEL that landed without its
-   * INCRs (a timed-out call that still arrived) would leave a kept response valid over a changed row.
+   * A write's invalidation: deletes `del` (values and their leases, as `del`), increments the
+   * counters `incr`, and only once both are applied everywhere, the counters `after` (the
+   * whole-response cache's version counters), which validate kept responses alone: a DEL that
+   * landed without its INCRs would leave a kept response valid over a changed row.
+   * One Redis: one transaction, all or nothing, in this order, one round trip. A Redis Cluster: one
+   * atomic script per slot, `del` and `incr` in parallel on every node, then `after` likewise (two
+   * round trips); a failure anywhere throws, and the caller replays the whole footprint (every step
+   * may be applied again: a DEL or an INCR more only retires more).
    */
-  invalidate(del: string[], incr: string[]): Promise<void>;
+  invalidate(del: string[], incr: string[], after?: string[]): Promise<void>;
   /** Increments counters (generations), returning the new values; counters never expire by TTL. One round trip. */
   incr(keys: string[]): Promise<number[]>;
   /** Remaining TTL in seconds of a key (-2 absent, -1 no TTL), for tests and admin. */
   ttl(key: string): Promise<number>;
-  /** Memory used and number of keys if cheaply known (Redis: INFO memory + DBSIZE, the whole database), for Query.cacheStats. */
+  /** Memory used and number of keys if cheaply known (Redis: INFO memory + DBSIZE, the whole database; summed over a cluster's masters), for Query.cacheStats. */
   info(): Promise<{ usedMemoryBytes: number | null; keyCount: number | null }>;
   /** Liveness probe for readiness checks; never throws. */
   ping(): Promise<boolean>;
@@ -125,8 +132,8 @@ export interface StoreOptions {
 }
 
 /**
- * The key holding `key`'s lease. It shares the value key's text, so a future Redis Cluster
- * adapter must put the value key in a hash tag (`{…}`) for both to land in one slot; "#" never
+ * The key holding `key`'s lease. It shares the value key's text, and keys.ts puts the value key in
+ * a hash tag (`{…}`), so both land in one Redis Cluster slot; "#" never
  * occurs in a built key (keys.ts encodes free text), so a lease key cannot be a value key.
  */
 export function leaseKeyOf(key: string): string {

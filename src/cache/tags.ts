@@ -1,6 +1,6 @@
 import { footprintOperations, type Footprint } from "./invalidation";
 import type { CacheKeys } from "./keys";
-import { versionBumpsOf, versionKeysOf, versionTagOf } from "./version-vector";
+import { versionKeysOf, versionNamesOf, versionTagOf } from "./version-vector";
 
 /**
  * Surrogate keys (Fastly `Surrogate-Key`, Cloudflare `Cache-Tag`): the names under which an HTTP
@@ -13,11 +13,11 @@ import { versionBumpsOf, versionKeysOf, versionTagOf } from "./version-vector";
 
 /** The tags of a response computed from `dependencies` (full cache keys): its version counters' names. */
 export function responseTags(keys: CacheKeys, dependencies: Iterable<string>): string[] {
-  return versionKeysOf(keys, dependencies).map((key) => versionTagOf(keys, key)).sort();
+  return versionKeysOf(keys, dependencies, 0).map((key) => versionTagOf(keys, key)).sort();
 }
 
 /** The tags a footprint purges: the names of the version counters it moves (every key it deletes or generation it moves). */
 export function footprintTags(keys: CacheKeys, footprint: Footprint): string[] {
   const { del, incr } = footprintOperations(keys, footprint);
-  return versionBumpsOf(keys, [...del, ...incr]).map((key) => versionTagOf(keys, key)).sort();
+  return versionNamesOf(keys, [...del, ...incr]).sort();
 }

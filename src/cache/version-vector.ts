@@ -1,4 +1,4 @@
-import type { CacheKeys } from "./keys";
+import { fnv1a, type CacheKeys } from "./keys";
 
 /**
  * Version vectors of the whole-response cache (src/response-cache.ts): what a kept response is
@@ -6,7 +6,7 @@ import type { CacheKeys } from "./keys";
  *
  * Every cache key an answer can depend on belongs to a group (its family: `prod`, `cat`,
  * `cat:children`, ...; for a generation, its counter family: `gen:prods:cat`, or the unscoped
- * counter itself: `gen:search`). Each key has two version counters under `{resp}:v:`:
+ * counter itself: `gen:search`). Each key has two version counters under `{resp:<shard>}:v:`:
  * - an exact one, `={key}`, moved only by a change of that key;
  * - its group's bucket, `<group>#<n>` with n = hash(key) mod `versionBucketCount`, moved by a change of
  *   any key of the group that hashes there.
@@ -19,6 +19,10 @@ import type { CacheKeys } from "./keys";
  * answers (a price change of product 9 does not retire a page without it); coarse for large ones
  * (a write in a bucket retires every large answer that read any key of that bucket).
  *
+ * Response shards (`keys.responseShards`, CACHE_RESPONSE_SHARDS): each shard holds its own copy of
+ * every counter, beside the entries it validates (one hash tag, one Redis Cluster slot); a response
+ * names the counters of its own shard, and a write moves the counters of every shard.
+ *
  * Counters carry no TTL, like generations: a counter that restarted at 0 could match a vector
  * stored before it was lost. There are at most `versionBucketCount` per group, plus one exact counter
  * per key that a write has ever touched (bounded by the size of the catalog).
@@ -30,8 +34,8 @@ export const versionBucketCount = 64;
 /** Most exact counters a response names per group before it switches to that group's buckets. */
 export const exactVersionsPerGroup = 64;
 
-/** The version counters (full keys) a response that read `dependencies` is validated against. */
-export function versionKeysOf(keys: CacheKeys, dependencies: Iterable<string>): string[] {
+/** The version counters (full keys, in `shard`) a response that read `dependencies` is validated against. */
+export function versionKeysOf(keys: CacheKeys, dependencies: Iterable<string>, shard: number): string[] {
   const groups = new Map<string, string[]>();
   for (const key of dependencies) {
     const group = groupOf(keys, key);
@@ -41,33 +45,42 @@ export function versionKeysOf(keys: CacheKeys, dependencies: Iterable<string>): 
   }
   const out = new Set<string>();
   for (const [group, members] of groups) {
-    if (members.length <= exactVersionsPerGroup) for (const key of members) out.add(exactVersionKey(keys, key));
-    else for (const key of members) out.add(bucketVersionKey(keys, group, key));
+    if (members.length <= exactVersionsPerGroup) for (const key of members) out.add(keys.responseVersionKey(exactVersionName(keys, key), shard));
+    else for (const key of members) out.add(keys.responseVersionKey(bucketVersionName(group, keys.unwrap(key)), shard));
   }
   return [...out];
 }
 
-/** The version counters (full keys) a write must INCR after it deleted or moved `changed`. */
+/** The version counters (full keys, in every shard) a write must INCR after it deleted or moved `changed`. */
 export function versionBumpsOf(keys: CacheKeys, changed: Iterable<string>): string[] {
+  const names = versionNamesOf(keys, changed);
+  const out: string[] = [];
+  for (let shard = 0; shard < keys.responseShards; shard += 1) for (const name of names) out.push(keys.responseVersionKey(name, shard));
+  return out;
+}
+
+/** The names (tags) of the version counters a write moves after it deleted or moved `changed`, once whatever the shards. */
+export function versionNamesOf(keys: CacheKeys, changed: Iterable<string>): string[] {
   const out = new Set<string>();
   for (const key of changed) {
-    out.add(exactVersionKey(keys, key));
-    out.add(bucketVersionKey(keys, groupOf(keys, key), key));
+    out.add(exactVersionName(keys, key));
+    out.add(bucketVersionName(groupOf(keys, key), keys.unwrap(key)));
   }
   return [...out];
 }
 
-/** A version counter's name without the prefix: the tag a CDN purges by (`Surrogate-Key`). */
+/** A version counter's name without the prefix and shard: the tag a CDN purges by (`Surrogate-Key`). */
 export function versionTagOf(keys: CacheKeys, versionKey: string): string {
-  return versionKey.slice(keys.responseVersionKey("").length);
+  return versionKey.slice(keys.responseVersionKey("", keys.responseShardOf(versionKey)).length);
 }
 
-function exactVersionKey(keys: CacheKeys, key: string): string {
-  return keys.responseVersionKey(`=${rest(keys, key)}`);
+function exactVersionName(keys: CacheKeys, key: string): string {
+  return `=${keys.unwrap(key)}`;
 }
 
-function bucketVersionKey(keys: CacheKeys, group: string, key: string): string {
-  return keys.responseVersionKey(`${group}#${fnv1a(key) % versionBucketCount}`);
+// The bucket hashes the key as DESIGN.md spells it (no prefix, no braces), so tags do not change with the prefix.
+function bucketVersionName(group: string, key: string): string {
+  return `${group}#${fnv1a(key) % versionBucketCount}`;
 }
 
 // `prod:5` is in `prod`; `gen:prods:cat:7` in `gen:prods:cat`; `gen:search` alone in its own.
@@ -75,19 +88,5 @@ function groupOf(keys: CacheKeys, key: string): string {
   const kind = keys.familyOf(key);
   if (kind === null) return "other";
   if (kind !== "gen") return kind;
-  return rest(keys, key).replace(/:(-?\d+|all)$/, "");
-}
-
-function rest(keys: CacheKeys, key: string): string {
-  return key.startsWith(keys.prefix) ? key.slice(keys.prefix.length) : key;
-}
-
-// 32-bit FNV-1a: a cheap, stable spread of keys over buckets (not a security boundary).
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
+  return keys.unwrap(key).replace(/:(-?\d+|all)$/, "");
 }

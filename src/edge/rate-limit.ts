@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../cache/redis-client";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { ErrorCode, rateLimitedMessage } from "../errors";
 
@@ -83,7 +83,7 @@ export interface RateLimits {
  * The limits over `redis` (a connection from src/cache/redis-client.ts), or in-process only when
  * null. `keyPrefix` names a budget's keys (CacheKeys.rateLimitPrefix).
  */
-export function createRateLimits(redis: Redis | null, options: RateLimitOptions, keyPrefix: (budget: Budget) => string): RateLimits {
+export function createRateLimits(redis: RedisConnection | null, options: RateLimitOptions, keyPrefix: (budget: Budget) => string): RateLimits {
   const limiter = (budget: Budget, { points, windowSeconds }: BudgetOptions): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ points, duration: windowSeconds, keyPrefix: keyPrefix(budget) });
     if (!redis) return memory;

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createOutbox, createOutboxReplay, type Outbox } from "../cache/outbox";
 import { createOutboxRelay, type OutboxRelay } from "../cache/outbox-relay";
 import { isResilientStore } from "../cache/resilient-store";
-import { createRedisClient, waitForReady } from "../cache/redis-client";
+import { createRedisConnection, waitForReady } from "../cache/redis-client";
 import { createPurger } from "../cache/purge";
 import { createCacheTrace, createReadThrough, type CacheRuntime, type CacheTrace } from "../cache/read-through";
 import { createCacheStats } from "../cache/stats";
@@ -135,7 +135,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   if (config.migrateOnStart) await step("migrating", () => prepareCatalog(db, config, logger, progress));
 
   const registry = createMetricsRegistry();
-  const keys = createKeys(config.cache.prefix);
+  const keys = createKeys(config.cache.prefix, { responseShards: config.cache.responseShards });
   const stats = createCacheStats(registry);
   // The replay exists before the store: the store runs it on Redis before its circuit closes again.
   const replay = createOutboxReplay(db, { keys, stats });
@@ -217,9 +217,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // The rate limits' own Redis connection (from the one Redis client module): their commands never
   // queue behind the cache's pipelines, and their insurance limiter covers the time Redis is down.
   const edgeRedis =
-    config.limits.rate && config.cache.redisUrl
-      ? createRedisClient({
+    config.limits.rate && (config.cache.redisUrl || config.cache.redisClusterNodes)
+      ? createRedisConnection({
           url: config.cache.redisUrl,
+          clusterNodes: config.cache.redisClusterNodes,
           commandTimeoutMs: config.cache.redisCommandTimeoutMs,
           connectionName: "catalog-gateway-edge",
           // Every request charges a budget: concurrent charges share one write.

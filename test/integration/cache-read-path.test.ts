@@ -35,7 +35,7 @@ describe("read-through cache on Redis", () => {
     const cold = await statements(() => gqlData(gateway.url, query, { sku: row.sku }));
     expect(cold).toBe(2);
     const ttls = gateway.config.cache.ttlSeconds;
-    for (const [key, ttl] of [[`${fixture.prefix}prod:sku:${row.sku}`, ttls["prod:sku"]], [`${fixture.prefix}prod:${row.id}`, ttls.prod]] as const) {
+    for (const [key, ttl] of [[`${fixture.prefix}{prod:sku:${row.sku}}`, ttls["prod:sku"]], [`${fixture.prefix}{prod:${row.id}}`, ttls.prod]] as const) {
       const remaining = await redis.ttl(key);
       expect(remaining).toBeGreaterThan(ttl * 0.85);
       expect(remaining).toBeLessThanOrEqual(ttl);
@@ -47,7 +47,7 @@ describe("read-through cache on Redis", () => {
     const query = `{ productBySku(sku: "no-such-sku-anywhere") { id } }`;
     expect(await statements(() => gqlData(gateway.url, query))).toBe(1);
     expect(await statements(() => Promise.all(Array.from({ length: 20 }, () => gqlData(gateway.url, query))))).toBe(0);
-    const ttl = await redis.ttl(`${fixture.prefix}prod:sku:no-such-sku-anywhere`);
+    const ttl = await redis.ttl(`${fixture.prefix}{prod:sku:no-such-sku-anywhere}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(gateway.config.cache.negativeTtlSeconds);
   });

@@ -134,7 +134,7 @@ describe("rate limits", () => {
     const served = await post(second.url, { extensions: { persistedQuery } }, from(ip));
     expect(served.errors).toBeUndefined();
     expect(served.data).toEqual({ __typename: "Query" });
-    expect(await fixture.redis.exists(`${fixture.prefix}apq:${sha256Hash}`)).toBe(1);
+    expect(await fixture.redis.exists(`${fixture.prefix}{apq:${sha256Hash}}`)).toBe(1);
   });
 
   test("the metrics count operations by name and cache outcome, and refusals by reason", async () => {

@@ -219,7 +219,7 @@ describe("search over HTTP (generated catalog, PostgreSQL, Redis)", () => {
       });
       expect(warm).toBe(0);
       expect(trace.families.search).toEqual({ hits: 1, misses: 0, roundTrips: 1 });
-      const keys = await redis.keys(`${fixture.prefix}search:*`); // test inspection only
+      const keys = await redis.keys(`${fixture.prefix}{search:*`); // test inspection only
       expect(keys.length).toBeGreaterThan(0);
       const ttl = await redis.ttl(keys[0]);
       expect(ttl).toBeGreaterThan(600 * 0.85);

@@ -123,7 +123,7 @@ describe("writes: mutations, precise invalidation, read-your-writes", () => {
       if (ancestors.includes(id)) expect(skus[0]).toBe(newSku);
       else expect(skus).not.toContain(newSku);
     }
-    expect(await redis.exists(`${setup.prefix}prod:${untouched.id}`)).toBe(1);
+    expect(await redis.exists(`${setup.prefix}{prod:${untouched.id}}`)).toBe(1);
   });
 
   it("deleteProduct: gone by id, by SKU and from every listing", async () => {

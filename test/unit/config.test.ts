@@ -15,6 +15,19 @@ describe("loadConfig", () => {
     expect(config.cache.store).toBe("redis");
   });
 
+  it("uses a Redis Cluster when its nodes are set, with sharded whole responses", () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: "10.0.0.1:7000, redis-b:7001,[::1]:7002" });
+    expect(config.cache.store).toBe("redis");
+    expect(config.cache.redisClusterNodes).toEqual([
+      { host: "10.0.0.1", port: 7000 },
+      { host: "redis-b", port: 7001 },
+      { host: "::1", port: 7002 },
+    ]);
+    expect(config.cache.responseShards).toBe(8);
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).cache.responseShards).toBe(1);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: "h:1", CACHE_RESPONSE_SHARDS: "3" }).cache.responseShards).toBe(3);
+  });
+
   it("turns introspection and Sandbox's origin off in production unless asked", () => {
     const config = loadConfig({ NODE_ENV: "production", CORS_ORIGINS: "https://shop.example", JWT_SECRET: "x".repeat(32) });
     expect(config.http.introspection).toBe(false);
@@ -26,6 +39,11 @@ describe("loadConfig", () => {
     ["PORT", { PORT: "70000" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://x" }],
     ["REDIS_URL", { REDIS_URL: "localhost:6379" }],
+    ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "10.0.0.1" }],
+    ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "h:1,h:99999" }],
+    ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "h:1", REDIS_URL: "redis://h:2" }],
+    ["CACHE_RESPONSE_SHARDS", { CACHE_RESPONSE_SHARDS: "0" }],
+    ["CACHE_PREFIX", { CACHE_PREFIX: "cg:{v1}:" }],
     ["MAX_PAGE_SIZE", { MAX_PAGE_SIZE: "0" }],
     ["CACHE_TTL_PROD", { CACHE_TTL_PROD: "-5" }],
     ["CACHE_STORE", { CACHE_STORE: "redis" }],

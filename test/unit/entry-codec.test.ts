@@ -32,8 +32,8 @@ describe("createStamps", () => {
   it("depends on the family's generation first, then dependsOn", () => {
     const keys = createKeys("p:");
     const stamps = createStamps<number>(keys, { family: "prods:cat", dependsOn: (id) => [keys.generationKey("prods:cat", id)] });
-    expect(stamps.countersOf(7)).toEqual(["p:gen:prods:cat", "p:gen:prods:cat:7"]);
-    expect(createStamps<number>(keys, { family: "prod" }).countersOf(7)).toEqual(["p:gen:prod"]);
+    expect(stamps.countersOf(7)).toEqual(["p:{gen:prods:cat}", "p:{gen:prods:cat:7}"]);
+    expect(createStamps<number>(keys, { family: "prod" }).countersOf(7)).toEqual(["p:{gen:prod}"]);
   });
 
   it("names each counter without the prefix and counts one not read as 0", () => {

@@ -34,7 +34,7 @@ const headsets = { id: 7, path: "/4/7/" };
 function operations(footprint: Footprint): { del: string[]; incr: string[] } {
   const keys = createKeys("t:");
   const { del, incr } = footprintOperations(keys, footprint);
-  const bare = (list: string[]) => list.map((key) => key.slice("t:".length)).sort();
+  const bare = (list: string[]) => list.map((key) => keys.unwrap(key)).sort();
   return { del: bare(del), incr: bare(incr) };
 }
 

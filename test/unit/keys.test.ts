@@ -5,27 +5,27 @@ describe("cache keys", () => {
 
   it("spells every family of the key table under the default prefix", () => {
     expect(defaultKeyPrefix).toBe("cg:v1:");
-    expect(keys.categoryKey(7)).toBe("cg:v1:cat:7");
-    expect(keys.categorySlugKey("tv-audio")).toBe("cg:v1:cat:slug:tv-audio");
-    expect(keys.categoryTreeKey()).toBe("cg:v1:cat:tree");
-    expect(keys.categoryChildrenKey(7)).toBe("cg:v1:cat:7:children");
-    expect(keys.categoryAttributesKey(7)).toBe("cg:v1:attrs:cat:7");
-    expect(keys.productKey(42)).toBe("cg:v1:prod:42");
-    expect(keys.productSkuKey("AB-12")).toBe("cg:v1:prod:sku:AB-12");
-    expect(keys.productListKey(7, "h4sh")).toBe("cg:v1:prods:cat:7:h4sh");
-    expect(keys.productListKey(null, "h4sh")).toBe("cg:v1:prods:cat:all:h4sh");
-    expect(keys.searchKey("h4sh")).toBe("cg:v1:search:h4sh");
-    expect(keys.statsKey("price")).toBe("cg:v1:stats:price");
+    expect(keys.categoryKey(7)).toBe("cg:v1:{cat:7}");
+    expect(keys.categorySlugKey("tv-audio")).toBe("cg:v1:{cat:slug:tv-audio}");
+    expect(keys.categoryTreeKey()).toBe("cg:v1:{cat:tree}");
+    expect(keys.categoryChildrenKey(7)).toBe("cg:v1:{cat:7:children}");
+    expect(keys.categoryAttributesKey(7)).toBe("cg:v1:{attrs:cat:7}");
+    expect(keys.productKey(42)).toBe("cg:v1:{prod:42}");
+    expect(keys.productSkuKey("AB-12")).toBe("cg:v1:{prod:sku:AB-12}");
+    expect(keys.productListKey(7, "h4sh")).toBe("cg:v1:{prods:cat:7:h4sh}");
+    expect(keys.productListKey(null, "h4sh")).toBe("cg:v1:{prods:cat:all:h4sh}");
+    expect(keys.searchKey("h4sh")).toBe("cg:v1:{search:h4sh}");
+    expect(keys.statsKey("price")).toBe("cg:v1:{stats:price}");
   });
 
   it("builds generation counter keys", () => {
-    expect(keys.generationKey("prods:cat", 7)).toBe("cg:v1:gen:prods:cat:7");
-    expect(keys.generationKey("prods:cat", null)).toBe("cg:v1:gen:prods:cat:all");
-    expect(keys.generationKey("search")).toBe("cg:v1:gen:search");
-    expect(keys.generationKey("stats")).toBe("cg:v1:gen:stats");
-    expect(keys.generationKey("prods:cat", 7, "price")).toBe("cg:v1:gen:prods:cat:7:price");
-    expect(keys.generationKey("prods:cat", null, "name")).toBe("cg:v1:gen:prods:cat:all:name");
-    expect(keys.generationKey("search", undefined, "priceBand")).toBe("cg:v1:gen:search:priceBand");
+    expect(keys.generationKey("prods:cat", 7)).toBe("cg:v1:{gen:prods:cat:7}");
+    expect(keys.generationKey("prods:cat", null)).toBe("cg:v1:{gen:prods:cat:all}");
+    expect(keys.generationKey("search")).toBe("cg:v1:{gen:search}");
+    expect(keys.generationKey("stats")).toBe("cg:v1:{gen:stats}");
+    expect(keys.generationKey("prods:cat", 7, "price")).toBe("cg:v1:{gen:prods:cat:7:price}");
+    expect(keys.generationKey("prods:cat", null, "name")).toBe("cg:v1:{gen:prods:cat:all:name}");
+    expect(keys.generationKey("search", undefined, "priceBand")).toBe("cg:v1:{gen:search:priceBand}");
     expect(() => keys.generationKey("stats", undefined, "color" as never)).toThrow(/aspect must be one of .*"color"/);
   });
 
@@ -60,13 +60,13 @@ describe("cache keys", () => {
   });
 
   it("encodes odd SKUs so that no SKU can spell another key", () => {
-    expect(keys.productSkuKey("a:b")).toBe("cg:v1:prod:sku:a%3Ab");
-    expect(keys.productSkuKey("x#lease")).toBe("cg:v1:prod:sku:x%23lease");
-    expect(keys.productSkuKey("with space/ü")).toBe("cg:v1:prod:sku:with%20space%2F%C3%BC");
-    expect(keys.productSkuKey("")).toBe("cg:v1:prod:sku:");
-    expect(keys.productSkuKey("%3A")).toBe("cg:v1:prod:sku:%253A");
+    expect(keys.productSkuKey("a:b")).toBe("cg:v1:{prod:sku:a%3Ab}");
+    expect(keys.productSkuKey("x#lease")).toBe("cg:v1:{prod:sku:x%23lease}");
+    expect(keys.productSkuKey("with space/ü")).toBe("cg:v1:{prod:sku:with%20space%2F%C3%BC}");
+    expect(keys.productSkuKey("")).toBe("cg:v1:{prod:sku:}");
+    expect(keys.productSkuKey("%3A")).toBe("cg:v1:{prod:sku:%253A}");
     // encodeURIComponent throws on a lone surrogate; the key is still built and distinct.
-    expect(keys.productSkuKey("a\uD800")).toBe("cg:v1:prod:sku:a%uD800");
+    expect(keys.productSkuKey("a\uD800")).toBe("cg:v1:{prod:sku:a%uD800}");
     expect(keys.productSkuKey("a\uFFFD")).not.toBe(keys.productSkuKey("a\uD800"));
     const skus = ["a:b", "a%3Ab", "a b", "a+b", "a/b", "A:B", "a\nb", "😀", "a\uDC00"];
     const built = skus.map((sku) => keys.productSkuKey(sku));
@@ -97,6 +97,19 @@ describe("cache keys", () => {
     expect(new Set(cases.map(([, family]) => family))).toEqual(new Set([...families, "gen"]));
     expect(keys.familyOf("cg:v1:unknown:1")).toBeNull();
     expect(keys.familyOf("elsewhere:prod:1")).toBeNull();
+    expect(keys.familyOf("cg:v1:prod:1")).toBeNull(); // the shape before hash tags
+  });
+
+  it("puts each key in a hash tag of its own, and responses with their shard's counters", () => {
+    expect(keys.unwrap(keys.productKey(7))).toBe("prod:7");
+    expect(keys.unwrap(keys.generationKey("prods:cat", 7, "price"))).toBe("gen:prods:cat:7:price");
+    expect(keys.responseKey("h4sh")).toBe("cg:v1:{resp:0}:h4sh");
+    expect(keys.responseVersionKey("=prod:7", 0)).toBe("cg:v1:{resp:0}:v:=prod:7");
+    const sharded = createKeys("cg:v1:", { responseShards: 8 });
+    const shards = new Set(Array.from({ length: 200 }, (_, i) => sharded.responseShardOf(sharded.responseKey(hashArgs({ i })))));
+    expect(shards).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7]));
+    expect(sharded.familyOf(sharded.responseVersionKey("prod#3", 5))).toBe("gen");
+    expect(() => createKeys("cg:{x}:")).toThrow(/must not contain/);
   });
 
   describe("hashArgs", () => {

@@ -107,7 +107,7 @@ describe("createReadThrough", () => {
     const trace = createCacheTrace();
     expect(await createReadThrough(runtime, trace).load(spec, [3, 1, 2])).toEqual([3, 1, 2].map((id) => ({ id, version: "v1" })));
     expect(methods()).toEqual(["getOrLease", "setLeased"]);
-    expect(calls[0]).toEqual({ method: "getOrLease", keys: ["t:prod:3", "t:prod:1", "t:prod:2"], extraKeys: ["t:gen:prod"] });
+    expect(calls[0]).toEqual({ method: "getOrLease", keys: ["t:{prod:3}", "t:{prod:1}", "t:{prod:2}"], extraKeys: ["t:{gen:prod}"] });
     expect(batches).toEqual([[3, 1, 2]]);
     expect(trace.families.prod).toEqual({ hits: 0, misses: 3, roundTrips: 2 });
     expect(trace.complete).toBe(false);
@@ -119,7 +119,7 @@ describe("createReadThrough", () => {
     expect(batches).toHaveLength(1);
     expect(warm.families.prod).toEqual({ hits: 2, misses: 0, roundTrips: 1 });
     expect(warm.complete).toBe(true);
-    expect([...warm.observed.keys()]).toEqual(["t:gen:prod", "t:prod:1", "t:prod:2"]);
+    expect([...warm.observed.keys()]).toEqual(["t:{gen:prod}", "t:{prod:1}", "t:{prod:2}"]);
   });
 
   it("loads only the misses, in one load, in key order", async () => {
@@ -135,7 +135,7 @@ describe("createReadThrough", () => {
     const { spec, batches } = productSpec();
     expect(await createReadThrough(runtime).load(spec, [7, 8, 7])).toEqual([7, 8, 7].map((id) => ({ id, version: "v1" })));
     expect(methods()).toEqual(["getOrLease", "setLeased"]);
-    expect(calls[0].keys).toEqual(["t:prod:7", "t:prod:8"]);
+    expect(calls[0].keys).toEqual(["t:{prod:7}", "t:{prod:8}"]);
     expect(batches).toEqual([[7, 8]]);
     // The second 7 joins the first one's fill, verified by its accepted lease.
     expect(stats().prod.coalesced).toBe(1);
@@ -195,7 +195,7 @@ describe("createReadThrough", () => {
       load: async (ids) => (batches.push([...ids]), ids.map(() => [version])),
     };
     expect(await createReadThrough(runtime).load(spec, [7])).toEqual([[1]]);
-    expect(calls[0].extraKeys).toEqual(["t:gen:prods:cat", listGeneration]);
+    expect(calls[0].extraKeys).toEqual(["t:{gen:prods:cat}", listGeneration]);
     expect(await createReadThrough(runtime).load(spec, [7])).toEqual([[1]]);
     expect(batches).toEqual([[7]]);
 

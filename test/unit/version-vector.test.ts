@@ -8,13 +8,13 @@ const tags = (versionKeys: string[]) => versionKeys.map((key) => versionTagOf(ke
 describe("version vectors", () => {
   it("names the exact counter of each key of a small answer", () => {
     const read = [keys.productKey(5), keys.productSkuKey("A B"), keys.categoryKey(3), keys.generationKey("prod"), keys.generationKey("prods:cat", 3)];
-    expect(tags(versionKeysOf(keys, read))).toEqual(["=cat:3", "=gen:prod", "=gen:prods:cat:3", "=prod:5", "=prod:sku:A%20B"]);
+    expect(tags(versionKeysOf(keys, read, 0))).toEqual(["=cat:3", "=gen:prod", "=gen:prods:cat:3", "=prod:5", "=prod:sku:A%20B"]);
   });
 
   it("switches a group to its buckets past the exact limit, so a vector never grows past a bucket per group", () => {
     const categories = Array.from({ length: 2481 }, (_, i) => keys.categoryKey(i + 1));
     const products = Array.from({ length: exactVersionsPerGroup }, (_, i) => keys.productKey(i + 1));
-    const vector = tags(versionKeysOf(keys, [...categories, keys.categoryTreeKey(), ...products, keys.generationKey("cat")]));
+    const vector = tags(versionKeysOf(keys, [...categories, keys.categoryTreeKey(), ...products, keys.generationKey("cat")], 0));
     const buckets = vector.filter((tag) => tag.startsWith("cat#"));
     expect(buckets.length).toBe(versionBucketCount);
     expect(vector.filter((tag) => tag.startsWith("=prod:")).length).toBe(exactVersionsPerGroup);
@@ -28,11 +28,26 @@ describe("version vectors", () => {
     const bumps = tags(versionBumpsOf(keys, [changed]));
     expect(bumps).toHaveLength(2);
     expect(bumps[0]).toBe("=cat:7");
-    const large = tags(versionKeysOf(keys, Array.from({ length: 500 }, (_, i) => keys.categoryKey(i + 1))));
+    const large = tags(versionKeysOf(keys, Array.from({ length: 500 }, (_, i) => keys.categoryKey(i + 1)), 0));
     expect(large).toContain(bumps[1]);
     // Scoped generations share their family's buckets; unscoped ones stand alone.
     expect(tags(versionBumpsOf(keys, [keys.generationKey("prods:cat", 9)]))[1]).toMatch(/^gen:prods:cat#\d+$/);
     expect(tags(versionBumpsOf(keys, [keys.generationKey("search")]))[1]).toMatch(/^gen:search#\d+$/);
+  });
+
+  it("keeps a copy of every counter per response shard, beside the entries of that shard", () => {
+    const sharded = createKeys("t:v1:", { responseShards: 4 });
+    const changed = [sharded.productKey(7)];
+    const bumps = versionBumpsOf(sharded, changed);
+    expect(bumps).toHaveLength(8);
+    expect(new Set(bumps.map((key) => sharded.responseShardOf(key)))).toEqual(new Set([0, 1, 2, 3]));
+    expect(new Set(bumps.map((key) => versionTagOf(sharded, key)))).toEqual(new Set(tags(versionBumpsOf(keys, [keys.productKey(7)]))));
+    // A response's vector lives in its own shard's hash tag: one slot with the entry.
+    const entry = sharded.responseKey("abc");
+    const shard = sharded.responseShardOf(entry);
+    const vector = versionKeysOf(sharded, changed, shard);
+    for (const key of [entry, ...vector]) expect(key.startsWith(`t:v1:{resp:${shard}}:`)).toBe(true);
+    expect(vector.every((key) => bumps.includes(key))).toBe(true);
   });
 });
 

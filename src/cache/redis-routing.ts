@@ -1,0 +1,108 @@
+import calculateSlot from "cluster-key-slot";
+import type { Cluster, Redis } from "ioredis";
+import type { RedisConnection } from "./redis-client";
+
+/**
+ * Sends a batch of commands to one Redis or to a Redis Cluster in one round trip of latency.
+ *
+ * A cluster refuses a command whose keys span slots (CROSSSLOT), and ioredis refuses a pipeline
+ * whose commands span nodes. So the store builds one command per slot (slotGroups), and this
+ * module sends them as one pipeline per node, all nodes in parallel: a batch of 100 products over
+ * 3 masters costs 3 pipelines at once, not 100 round trips. On one Redis every key is in "one
+ * slot": one command, sent alone, exactly as before the cluster existed.
+ *
+ * Redirections: a command answered MOVED or ASK was not run (the slot moved, or is moving, to
+ * another node), so it is sent again on its own through the cluster client, which follows the
+ * redirection and refreshes its slot map; nothing that may have run is ever sent twice.
+ */
+
+/** One command: its name on the ioredis client (a Redis command or a script from defineCommand) and arguments; `key` routes it. */
+export interface RoutedCommand {
+  key: string;
+  name: string;
+  args: (string | number)[];
+}
+
+/** Whether `connection` is an ioredis Cluster. */
+export function isCluster(connection: RedisConnection): connection is Cluster {
+  return (connection as { isCluster?: boolean }).isCluster === true;
+}
+
+/** The items grouped so that each group's keys share a slot (one group on one Redis), in first-seen order. */
+export function slotGroups<T>(connection: RedisConnection, items: readonly T[], keyOf: (item: T) => string): T[][] {
+  if (!isCluster(connection)) return items.length > 0 ? [[...items]] : [];
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const slot = calculateSlot(keyOf(item));
+    const group = groups.get(slot);
+    if (group) group.push(item);
+    else groups.set(slot, [item]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Sends `commands` (each single-slot) in one fan-out and returns their replies in order; throws the
+ * first error. On one Redis they go as one pipeline (one command: alone); on a cluster, one pipeline
+ * per node, in parallel. Returns also how many round trips of latency it took (1, or 2 when some
+ * commands were redirected and sent again).
+ */
+export async function fanOut(connection: RedisConnection, commands: readonly RoutedCommand[]): Promise<{ replies: unknown[]; roundTrips: number }> {
+  if (commands.length === 0) return { replies: [], roundTrips: 0 };
+  const byNode = isCluster(connection) ? nodeGroups(connection, commands) : [commands.map((_, i) => i)];
+  const replies: unknown[] = new Array(commands.length);
+  const redirected: number[] = [];
+  await Promise.all(
+    byNode.map(async (indexes) => {
+      if (indexes.length === 1) {
+        replies[indexes[0]] = await send(connection, commands[indexes[0]]);
+        return;
+      }
+      const pipeline = connection.pipeline();
+      for (const i of indexes) queue(pipeline, commands[i]);
+      const results = (await pipeline.exec()) ?? [];
+      results.forEach(([error, value], j) => {
+        if (error && isRedirection(error)) redirected.push(indexes[j]);
+        else if (error) throw error;
+        else replies[indexes[j]] = value;
+      });
+    }),
+  );
+  if (redirected.length === 0) return { replies, roundTrips: 1 };
+  await Promise.all(redirected.map(async (i) => (replies[i] = await send(connection, commands[i]))));
+  return { replies, roundTrips: 2 };
+}
+
+/** The masters of `connection` (itself on one Redis), for per-node commands such as INFO and PING. */
+export function mastersOf(connection: RedisConnection): Redis[] {
+  return isCluster(connection) ? connection.nodes("master") : [connection];
+}
+
+// Indexes of the commands per node, as ioredis groups slots (its slot map: master and replicas).
+// A slot the map does not know yet goes alone: the cluster client routes it.
+function nodeGroups(cluster: Cluster, commands: readonly RoutedCommand[]): number[][] {
+  const groups = new Map<string, number[]>();
+  const alone: number[][] = [];
+  commands.forEach((command, i) => {
+    const node = cluster.slots[calculateSlot(command.key)]?.join(";");
+    if (node === undefined) return void alone.push([i]);
+    const group = groups.get(node);
+    if (group) group.push(i);
+    else groups.set(node, [i]);
+  });
+  return [...groups.values(), ...alone];
+}
+
+type Callable = Record<string, (...args: (string | number)[]) => unknown>;
+
+function send(connection: RedisConnection, command: RoutedCommand): Promise<unknown> {
+  return (connection as unknown as Callable)[command.name](...command.args) as Promise<unknown>;
+}
+
+function queue(pipeline: ReturnType<RedisConnection["pipeline"]>, command: RoutedCommand): void {
+  (pipeline as unknown as Callable)[command.name](...command.args);
+}
+
+function isRedirection(error: Error): boolean {
+  return /^(MOVED|ASK) /.test(error.message);
+}

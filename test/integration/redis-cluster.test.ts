@@ -1,0 +1,171 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import { createCacheStore, type Recovery } from "../../src/cache/create-store";
+import { createKeys } from "../../src/cache/keys";
+import { createRedisConnection, waitForReady } from "../../src/cache/redis-client";
+import { createRedisStore } from "../../src/cache/redis-store";
+import { isResilientStore } from "../../src/cache/resilient-store";
+import type { CacheStore } from "../../src/cache/store";
+import { createLogger } from "../../src/logger";
+import { formatReport, runConsistencyCheck, type CheckOptions, type CheckReport } from "../../scripts/consistency/checker";
+import { clusterUnavailableReason, ownRedisCluster, type OwnRedisCluster } from "../../scripts/consistency/redis-cluster";
+import { testServerUrl } from "../helpers/database";
+import { until } from "../helpers/redis-server";
+
+/**
+ * The gateway on a Redis Cluster it starts itself (redis-server --cluster-enabled yes on free
+ * ports, joined by redis-cli --cluster create), stopped by pid:
+ * - three gateway instances on one 3-master cluster, judged by the consistency checker: no stale
+ *   read with the guard, stale reads without it (so the run can fail);
+ * - a resharding under a client whose slot map is out of date: MOVED answers followed, counted;
+ * - a master failover: the store notices a master it has never seen and replays recent
+ *   invalidations before trusting the cache again (issue #8's guarantee, per node).
+ * The store's own contract on a cluster is in cache-store.test.ts.
+ */
+jest.setTimeout(180_000);
+
+const skip = clusterUnavailableReason();
+if (skip) console.log(`Redis Cluster tests skipped: ${skip}`);
+const describeCluster = skip ? describe.skip : describe;
+const run = promisify(execFile);
+
+describeCluster("three gateways on a 3-master Redis Cluster, judged by the consistency checker", () => {
+  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, fillDelayMs: 30 };
+  const check = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
+    const report = await runConsistencyCheck({ ...shared, ...options });
+    console.log(formatReport(report));
+    return report;
+  };
+
+  it("finds no stale read, and the guard rejected fills across instances", async () => {
+    const report = await check({ targetReads: 1500, targetWrites: 150, durationMs: 40_000 });
+    expect(report.examples.map((stale) => stale.reason)).toEqual([]);
+    expect(report.problems).toEqual([]);
+    expect(report.staleReads).toBe(0);
+    expect(report.failedReads + report.failedWrites).toBe(0);
+    expect(report.wrongResponses).toBe(0);
+    expect(report.reads).toBeGreaterThan(0.1 * (report.reads + report.writes));
+    expect(report.writes).toBeGreaterThan(0.1 * (report.reads + report.writes));
+    expect(report.rejectedWrites).toBeGreaterThan(0);
+  });
+
+  it("finds stale reads with the guard off", async () => {
+    const report = await check({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 30_000 });
+    expect(report.failedReads + report.failedWrites).toBe(0);
+    expect(report.staleReads).toBeGreaterThan(0);
+    expect(report.rejectedWrites).toBe(0);
+  });
+});
+
+describeCluster("a resharding under a client with an old slot map", () => {
+  let cluster: OwnRedisCluster;
+  beforeAll(async () => {
+    cluster = await ownRedisCluster({ masters: 3 });
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  it("follows MOVED for the commands of a pipeline whose slots left the node, in one more round trip", async () => {
+    const keys = createKeys("cgtest:reshard:");
+    // The slot map is read once, at connection: it goes out of date when the slots move.
+    const connection = createRedisConnection({ clusterNodes: cluster.nodes, commandTimeoutMs: 2000, slotsRefreshIntervalMs: 3_600_000 });
+    const store = createRedisStore(connection);
+    try {
+      expect(await waitForReady(connection, 10_000)).toBe(true);
+      const rows = Array.from({ length: 200 }, (_, i) => keys.productKey(i));
+      await store.set(rows.map((key, i) => ({ key, value: `row ${i}`, ttlSeconds: 600 })));
+      await reshard(cluster, 3000);
+      const before = store.roundTrips;
+      expect(await store.mget(rows)).toEqual(rows.map((_, i) => `row ${i}`));
+      expect(store.roundTrips - before).toBe(2); // one fan-out, then the redirected commands
+      // Leases and guarded fills work on the moved slots (the client's map is now refreshed).
+      const { reads } = await store.getOrLease([keys.productKey(1000), keys.productKey(1001)], 5000);
+      const tokens = reads.map((read) => (read.kind === "lease" ? read.token : "none"));
+      expect(await store.setLeased([{ key: keys.productKey(1000), value: "filled", ttlSeconds: 60, token: tokens[0] }])).toEqual([true]);
+      await store.invalidate([keys.productKey(1001)], [keys.generationKey("prods:cat", 1)], [keys.responseVersionKey("=prod:1001", 0)]);
+      expect(await store.setLeased([{ key: keys.productKey(1001), value: "stale", ttlSeconds: 60, token: tokens[1] }])).toEqual([false]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describeCluster("a master failover on a Redis Cluster with replicas", () => {
+  let cluster: OwnRedisCluster;
+  beforeAll(async () => {
+    cluster = await ownRedisCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  it("fences the store until the promoted master's run id is read, then replays recent invalidations (serverChanged)", async () => {
+    const recoveries: Recovery[] = [];
+    const store = createCacheStore(
+      {
+        store: "redis",
+        redisClusterNodes: cluster.nodes,
+        memoryMaxEntries: 1000,
+        redisCommandTimeoutMs: 500,
+        circuit: { callTimeoutMs: 1000, failureThreshold: 2, coolDownMs: 200 },
+      },
+      createLogger("silent"),
+      { onRecover: async (_direct: CacheStore, recovery: Recovery) => void recoveries.push(recovery) },
+    );
+    if (!store || !isResilientStore(store)) throw new Error("expected the resilient Redis store");
+    const keys = createKeys("cgtest:failover:");
+    try {
+      const rows = Array.from({ length: 60 }, (_, i) => keys.productKey(i));
+      expect(await until(async () => (await store.mget([rows[0]])).length === 1 && store.fencedBy === null && (await store.ping()), 30_000)).toBe(true);
+      await store.set(rows.map((key) => ({ key, value: "v", ttlSeconds: 600 })));
+      expect(await store.mget(rows)).toEqual(rows.map(() => "v"));
+      const victim = await masterOf(cluster, rows[0]);
+      await cluster.kill(victim);
+      // The replica takes over (cluster-node-timeout 1 s); the store notices a master it never saw.
+      expect(await until(() => recoveries.some((recovery) => recovery.serverChanged), 30_000)).toBe(true);
+      // The promoted replica serves the dead master's slots (what it had not replicated is lost:
+      // replication is asynchronous, which is why the recent invalidations were applied again).
+      const served = async () => {
+        await store.set(rows.map((key) => ({ key, value: "after", ttlSeconds: 600 })));
+        return (await store.mget(rows)).every((value) => value === "after");
+      };
+      expect(await until(served, 15_000)).toBe(true);
+      expect(store.fencedBy).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+// Moves `slots` slots from the master holding slot 0 to another master (redis-cli --cluster reshard).
+async function reshard(cluster: OwnRedisCluster, slots: number): Promise<void> {
+  const client = new Redis({ port: cluster.ports[0], host: "127.0.0.1" });
+  try {
+    const masters = ((await client.cluster("NODES")) as string)
+      .split("\n")
+      .filter((line) => line.includes("master"))
+      .map((line) => line.split(" "));
+    const from = masters.find((fields) => fields.slice(8).some((range) => range.startsWith("0-")))!;
+    const to = masters.find((fields) => fields !== from)!;
+    await run("redis-cli", ["--cluster", "reshard", `127.0.0.1:${cluster.ports[0]}`, "--cluster-from", from[0], "--cluster-to", to[0], "--cluster-slots", String(slots), "--cluster-yes"], {
+      timeout: 120_000,
+    });
+  } finally {
+    client.disconnect();
+  }
+}
+
+// The port of the master serving `key`.
+async function masterOf(cluster: OwnRedisCluster, key: string): Promise<number> {
+  const client = new Redis({ port: cluster.ports[0], host: "127.0.0.1" });
+  try {
+    const slot = (await client.cluster("KEYSLOT", key)) as number;
+    const ranges = await client.cluster("SLOTS");
+    const range = ranges.find(([start, end]) => slot >= start && slot <= end)!;
+    return range[2]![1];
+  } finally {
+    client.disconnect();
+  }
+}
