@@ -72,7 +72,7 @@ export function familyName(key: string): string {
   const segments = rest.split(":").filter((segment) => !/^\d+$/.test(segment) && segment !== "all");
   if (segments[0] === "gen") return "gen";
   if (segments[0] === "resp") return segments[1] === "v" ? "resp:v" : "resp";
-  if (segments[0] === "lease" || segments.includes("lease")) return "lease";
+  if (rest.includes("#lease") || segments.includes("lease")) return "lease";
   return segments.slice(0, segments[0] === "prod" || segments[0] === "cat" ? 2 : 1).join(":").replace(/:[A-Za-z0-9%_-]{12,}$/, "");
 }
 
