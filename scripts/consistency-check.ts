@@ -13,6 +13,8 @@ concurrent writers and readers, then every read judged against the writes around
   npm run consistency -- --partition --handoff off   # must find stale reads
   npm run consistency -- --failover           # Redis fails over to a lagging replica now and then: 0 stale reads
   npm run consistency -- --failover --failover-replay off   # must find stale reads
+  npm run consistency -- --near on            # the near cache on both gateways: 0 stale reads
+  npm run consistency -- --near on --near-invalidation off   # must find stale reads
 
 Flags (defaults in brackets):
   --duration <s>          how long the workload runs, seconds [${d.durationMs / 1000}]
@@ -29,6 +31,8 @@ Flags (defaults in brackets):
   --failover              both gateways reach a primary (with a replica) through a proxy; every 3 s the replica
                           stops replicating, 1 s later the primary dies and the proxy moves to the replica [off]
   --failover-replay on|off  apply recent invalidations again on a new Redis server [on]
+  --near on|off           the near cache (NEAR_CACHE) on both gateways [off]
+  --near-invalidation on|off  with --near on: the near cache heeds Redis's invalidations [on]
   --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
   --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
 
@@ -52,6 +56,8 @@ runCli(async () => {
       handoff: { type: "string" },
       failover: { type: "boolean" },
       "failover-replay": { type: "string" },
+      near: { type: "string" },
+      "near-invalidation": { type: "string" },
       "postgres-url": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean" },
@@ -72,6 +78,8 @@ runCli(async () => {
     partition: values.partition ? partitionFlag(values["partition-ms"]) : undefined,
     failover: values.failover ? { everyMs: 3000, lagMs: 1000 } : undefined,
     failoverReplay: switchFlag("failover-replay", values["failover-replay"]),
+    near: values.near === undefined ? d.near : switchFlag("near", values.near),
+    nearInvalidation: switchFlag("near-invalidation", values["near-invalidation"]),
     postgresUrl: values["postgres-url"] ?? d.postgresUrl,
     redisUrl: values["redis-url"] ?? d.redisUrl,
   };
@@ -81,7 +89,8 @@ runCli(async () => {
     !options.guard ||
     !options.invalidation ||
     (options.partition !== undefined && !options.handOff) ||
-    (options.failover !== undefined && !options.failoverReplay);
+    (options.failover !== undefined && !options.failoverReplay) ||
+    (options.near && !options.nearInvalidation);
   if (faulty && report.staleReads === 0) throw new Error("FAILED: a fault is switched on, but no stale read was found");
   if (!faulty && !passed(report)) throw new Error("FAILED: stale reads, failed requests or wrong write responses (above)");
 });

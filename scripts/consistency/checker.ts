@@ -46,6 +46,10 @@ export interface CheckOptions {
   failoverReplay: boolean;
   /** Hand invalidations a gateway cannot apply to the other (OUTBOX_HANDOFF). Default true; false is a fault that must produce stale reads under a partition. */
   handOff: boolean;
+  /** The near cache on both gateways (NEAR_CACHE, with its barrier). Default false. */
+  near: boolean;
+  /** With `near`: the near cache heeds invalidations. Default true; false is a fault that must produce stale reads. */
+  nearInvalidation: boolean;
   /** Longest random pause between two reads of one reader, ms. Default 4. */
   readerPauseMs: number;
   /** PostgreSQL server the checker creates its own database on. Default postgresql://postgres@127.0.0.1:5432/postgres. */
@@ -66,6 +70,8 @@ export const defaultCheckOptions: CheckOptions = {
   fillDelayMs: 30,
   handOff: true,
   failoverReplay: true,
+  near: false,
+  nearInvalidation: true,
   readerPauseMs: 4,
   postgresUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
   redisUrl: "redis://127.0.0.1:6379",
@@ -184,6 +190,7 @@ export function formatReport(report: CheckReport): string {
       !options.handOff && "hand-off off",
       options.failover && `Redis fails over every ${options.failover.everyMs} ms (replica ${options.failover.lagMs} ms behind)`,
       !options.failoverReplay && "failover replay off",
+      options.near && (options.nearInvalidation ? "near cache on" : "near cache on, its invalidation off"),
     ]
       .filter(Boolean)
       .join(", ") || "none";

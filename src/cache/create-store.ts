@@ -1,5 +1,6 @@
 import type { Logger } from "../logger";
 import { createMemoryStore } from "./memory-store";
+import { withNearEviction, type NearCache } from "./near-cache";
 import type { Redis } from "ioredis";
 import { createRedisClient } from "./redis-client";
 import { createRedisStore } from "./redis-store";
@@ -35,7 +36,11 @@ export interface Recovery {
 export function createCacheStore(
   config: CacheStoreConfig,
   logger: Logger,
-  hooks: { onRecover?: (direct: CacheStore, recovery: Recovery) => Promise<unknown> } = {},
+  hooks: {
+    onRecover?: (direct: CacheStore, recovery: Recovery) => Promise<unknown>;
+    /** The near cache above this store (Redis only): every write through the store, replays included, also drops what it changes from it. */
+    near?: NearCache;
+  } = {},
 ): ResilientStore | CacheStore | null {
   switch (config.store) {
     case "none":
@@ -48,7 +53,8 @@ export function createCacheStore(
         commandTimeoutMs: config.redisCommandTimeoutMs,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
-      const direct = createRedisStore(client);
+      const redisStore = createRedisStore(client);
+      const direct = hooks.near ? withNearEviction(redisStore, hooks.near) : redisStore;
       let knownServer: string | null = null;
       let serverChanged = false;
       const store = createResilientStore(direct, {

@@ -101,6 +101,12 @@ export interface CacheKeys {
   generationKey(family: Family, scope?: Id | null, aspect?: Aspect): string;
   /** The family of a full key built here, "gen" for a counter, null if it is not one of ours. */
   familyOf(key: string): KeyKind | null;
+  /**
+   * The prefixes every key the loaders' read path reads starts with (entries of every family but
+   * `resp`, and generation counters), none a prefix of another: what the near cache asks Redis to
+   * report writes under (CLIENT TRACKING BCAST PREFIX, src/cache/near-tier.ts).
+   */
+  readPathPrefixes(): string[];
 }
 
 /** Key builders under `prefix` (default `defaultKeyPrefix`). */
@@ -126,6 +132,8 @@ export function createKeys(prefix: string = defaultKeyPrefix): CacheKeys {
     generationKey: (family, scope, aspect) =>
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}${aspect ? `:${aspectSegment(aspect)}` : ""}`),
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
+    // `prod:` and `prods:` do not overlap; `cat:` holds `cat:slug:`, `cat:tree` and children lists.
+    readPathPrefixes: () => ["cat:", "attrs:", "prod:", "prods:", "search:", "stats:", "gen:"].map(k),
   };
 }
 
