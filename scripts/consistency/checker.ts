@@ -92,6 +92,8 @@ export interface CheckReport {
   examples: StaleRead[];
   /** Fills the stores refused because an invalidation had taken their lease (both gateways). */
   rejectedWrites: number;
+  /** Keys answered by the near caches (both gateways; 0 without `near`). */
+  nearHits: number;
   /** Failed requests and mutations that did not return what they wrote, at most ten. */
   problems: string[];
   /** Length of the workload, ms (setup and teardown not included). */
@@ -121,6 +123,7 @@ async function runWorkload(env: Environment, options: CheckOptions): Promise<Che
   const urls = env.gateways.map((gateway) => gateway.url);
   const model = await createFixture(urls[0], env.editorHeaders, env.run, options);
   const rejectedBefore = rejectedWrites(env);
+  const nearHitsBefore = nearHits(env);
   const reads: ReadRecord[] = [];
   const counts = { writes: 0, failedWrites: 0, failedReads: 0, wrongResponses: 0 };
   const problems: string[] = [];
@@ -147,6 +150,7 @@ async function runWorkload(env: Environment, options: CheckOptions): Promise<Che
     staleReads: stale.length,
     examples: stale.slice(0, 5),
     rejectedWrites: rejectedWrites(env) - rejectedBefore,
+    nearHits: nearHits(env) - nearHitsBefore,
     problems: problems.slice(0, 10),
     durationMs,
     originMs: startedMs,
@@ -160,6 +164,10 @@ function rejectedWrites(env: Environment): number {
     for (const row of Object.values(gateway.cache.stats.snapshot())) total += row.rejectedWrite;
   }
   return total;
+}
+
+function nearHits(env: Environment): number {
+  return env.gateways.reduce((sum, gateway) => sum + (gateway.cache.near?.cache.counters.hits ?? 0), 0);
 }
 
 function validate(options: CheckOptions): void {
@@ -199,6 +207,7 @@ export function formatReport(report: CheckReport): string {
     `operations:             ${report.reads + report.writes} (${report.reads} reads, ${report.writes} writes) in ${(report.durationMs / 1000).toFixed(1)} s`,
     `stale reads:            ${report.staleReads}`,
     `guarded writes rejected: ${report.rejectedWrites}`,
+    ...(options.near ? [`near cache hits:        ${report.nearHits}`] : []),
     `failed requests:        ${report.failedReads + report.failedWrites}`,
     `wrong write responses:  ${report.wrongResponses}`,
   ];

@@ -141,9 +141,9 @@ export function createNearCache(options: NearCacheOptions): NearCache {
         counters.invalidations += 1;
       }
       if (invalidatedAt.size > maxTracked) {
-        // Forgetting which keys moved: refuse every keep in flight instead.
+        // Forgetting which keys moved: refuse every keep in flight instead (their tickets are below `sequence`).
         invalidatedAt.clear();
-        floor = sequence + 1;
+        floor = sequence;
       }
     },
     flush,
