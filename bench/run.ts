@@ -28,6 +28,8 @@ const { values: flags } = parseArgs({
     "pg-url": { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
     "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
     only: { type: "string" },
+    /** Only the configurations whose name contains this (e.g. "no resp": the executed path with and without the near cache). */
+    configs: { type: "string" },
     /** Port of the gateway process the bench starts. */
     port: { type: "string", default: "4411" },
     /** PostgreSQL database holding the catalog (created and seeded when missing); default named after the catalog. */
@@ -52,10 +54,11 @@ interface Row {
 
 
 async function counters(url: string): Promise<{ sql: number; roundTrips: number }> {
-  const { data } = (await post(url, body(`{ cacheStats { sqlStatements storeRoundTrips } }`))) as {
-    data: { cacheStats: { sqlStatements: number; storeRoundTrips: number } };
+  // The near cache's barrier PINGs are round trips too (on its own connection).
+  const { data } = (await post(url, body(`{ cacheStats { sqlStatements storeRoundTrips near { barriers } } }`))) as {
+    data: { cacheStats: { sqlStatements: number; storeRoundTrips: number; near: { barriers: number } | null } };
   };
-  return { sql: data.cacheStats.sqlStatements, roundTrips: data.cacheStats.storeRoundTrips };
+  return { sql: data.cacheStats.sqlStatements, roundTrips: data.cacheStats.storeRoundTrips + (data.cacheStats.near?.barriers ?? 0) };
 }
 
 // One body is sent as is (autocannon builds the request once); several rotate through `requests`,
@@ -89,8 +92,10 @@ async function measure(config: string, url: string, scenario: Scenario): Promise
 }
 
 function printTable(rows: Row[]) {
-  const baseline = new Map(rows.filter((row) => row.config === "none").map((row) => [row.scenario, row.rps]));
-  const header = ["scenario", "cache", "req/s", "p50 ms", "p99 ms", "SQL/req", "RT/req", "x no cache", "errors"];
+  // Against no cache; with --configs leaving it out, against the first configuration measured.
+  const base = rows.some((row) => row.config === "none") ? "none" : rows[0]?.config;
+  const baseline = new Map(rows.filter((row) => row.config === base).map((row) => [row.scenario, row.rps]));
+  const header = ["scenario", "cache", "req/s", "p50 ms", "p99 ms", "SQL/req", "RT/req", base === "none" ? "x no cache" : `x ${base}`, "errors"];
   const lines = rows.map((row) => [
     row.scenario,
     row.config,
@@ -143,8 +148,15 @@ async function main() {
     ["none", { CACHE_STORE: "none" }],
     ["memory", { CACHE_STORE: "memory", CACHE_MEMORY_MAX_ENTRIES: "500000" }],
     // The loaders' cache alone, without whole responses: what a query costs when it is executed.
-    ["redis, no resp", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix, CACHE_RESPONSES: "false" }],
-    ["redis", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}r:` }],
+    // Without the near cache, then with it (its barrier on, the default; then off: 0 round trips, a window of one network delay).
+    ["redis, no resp", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix, CACHE_RESPONSES: "false", NEAR_CACHE: "off" }],
+    ["redis, no resp, near", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}n:`, CACHE_RESPONSES: "false", NEAR_CACHE: "on" }],
+    [
+      "redis, no resp, near, no barrier",
+      { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}nb:`, CACHE_RESPONSES: "false", NEAR_CACHE: "on", NEAR_CACHE_BARRIER: "off" },
+    ],
+    ["redis", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}r:`, NEAR_CACHE: "off" }],
+    ["redis, near", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}rn:`, NEAR_CACHE: "on" }],
   ];
   if (flags["rate-limits"]) {
     const unlimited = { RATE_LIMIT: "on", RATE_LIMIT_IP_COST: "1000000000", RATE_LIMIT_SUBJECT_COST: "1000000000" };
@@ -155,7 +167,7 @@ async function main() {
       `${flags.duration}s per cell after ${flags.warmup}s warm-up.`,
   );
   const rows: Row[] = [];
-  for (const [config, env] of configs) {
+  for (const [config, env] of configs.filter(([name]) => !flags.configs || name.includes(flags.configs))) {
     const { child, url: gatewayUrl } = await startGatewayProcess({
       NODE_ENV: "production",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",

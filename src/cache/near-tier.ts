@@ -79,6 +79,8 @@ export interface NearTier {
   readonly barriers: Readonly<BarrierCounters>;
   /** Whether requests wait for the barrier (NEAR_CACHE_BARRIER). */
   readonly strict: boolean;
+  /** The memory bound, bytes. */
+  readonly maxBytes: number;
   /** One request's view; `usable` answers whether the store may be read at all (its circuit is closed). */
   session(usable: () => boolean): NearSession;
   /** Resolves true once tracking is on, false after `timeoutMs` (default 5000): start-up and tests. */
@@ -139,6 +141,7 @@ export function createNearTier(options: NearTierOptions, logger: Logger): NearTi
     cache,
     barriers,
     strict,
+    maxBytes: options.maxBytes,
     get trackingClientId() {
       return trackingClientId;
     },
