@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../logger";
 import { createNearCache, type NearCache, type NearEntry } from "./near-cache";
 import { createRedisClient } from "./redis-client";
+import { isLeaseKey } from "./store";
 
 /**
  * The near cache (issue #12 item 3): this process's hottest store values held in memory, kept
@@ -121,7 +122,9 @@ export function createNearTier(options: NearTierOptions, logger: Logger): NearTi
     if (channel.toString() !== invalidationChannel) return;
     // A null payload: the database was flushed (FLUSHDB, FLUSHALL).
     if (payload === null) return cache.flush();
-    cache.invalidate(payload.map(String));
+    // Every miss and fill writes a lease key under the same prefixes; none is ever held.
+    const keys = payload.map(String).filter((key) => !isLeaseKey(key));
+    if (keys.length > 0) cache.invalidate(keys);
   });
 
   const barrier = createBarrier(() => {
