@@ -59,7 +59,12 @@ export function createCacheStore(
       let serverChanged = false;
       const store = createResilientStore(direct, {
         ...config.circuit,
-        onStateChange: (state) => logger.warn({ state }, "cache circuit changed state"),
+        onStateChange: (state) => {
+          logger.warn({ state }, "cache circuit changed state");
+          // Invalidations may now miss Redis (kept in the outbox) and a read in flight may be answered
+          // with a miss that is not one: nothing near is trusted, no fill sent before is kept.
+          if (state !== "closed") hooks.near?.flush();
+        },
         // Pending invalidations are applied before the circuit closes, so no stale entry is read.
         // They go to Redis directly: the wrapper refuses calls until the circuit has closed.
         onRecover: async () => {

@@ -160,7 +160,8 @@ export function createNearTier(options: NearTierOptions, logger: Logger): NearTi
         },
         ticket: () => (usable() ? cache.ticket() : -1),
         keep(ticket, keys, texts) {
-          if (ticket < 0) return;
+          // The store's circuit opened since the ticket (create-store.ts also flushes): its answer may be a stand-in.
+          if (ticket < 0 || !usable()) return;
           keys.forEach((key, i) => cache.keep(ticket, key, texts[i]));
         },
       };

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { NearTier } from "../../src/cache/near-tier";
+import { isResilientStore } from "../../src/cache/resilient-store";
 import { loadConfig } from "../../src/config";
 import { startGateway, type Gateway } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -191,6 +192,28 @@ describe("near cache on two gateways sharing one Redis", () => {
     } finally {
       admin.disconnect();
     }
+  });
+
+  it("holds nothing while the store's circuit is not closed, and fills again once it is", async () => {
+    const b = await gateway({ CACHE_CIRCUIT_COOL_DOWN_MS: "100" });
+    const store = b.cache.store!;
+    if (!isResilientStore(store)) throw new Error("expected the resilient store");
+    const row = rows[28];
+    await views(b.url, row);
+    await views(b.url, row);
+    expect(b.near.cache.size.entries).toBeGreaterThan(0);
+    store.fence("test", "the test cuts the cache off");
+    expect(store.state).toBe("open");
+    expect(b.near.cache.size.entries).toBe(0);
+    const hits = b.near.cache.counters.hits;
+    await views(b.url, row);
+    expect(b.near.cache.size.entries).toBe(0);
+    expect(b.near.cache.counters.hits).toBe(hits);
+    store.fence("test", null);
+    expect(await until(() => store.state === "closed", 10_000)).toBe(true);
+    await views(b.url, row);
+    await views(b.url, row);
+    expect(b.near.cache.counters.hits).toBeGreaterThan(hits);
   });
 
   it("with its invalidation switched off (a test-only fault), the same reads are stale", async () => {
