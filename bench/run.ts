@@ -37,7 +37,7 @@ const { values: flags } = parseArgs({
     "rate-limits": { type: "boolean", default: false },
     // Adds cells on a 3-master Redis Cluster the bench starts (redis-server, redis-cli): "cluster, no resp" and "cluster".
     cluster: { type: "boolean", default: false },
-    // Only these cache configurations, by name, comma separated (e.g. "redis,cluster").
+    // Only these cache configurations: names, comma separated ("redis,cluster"); a name ending in * takes every one it starts ("redis, no resp*").
     configs: { type: "string" },
   },
 });
@@ -57,10 +57,11 @@ interface Row {
 
 
 async function counters(url: string): Promise<{ sql: number; roundTrips: number }> {
-  const { data } = (await post(url, body(`{ cacheStats { sqlStatements storeRoundTrips } }`))) as {
-    data: { cacheStats: { sqlStatements: number; storeRoundTrips: number } };
+  // The near cache's barrier PINGs are round trips too (on its own connection).
+  const { data } = (await post(url, body(`{ cacheStats { sqlStatements storeRoundTrips near { barriers } } }`))) as {
+    data: { cacheStats: { sqlStatements: number; storeRoundTrips: number; near: { barriers: number } | null } };
   };
-  return { sql: data.cacheStats.sqlStatements, roundTrips: data.cacheStats.storeRoundTrips };
+  return { sql: data.cacheStats.sqlStatements, roundTrips: data.cacheStats.storeRoundTrips + (data.cacheStats.near?.barriers ?? 0) };
 }
 
 // One body is sent as is (autocannon builds the request once); several rotate through `requests`,
@@ -94,8 +95,10 @@ async function measure(config: string, url: string, scenario: Scenario): Promise
 }
 
 function printTable(rows: Row[]) {
-  const baseline = new Map(rows.filter((row) => row.config === "none").map((row) => [row.scenario, row.rps]));
-  const header = ["scenario", "cache", "req/s", "p50 ms", "p99 ms", "SQL/req", "RT/req", "x no cache", "errors"];
+  // Against no cache; with --configs leaving it out, against the first configuration measured.
+  const base = rows.some((row) => row.config === "none") ? "none" : rows[0]?.config;
+  const baseline = new Map(rows.filter((row) => row.config === base).map((row) => [row.scenario, row.rps]));
+  const header = ["scenario", "cache", "req/s", "p50 ms", "p99 ms", "SQL/req", "RT/req", base === "none" ? "x no cache" : `x ${base}`, "errors"];
   const lines = rows.map((row) => [
     row.scenario,
     row.config,
@@ -159,8 +162,15 @@ async function main() {
     ["none", { CACHE_STORE: "none" }],
     ["memory", { CACHE_STORE: "memory", CACHE_MEMORY_MAX_ENTRIES: "500000" }],
     // The loaders' cache alone, without whole responses: what a query costs when it is executed.
-    ["redis, no resp", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix, CACHE_RESPONSES: "false" }],
-    ["redis", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}r:` }],
+    // Without the near cache, then with it (its barrier on, the default; then off: 0 round trips, a window of one network delay).
+    ["redis, no resp", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: prefix, CACHE_RESPONSES: "false", NEAR_CACHE: "off" }],
+    ["redis, no resp, near", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}n:`, CACHE_RESPONSES: "false", NEAR_CACHE: "on" }],
+    [
+      "redis, no resp, near, no barrier",
+      { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}nb:`, CACHE_RESPONSES: "false", NEAR_CACHE: "on", NEAR_CACHE_BARRIER: "off" },
+    ],
+    ["redis", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}r:`, NEAR_CACHE: "off" }],
+    ["redis, near", { CACHE_STORE: "redis", REDIS_URL: flags["redis-url"]!, CACHE_PREFIX: `${prefix}rn:`, NEAR_CACHE: "on" }],
   ];
   let cluster: OwnRedisCluster | undefined;
   if (flags.cluster) {
@@ -180,7 +190,9 @@ async function main() {
   // Every configuration's gateway runs at once (ports port, port+1, ...) and each scenario is measured
   // on all of them in turn: a change of the machine's load hits every configuration alike.
   const wanted = flags.configs?.split(",").map((name) => name.trim());
-  const chosen = configs.filter(([config]) => !wanted || wanted.includes(config));
+  const chosen = configs.filter(
+    ([config]) => !wanted || wanted.some((name) => (name.endsWith("*") ? config.startsWith(name.slice(0, -1)) : config === name)),
+  );
   const gateways: { config: string; child: Awaited<ReturnType<typeof startGatewayProcess>>["child"]; url: string }[] = [];
   const rows: Row[] = [];
   try {

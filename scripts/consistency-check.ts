@@ -15,6 +15,8 @@ concurrent writers and readers, then every read judged against the writes around
   npm run consistency -- --failover --failover-replay off   # must find stale reads
   npm run consistency -- --cluster            # 3 gateways on a 3-master Redis Cluster it starts: 0 stale reads
   npm run consistency -- --cluster --guard off   # must find stale reads
+  npm run consistency -- --near on            # the near cache on both gateways: 0 stale reads
+  npm run consistency -- --near on --near-invalidation off   # must find stale reads
 
 Flags (defaults in brackets):
   --duration <s>          how long the workload runs, seconds [${d.durationMs / 1000}]
@@ -33,6 +35,8 @@ Flags (defaults in brackets):
   --failover-replay on|off  apply recent invalidations again on a new Redis server [on]
   --cluster               start a 3-master Redis Cluster (redis-server, redis-cli) and run 3 gateways on it [off]
   --instances <n>         gateway instances [2, 3 with --cluster]
+  --near on|off           the near cache (NEAR_CACHE) on both gateways [off]
+  --near-invalidation on|off  with --near on: the near cache heeds Redis's invalidations [on]
   --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
   --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
 
@@ -58,6 +62,8 @@ runCli(async () => {
       "failover-replay": { type: "string" },
       cluster: { type: "boolean" },
       instances: { type: "string" },
+      near: { type: "string" },
+      "near-invalidation": { type: "string" },
       "postgres-url": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean" },
@@ -78,6 +84,8 @@ runCli(async () => {
     partition: values.partition ? partitionFlag(values["partition-ms"]) : undefined,
     failover: values.failover ? { everyMs: 3000, lagMs: 1000 } : undefined,
     failoverReplay: switchFlag("failover-replay", values["failover-replay"]),
+    near: values.near === undefined ? d.near : switchFlag("near", values.near),
+    nearInvalidation: switchFlag("near-invalidation", values["near-invalidation"]),
     postgresUrl: values["postgres-url"] ?? d.postgresUrl,
     redisUrl: values["redis-url"] ?? d.redisUrl,
     cluster: values.cluster ?? false,
@@ -89,7 +97,8 @@ runCli(async () => {
     !options.guard ||
     !options.invalidation ||
     (options.partition !== undefined && !options.handOff) ||
-    (options.failover !== undefined && !options.failoverReplay);
+    (options.failover !== undefined && !options.failoverReplay) ||
+    (options.near && !options.nearInvalidation);
   if (faulty && report.staleReads === 0) throw new Error("FAILED: a fault is switched on, but no stale read was found");
   if (!faulty && !passed(report)) throw new Error("FAILED: stale reads, failed requests or wrong write responses (above)");
 });

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { defaultMaxConcurrentFills } from "./cache/fill-limit";
 import { defaultKeyPrefix, defaultResponseShards, families, type Family } from "./cache/keys";
+import { defaultNearCacheMaxBytes, defaultNearCacheOptions } from "./cache/near-cache";
 import { defaultMemoryMaxEntries } from "./cache/memory-store";
 import { defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
 import { defaultOutboxRelayOptions } from "./cache/outbox-relay";
@@ -163,6 +164,21 @@ const schema = z.object({
   CDN_MAX_AGE_SECONDS: int(1, 31_536_000).default(300),
   /** Store fresh rows in the cache after a write commits (through the guarded write), so the next read is a hit. Default false. */
   CACHE_WRITE_THROUGH: bool.default(false),
+  /**
+   * The near cache: hot entries held in this process above Redis, kept coherent by Redis's
+   * invalidation messages (src/cache/near-tier.ts). Redis only. Default on (off when NODE_ENV=test).
+   */
+  NEAR_CACHE: z.enum(["on", "off"]).optional(),
+  /** Memory bound of the near cache, bytes (estimated: text sizes plus a fixed overhead per entry). Default 67108864 (64 MiB). */
+  NEAR_CACHE_MAX_BYTES: int(4096, 2 ** 40).default(defaultNearCacheMaxBytes),
+  /** Longest a near entry is held without being read from Redis again, seconds. Default 60. */
+  NEAR_CACHE_MAX_AGE_SECONDS: int(1, 86_400).default(defaultNearCacheOptions.maxAgeMs / 1000),
+  /**
+   * on: a request reads near entries only after a PING on the tracking connection, sent after it
+   * started, has come back (no stale read once a write has returned). off: no wait, but a write
+   * that returned less than one network delay before may not be seen yet. Default on.
+   */
+  NEAR_CACHE_BARRIER: z.enum(["on", "off"]).default("on"),
   /** pino log level. Default info (silent under test). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   // Search (src/runtime/search.ts wires src/modules/search and src/data/search).
@@ -304,6 +320,8 @@ export interface Config {
     warmProducts: number;
     writeThrough: boolean;
     responseCache: boolean;
+    /** The near cache (NEAR_CACHE_*); null when off or the store is not Redis. */
+    near: { maxBytes: number; maxAgeMs: number; barrier: boolean } | null;
   };
   /** The CDN in front of the gateway (CDN_*): purge target, and how long it may keep a response. */
   cdn: { purgeUrl?: string; maxAgeSeconds: number };
@@ -459,6 +477,10 @@ export function loadConfig(env: Env = process.env): Config {
       warmProducts: e.CACHE_WARM_PRODUCTS,
       writeThrough: e.CACHE_WRITE_THROUGH,
       responseCache: e.CACHE_RESPONSES,
+      near:
+        nearCacheOn(e.NEAR_CACHE, e.NODE_ENV, e.REDIS_CLUSTER_NODES, env) && cacheStore(e.CACHE_STORE, e.REDIS_URL, e.REDIS_CLUSTER_NODES, env) === "redis"
+          ? { maxBytes: e.NEAR_CACHE_MAX_BYTES, maxAgeMs: e.NEAR_CACHE_MAX_AGE_SECONDS * 1000, barrier: e.NEAR_CACHE_BARRIER === "on" }
+          : null,
     },
     cdn: { purgeUrl: e.CDN_PURGE_URL, maxAgeSeconds: e.CDN_MAX_AGE_SECONDS },
     auth: authConfig(e, env),
@@ -534,6 +556,18 @@ function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
     autocomplete: { defaultLimit: e.AUTOCOMPLETE_DEFAULT_LIMIT, maxLimit: e.AUTOCOMPLETE_MAX_LIMIT },
     syncOnStart: e.VECTOR_SYNC_ON_START,
   };
+}
+
+/**
+ * Whether the near cache runs: NEAR_CACHE, else on outside tests. Not on a Redis Cluster yet: its
+ * tracking connection hears one node's writes, and a cluster needs one per master.
+ */
+function nearCacheOn(setting: "on" | "off" | undefined, nodeEnv: string | undefined, clusterNodes: ClusterNode[] | undefined, env: Env): boolean {
+  if (clusterNodes) {
+    if (setting === "on") throw new ConfigError("NEAR_CACHE", "is on with REDIS_CLUSTER_NODES; the near cache runs on a single Redis (REDIS_URL) only", env.NEAR_CACHE);
+    return false;
+  }
+  return (setting ?? (nodeEnv === "test" ? "off" : "on")) === "on";
 }
 
 /** CACHE_RESPONSE_SHARDS when REDIS_CLUSTER_NODES is set and it is not. */

@@ -46,6 +46,10 @@ export interface CheckOptions {
   failoverReplay: boolean;
   /** Hand invalidations a gateway cannot apply to the other (OUTBOX_HANDOFF). Default true; false is a fault that must produce stale reads under a partition. */
   handOff: boolean;
+  /** The near cache on both gateways (NEAR_CACHE, with its barrier). Default false. */
+  near: boolean;
+  /** With `near`: the near cache heeds invalidations. Default true; false is a fault that must produce stale reads. */
+  nearInvalidation: boolean;
   /** Longest random pause between two reads of one reader, ms. Default 4. */
   readerPauseMs: number;
   /** PostgreSQL server the checker creates its own database on. Default postgresql://postgres@127.0.0.1:5432/postgres. */
@@ -70,6 +74,8 @@ export const defaultCheckOptions: CheckOptions = {
   fillDelayMs: 30,
   handOff: true,
   failoverReplay: true,
+  near: false,
+  nearInvalidation: true,
   readerPauseMs: 4,
   postgresUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
   redisUrl: "redis://127.0.0.1:6379",
@@ -95,6 +101,8 @@ export interface CheckReport {
   examples: StaleRead[];
   /** Fills the stores refused because an invalidation had taken their lease (both gateways). */
   rejectedWrites: number;
+  /** Keys answered by the near caches (both gateways; 0 without `near`). */
+  nearHits: number;
   /** Failed requests and mutations that did not return what they wrote, at most ten. */
   problems: string[];
   /** Length of the workload, ms (setup and teardown not included). */
@@ -124,6 +132,7 @@ async function runWorkload(env: Environment, options: CheckOptions): Promise<Che
   const urls = env.gateways.map((gateway) => gateway.url);
   const model = await createFixture(urls[0], env.editorHeaders, env.run, options);
   const rejectedBefore = rejectedWrites(env);
+  const nearHitsBefore = nearHits(env);
   const reads: ReadRecord[] = [];
   const counts = { writes: 0, failedWrites: 0, failedReads: 0, wrongResponses: 0 };
   const problems: string[] = [];
@@ -150,6 +159,7 @@ async function runWorkload(env: Environment, options: CheckOptions): Promise<Che
     staleReads: stale.length,
     examples: stale.slice(0, 5),
     rejectedWrites: rejectedWrites(env) - rejectedBefore,
+    nearHits: nearHits(env) - nearHitsBefore,
     problems: problems.slice(0, 10),
     durationMs,
     originMs: startedMs,
@@ -163,6 +173,10 @@ function rejectedWrites(env: Environment): number {
     for (const row of Object.values(gateway.cache.stats.snapshot())) total += row.rejectedWrite;
   }
   return total;
+}
+
+function nearHits(env: Environment): number {
+  return env.gateways.reduce((sum, gateway) => sum + (gateway.cache.near?.cache.counters.hits ?? 0), 0);
 }
 
 function validate(options: CheckOptions): void {
@@ -194,6 +208,7 @@ export function formatReport(report: CheckReport): string {
       options.failover && `Redis fails over every ${options.failover.everyMs} ms (replica ${options.failover.lagMs} ms behind)`,
       !options.failoverReplay && "failover replay off",
       options.cluster && "on a 3-master Redis Cluster",
+      options.near && (options.nearInvalidation ? "near cache on" : "near cache on, its invalidation off"),
     ]
       .filter(Boolean)
       .join(", ") || "none";
@@ -202,6 +217,7 @@ export function formatReport(report: CheckReport): string {
     `operations:             ${report.reads + report.writes} (${report.reads} reads, ${report.writes} writes) in ${(report.durationMs / 1000).toFixed(1)} s`,
     `stale reads:            ${report.staleReads}`,
     `guarded writes rejected: ${report.rejectedWrites}`,
+    ...(options.near ? [`near cache hits:        ${report.nearHits}`] : []),
     `failed requests:        ${report.failedReads + report.failedWrites}`,
     `wrong write responses:  ${report.wrongResponses}`,
   ];

@@ -52,6 +52,10 @@ export interface EnvironmentOptions {
   cluster?: boolean;
   /** Gateway instances. Default 2. */
   instances?: number;
+  /** The near cache on both gateways. Default false. */
+  near?: boolean;
+  /** With `near`, ignore every invalidation in the near cache (a fault that must produce stale reads). */
+  nearInvalidation?: boolean;
 }
 
 export interface Environment {
@@ -103,9 +107,17 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
       const target = opened.cluster ? { clusterNodes: opened.cluster.nodes } : { url: redisUrl };
       const store = options.guard ? undefined : await unguardedStore(target);
       if (store) opened.stores.push(store);
-      const config = gatewayConfig(database.url, target, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover));
-      const faults = { fillDelayMs: options.fillDelayMs, skipInvalidation: !options.invalidation, skipFailoverReplay: options.skipFailoverReplay };
-      opened.gateways.push(await startGateway(config, { db, faults, ...(store ? { store } : {}) }));
+      const config = gatewayConfig(database.url, target, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover), options.near ?? false);
+      const faults = {
+        fillDelayMs: options.fillDelayMs,
+        skipInvalidation: !options.invalidation,
+        skipFailoverReplay: options.skipFailoverReplay,
+        skipNearInvalidation: options.nearInvalidation === false,
+      };
+      const gateway = await startGateway(config, { db, faults, ...(store ? { store } : {}) });
+      opened.gateways.push(gateway);
+      // The run starts once the near cache tracks writes (until then it holds nothing anyway).
+      if (gateway.cache.near) await gateway.cache.near.ready();
     }
     if (opened.proxy && options.partition) flap(opened, opened.proxy, options.partition);
     if (opened.proxy && options.failover) opened.stopFailovers = failOverNowAndThen(opened, opened.proxy, options.failover);
@@ -191,8 +203,9 @@ function flap(opened: { flapping?: NodeJS.Timeout }, proxy: TcpProxy, { cutMs, h
 // A gateway as deployed against PostgreSQL and Redis, minus what the check does not exercise
 // (migrations run once above, no seed, no vector index, no warming). Under a partition, Redis
 // timeouts and the circuit's cool-down are short so that the faults come and go within the run.
-function gatewayConfig(databaseUrl: string, redis: RedisTarget, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean) {
+function gatewayConfig(databaseUrl: string, redis: RedisTarget, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean, near: boolean) {
   return loadConfig({
+    NEAR_CACHE: near ? "on" : "off",
     OUTBOX_HANDOFF: String(handOff),
     ...(partition ? { REDIS_COMMAND_TIMEOUT_MS: "100", CACHE_CIRCUIT_COOL_DOWN_MS: "300", OUTBOX_LISTENER_HEARTBEAT_MS: "250" } : {}),
     NODE_ENV: "test",

@@ -15,15 +15,28 @@ export function jsonCodec<V>(): Codec<V> {
   return { encode: (value) => JSON.stringify(value), decode: (text) => JSON.parse(text) as V };
 }
 
-/** JSON with the named fields revived as Date (ISO strings) and Decimal (strings). */
+/**
+ * JSON with the named fields revived as Date and Decimal. Dates are stored as epoch milliseconds:
+ * `new Date(number)` costs a tenth of parsing an ISO string, and rows are decoded on every hit
+ * that the near cache does not answer (ISO strings, as older entries hold them, are still read).
+ * Decimals are stored as their exact decimal string.
+ */
 export function rowCodec<V extends object>(fields: { dates?: (keyof V)[]; decimals?: (keyof V)[] }): Codec<V> {
-  const dates = new Set<string>((fields.dates ?? []).map(String));
-  const decimals = new Set<string>((fields.decimals ?? []).map(String));
+  const dates = (fields.dates ?? []).map(String);
+  const decimals = (fields.decimals ?? []).map(String);
   return {
-    encode: (value) => JSON.stringify(value),
+    encode: (value) => {
+      if (dates.length === 0) return JSON.stringify(value);
+      const row = { ...value } as Record<string, unknown>;
+      for (const name of dates) if (row[name] instanceof Date) row[name] = (row[name] as Date).getTime();
+      return JSON.stringify(row);
+    },
     decode: (text) => {
       const row = JSON.parse(text) as Record<string, unknown>;
-      for (const name of dates) if (typeof row[name] === "string") row[name] = new Date(row[name] as string);
+      for (const name of dates) {
+        const stored = row[name];
+        if (typeof stored === "number" || typeof stored === "string") row[name] = new Date(stored);
+      }
       for (const name of decimals) if (row[name] != null) row[name] = new Prisma.Decimal(row[name] as string);
       return row as V;
     },

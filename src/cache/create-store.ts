@@ -1,5 +1,6 @@
 import type { Logger } from "../logger";
 import { createMemoryStore } from "./memory-store";
+import { withNearEviction, type NearCache } from "./near-cache";
 import type { Redis } from "ioredis";
 import { createRedisConnection, type ClusterNode, type RedisConnection } from "./redis-client";
 import { isCluster, mastersOf } from "./redis-routing";
@@ -44,7 +45,11 @@ export interface Recovery {
 export function createCacheStore(
   config: CacheStoreConfig,
   logger: Logger,
-  hooks: { onRecover?: (direct: CacheStore, recovery: Recovery) => Promise<unknown> } = {},
+  hooks: {
+    onRecover?: (direct: CacheStore, recovery: Recovery) => Promise<unknown>;
+    /** The near cache above this store (Redis only): every write through the store, replays included, also drops what it changes from it. */
+    near?: NearCache;
+  } = {},
 ): ResilientStore | CacheStore | null {
   switch (config.store) {
     case "none":
@@ -58,13 +63,19 @@ export function createCacheStore(
         commandTimeoutMs: config.redisCommandTimeoutMs,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
-      const direct = createRedisStore(client);
+      const redisStore = createRedisStore(client);
+      const direct = hooks.near ? withNearEviction(redisStore, hooks.near) : redisStore;
       // Run ids of the masters seen so far (one Redis: its own).
       const knownServers = new Set<string>();
       let serverChanged = false;
       const store = createResilientStore(direct, {
         ...config.circuit,
-        onStateChange: (state) => logger.warn({ state }, "cache circuit changed state"),
+        onStateChange: (state) => {
+          logger.warn({ state }, "cache circuit changed state");
+          // Invalidations may now miss Redis (kept in the outbox) and a read in flight may be answered
+          // with a miss that is not one: nothing near is trusted, no fill sent before is kept.
+          if (state !== "closed") hooks.near?.flush();
+        },
         // Pending invalidations are applied before the circuit closes, so no stale entry is read.
         // They go to Redis directly: the wrapper refuses calls until the circuit has closed.
         onRecover: async () => {

@@ -113,6 +113,12 @@ export interface CacheKeys {
   familyOf(key: string): KeyKind | null;
   /** A full key without its prefix and hash-tag braces, as DESIGN.md's table spells it: `prod:7`, `gen:search`, `resp:3:<hash>`. */
   unwrap(key: string): string;
+  /**
+   * The prefixes every key the loaders' read path reads starts with (entries of every family but
+   * `resp`, and generation counters), none a prefix of another: what the near cache asks Redis to
+   * report writes under (CLIENT TRACKING BCAST PREFIX, src/cache/near-tier.ts).
+   */
+  readPathPrefixes(): string[];
 }
 
 /** Options of `createKeys`. */
@@ -164,6 +170,8 @@ export function createKeys(prefix: string = defaultKeyPrefix, options: KeyOption
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}${aspect ? `:${aspectSegment(aspect)}` : ""}`),
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
     unwrap: (key) => (key.startsWith(prefix) ? unwrapTag(key.slice(prefix.length)) : key),
+    // `prod:` and `prods:` do not overlap; `cat:` holds `cat:slug:`, `cat:tree` and children lists.
+    readPathPrefixes: () => ["cat:", "attrs:", "prod:", "prods:", "search:", "stats:", "gen:"].map((family) => `${prefix}{${family}`),
   };
 }
 

@@ -1,4 +1,5 @@
-import { decodeEntry } from "./entry-codec";
+import { decodeEntry, type Entry } from "./entry-codec";
+import type { NearEntry } from "./near-cache";
 import { nowMs, swrSecondsOf, type FamilyRead, type Miss, type Slot } from "./read-path";
 import type { LeaseRead } from "./store";
 
@@ -15,31 +16,41 @@ export interface LeaseReadResult<K> {
   expired: Slot<K>[];
 }
 
+/** One key's answer: the store's, or an entry held by the near tier. */
+type KeyRead = LeaseRead | { kind: "near"; entry: NearEntry };
+
+/** What the read path derives from a near entry once, shared by every request that reads it. */
+interface NearMemo {
+  entry: Entry | null;
+  /** Decoded on first use: a stale entry is never decoded. */
+  value?: { decoded: unknown };
+}
+
 /**
- * Reads `slots` from the store with leases: one `getOrLease` for the keys and `generationKeys`,
- * then, while some keys are busy (another reader holds the lease), one more for those every
- * `leaseRetryMs` until `leaseWaitMs` has passed. An entry whose stamp matches the generations is a
- * hit, handed to `answer`; anything else ends up a miss. A hit past its soft expiry is still
- * handed to `answer` when its family serves stale-while-revalidate (and listed in `expired`),
- * else it is a miss: only an entry no write retired is ever served, fresh or not.
+ * Reads `slots` with leases: what the near tier holds first (read.near, when the request may read
+ * it), then one `getOrLease` for the other keys and generations, then, while some keys are busy
+ * (another reader holds the lease), one more for those every `leaseRetryMs` until `leaseWaitMs`
+ * has passed. An entry whose stamp matches the generations is a hit, handed to `answer` decoded;
+ * anything else ends up a miss. A hit past its soft expiry is still handed to `answer` when its
+ * family serves stale-while-revalidate (and listed in `expired`), else it is a miss: only an entry
+ * no write retired is ever served, fresh or not. What the store answers is offered to the near tier.
  */
 export async function readLeased<K, V>(
   read: FamilyRead<K, V>,
   slots: readonly Slot<K>[],
   generationKeys: string[],
-  answer: (slot: Slot<K>, payload: string | null) => void,
+  answer: (slot: Slot<K>, value: V | null) => void,
 ): Promise<LeaseReadResult<K>> {
-  const { store, options } = read;
   const misses: Miss<K>[] = [];
   const expired: Slot<K>[] = [];
   let generations = new Map<string, string>();
   let pending = slots;
-  const deadline = Date.now() + options.leaseWaitMs;
+  const deadline = Date.now() + read.options.leaseWaitMs;
   for (let attempt = 0; pending.length > 0; attempt += 1) {
-    let reply: Awaited<ReturnType<typeof store.getOrLease>>;
+    let reply: { reads: KeyRead[]; extra: (string | null)[] };
     try {
       const keys = pending.map(({ cacheKey }) => cacheKey);
-      reply = await read.call(() => store.getOrLease(keys, options.leaseTtlMs, attempt === 0 ? generationKeys : []), "read");
+      reply = attempt === 0 ? await nearThenStore(read, keys, generationKeys) : await storeRead(read, keys, []);
     } catch {
       // The store failed: answer from the database and fill nothing.
       read.record("error");
@@ -53,6 +64,35 @@ export async function readLeased<K, V>(
     pending = [...released, ...(await waitForBusy(read, busy, deadline, misses))];
   }
   return { generations, misses, expired };
+}
+
+// The near tier's entries, then one store round trip for what it does not hold (none if nothing).
+async function nearThenStore<K, V>(read: FamilyRead<K, V>, keys: string[], generationKeys: string[]) {
+  const held = read.near ? await read.near.lookup([...keys, ...generationKeys]) : null;
+  if (!held) return storeRead(read, keys, generationKeys);
+  const reads: (KeyRead | undefined)[] = keys.map((_, i) => (held[i] ? { kind: "near", entry: held[i] } : undefined));
+  const extra = generationKeys.map((_, j) => held[keys.length + j]?.text);
+  const restKeys = keys.filter((_, i) => !reads[i]);
+  const restGenerations = generationKeys.filter((_, j) => extra[j] === undefined);
+  if (restKeys.length + restGenerations.length > 0) {
+    const rest = await storeRead(read, restKeys, restGenerations);
+    let r = 0;
+    for (let i = 0; i < keys.length; i += 1) reads[i] ??= rest.reads[r++];
+    r = 0;
+    for (let j = 0; j < generationKeys.length; j += 1) if (extra[j] === undefined) extra[j] = rest.extra[r++];
+  }
+  return { reads: reads as KeyRead[], extra: extra as (string | null)[] };
+}
+
+// One getOrLease round trip; its values and generations are offered to the near tier.
+async function storeRead<K, V>(read: FamilyRead<K, V>, keys: string[], generationKeys: string[]) {
+  const ticket = read.near?.ticket() ?? -1;
+  const reply = await read.call(() => read.store.getOrLease(keys, read.options.leaseTtlMs, generationKeys), "read");
+  if (ticket >= 0) {
+    const hits = reply.reads.flatMap((entry, i) => (entry.kind === "hit" ? [[keys[i], entry.value] as const] : []));
+    read.near!.keep(ticket, [...hits.map(([key]) => key), ...generationKeys], [...hits.map(([, value]) => value), ...reply.extra]);
+  }
+  return reply;
 }
 
 function unleased<K>(slot: Slot<K>): Miss<K> {
@@ -69,40 +109,47 @@ function generationsRead<K, V>(read: FamilyRead<K, V>, generationKeys: string[],
 function sortReads<K, V>(
   read: FamilyRead<K, V>,
   pending: readonly Slot<K>[],
-  reads: LeaseRead[],
+  reads: KeyRead[],
   generations: Map<string, string>,
-  answer: (slot: Slot<K>, payload: string | null) => void,
+  answer: (slot: Slot<K>, value: V | null) => void,
   misses: Miss<K>[],
   expired: Slot<K>[],
 ): { busy: Slot<K>[]; staleLeased: Slot<K>[] } {
   const busy: Slot<K>[] = [];
   const staleLeased: Slot<K>[] = [];
   const swr = swrSecondsOf(read.options, read.spec.family) > 0;
+  const served = (slot: Slot<K>, text: string, entry: Entry | null, value: () => V | null, near: boolean): boolean => {
+    const current = entry !== null && entry.stamp === read.stamps.stampOf(slot.key, generations);
+    const pastSoftExpiry = current && entry.softExpiresAtMs !== null && nowMs(read.options) >= entry.softExpiresAtMs;
+    if (!current || (pastSoftExpiry && !swr)) return false;
+    read.record(pastSoftExpiry ? "expiredServed" : "hit");
+    if (near) read.record("nearHit");
+    read.note("hits");
+    read.observe(slot.cacheKey, text);
+    if (pastSoftExpiry) expired.push(slot);
+    answer(slot, value());
+    return true;
+  };
+  const stale = (slot: Slot<K>) => {
+    read.record("stale");
+    // A generation-stamped entry may be refilled without a lease: the stamp read before the
+    // load guards it. An entity entry is invalidated by DEL, so its refill needs a lease.
+    if (read.spec.dependsOn) misses.push(unleased(slot));
+    else staleLeased.push(slot);
+  };
   reads.forEach((entry, j) => {
     const slot = pending[j];
     switch (entry.kind) {
       case "hit": {
         const decoded = decodeEntry(entry.value);
-        const current = decoded !== null && decoded.stamp === read.stamps.stampOf(slot.key, generations);
-        const pastSoftExpiry = current && decoded.softExpiresAtMs !== null && nowMs(read.options) >= decoded.softExpiresAtMs;
-        if (current && pastSoftExpiry && swr) {
-          read.record("expiredServed");
-          read.note("hits");
-          read.observe(slot.cacheKey, entry.value);
-          expired.push(slot);
-          return answer(slot, decoded.payload);
-        }
-        if (current && !pastSoftExpiry) {
-          read.record("hit");
-          read.note("hits");
-          read.observe(slot.cacheKey, entry.value);
-          return answer(slot, decoded.payload);
-        }
-        read.record("stale");
-        // A generation-stamped entry may be refilled without a lease: the stamp read before the
-        // load guards it. An entity entry is invalidated by DEL, so its refill needs a lease.
-        if (read.spec.dependsOn) misses.push(unleased(slot));
-        else staleLeased.push(slot);
+        const value = () => decodedValue(read, decoded);
+        if (!served(slot, entry.value, decoded, value, false)) stale(slot);
+        return;
+      }
+      case "near": {
+        const memo = nearMemoOf(entry.entry);
+        const value = () => (memo.value ??= { decoded: decodedValue(read, memo.entry) }).decoded as V | null;
+        if (!served(slot, entry.entry.text ?? "", memo.entry, value, true)) stale(slot);
         return;
       }
       case "lease":
@@ -118,6 +165,16 @@ function sortReads<K, V>(
     }
   });
   return { busy, staleLeased };
+}
+
+// A near entry is decoded once while held: its key names one family, so one codec. The value is
+// shared by every request that reads the entry, like the category tree's (codec.ts memoizedCodec).
+function nearMemoOf(near: NearEntry): NearMemo {
+  return (near.memo ??= { entry: near.text === null ? null : decodeEntry(near.text) }) as NearMemo;
+}
+
+function decodedValue<K, V>(read: FamilyRead<K, V>, entry: Entry | null): V | null {
+  return entry?.payload == null ? null : read.spec.codec.decode(entry.payload);
 }
 
 // Deletes stale entity entries so the next read leases them; returns those to read again.

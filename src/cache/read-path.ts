@@ -1,6 +1,7 @@
 import type { Codec } from "./codec";
 import type { Stamps } from "./entry-codec";
 import type { Family } from "./keys";
+import type { NearSession } from "./near-tier";
 import type { CacheEvent } from "./stats";
 import type { CacheStore } from "./store";
 
@@ -86,6 +87,8 @@ export interface FamilyRead<K, V> {
   spec: FamilySpec<K, V>;
   store: CacheStore;
   options: ReadThroughOptions;
+  /** The request's view of the near tier; null: none (off, or not Redis). */
+  near: NearSession | null;
   stamps: Stamps<K>;
   /** Counts `n` (default 1) events of the family in the process's stats. */
   record(event: CacheEvent, n?: number): void;

@@ -2,6 +2,8 @@ import { createStamps } from "./entry-codec";
 import type { FillLimit } from "./fill-limit";
 import type { CacheKeys, Family } from "./keys";
 import { readLeased } from "./lease-read";
+import type { NearSession, NearTier } from "./near-tier";
+import { isResilientStore } from "./resilient-store";
 import type { FamilyRead, FamilySpec, Loaded, Miss, ReadThroughOptions, Slot } from "./read-path";
 import { joinOrLead, type Flights, type Inflight, type SharedFill } from "./single-flight";
 import type { CacheStats } from "./stats";
@@ -36,6 +38,8 @@ export interface CacheRuntime {
   options: ReadThroughOptions;
   /** Single flight: the fill in progress for a cache key in this process. */
   inflight: Inflight;
+  /** The near tier above the store (NEAR_CACHE=on, Redis only); absent or null: every read goes to the store. */
+  near?: NearTier | null;
 }
 
 /** What one request read from the cache, for `extensions.cache` and a later response cache. */
@@ -68,6 +72,10 @@ export interface ReadThrough {
 export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = createCacheTrace()): ReadThrough {
   const { stats, options, inflight } = runtime;
   const refreshes = new Set<Promise<void>>();
+  // One per request: its barrier is taken once, on its first near read (near-tier.ts).
+  let near: NearSession | null | undefined;
+  const nearSession = (store: CacheStore) =>
+    (near ??= runtime.near ? runtime.near.session(() => !isResilientStore(store) || store.state === "closed") : null);
 
   async function load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]> {
     const store = runtime.store;
@@ -126,8 +134,8 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     if (slots.length === 0) return new Set();
     const generationKeys = [...new Set(slots.flatMap(({ key }) => read.stamps.countersOf(key)))];
     for (const key of generationKeys) trace.dependencies.add(key);
-    const { generations, misses, expired } = await readLeased(read, slots, generationKeys, ({ index }, payload) => {
-      results[index] = payload === null ? null : read.spec.codec.decode(payload);
+    const { generations, misses, expired } = await readLeased(read, slots, generationKeys, ({ index }, value) => {
+      results[index] = value;
     });
     if (expired.length > 0) {
       trace.complete = false; // an expired entry is replaced by its refresh: nothing to validate against later
@@ -177,6 +185,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       spec,
       store,
       options,
+      near: nearSession(store),
       stamps: createStamps(runtime.keys, spec),
       record: (event, n) => stats.record(family, event, n),
       note: (field, n) => note(family, field, n),

@@ -26,6 +26,12 @@ export interface RedisClientOptions {
   protocol?: 2 | 3;
   /** Send the commands issued in one event-loop tick as one write (ioredis auto-pipelining): fewer syscalls under concurrency. Default false. */
   autoPipelining?: boolean;
+  /**
+   * Subscribe again, by itself, to the channels it was subscribed to when the connection dropped.
+   * Default true (ioredis's); false when the owner re-establishes state in order on "ready" (the
+   * near cache's tracking connection turns tracking on before it subscribes).
+   */
+  autoResubscribe?: boolean;
   /** CLIENT SETNAME of the connection, seen in CLIENT LIST. Default "catalog-gateway". */
   connectionName?: string;
   /** Receives connection errors (refused, reset, timed out), for the log. Default: ignored; the resilient store counts failures. */
@@ -62,6 +68,7 @@ export const defaultRedisClientOptions = {
   enableOfflineQueue: false,
   autoPipelining: false,
   protocol: 2,
+  autoResubscribe: true,
   connectionName: "catalog-gateway",
 } as const satisfies Partial<RedisClientOptions>;
 
@@ -83,6 +90,7 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => backoffMs(attempt, o.retryBaseDelayMs, o.maxRetryDelayMs),
     protocol: o.protocol,
+    autoResubscribe: o.autoResubscribe,
     connectionName: o.connectionName,
   });
   // Without a listener ioredis prints every connection error; the caller decides what to log.

@@ -2,7 +2,7 @@ import { Counter, Histogram, Registry } from "prom-client";
 import type { Family } from "./keys";
 
 /** What the read path counts, per key family. */
-export const cacheEvents = ["hit", "miss", "stale", "coalesced", "leaseWait", "rejectedWrite", "error", "invalidation", "expiredServed"] as const;
+export const cacheEvents = ["hit", "miss", "stale", "coalesced", "leaseWait", "rejectedWrite", "error", "invalidation", "expiredServed", "nearHit"] as const;
 export type CacheEvent = (typeof cacheEvents)[number];
 
 /** Counters of cache events per family, kept in process and exported to Prometheus. */
@@ -19,7 +19,7 @@ export function createCacheStats(registry: Registry): CacheStats {
   const counts = new Map<string, Record<CacheEvent, number>>();
   const counter = new Counter({
     name: "catalog_cache_events_total",
-    help: "Cache events (hit, miss, stale, coalesced, leaseWait, rejectedWrite, error, invalidation, expiredServed: past TTL, not retired, served while one refresh runs) per key family",
+    help: "Cache events (hit, miss, stale, coalesced, leaseWait, rejectedWrite, error, invalidation, expiredServed: past TTL, not retired, served while one refresh runs; nearHit: the hits among them served by the near cache) per key family",
     labelNames: ["family", "event"],
     registers: [registry],
   });

@@ -140,6 +140,11 @@ export function leaseKeyOf(key: string): string {
   return `${key}#lease`;
 }
 
+/** Whether `key` is a lease key (`leaseKeyOf`), which holds no value. */
+export function isLeaseKey(key: string): boolean {
+  return key.endsWith("#lease");
+}
+
 /** A token base unique to one `getOrLease` call; entry i gets `<base>.<i>`. */
 export function newTokenBase(): string {
   return randomBytes(12).toString("base64url");

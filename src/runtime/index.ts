@@ -3,6 +3,7 @@ import { createAuthenticator, type Authenticator } from "../auth";
 import { createCacheStore } from "../cache/create-store";
 import { createFillLimit } from "../cache/fill-limit";
 import { createKeys, type CacheKeys } from "../cache/keys";
+import { createNearTier } from "../cache/near-tier";
 import { createHash } from "node:crypto";
 import { createOutbox, createOutboxReplay, type Outbox } from "../cache/outbox";
 import { createOutboxRelay, type OutboxRelay } from "../cache/outbox-relay";
@@ -92,9 +93,11 @@ export interface RuntimeOptions {
    * Fault injection for the consistency checker's own tests, never set in production:
    * `fillDelayMs` holds every cache fill between its database read and its write-back (widening
    * the race the guard closes); `skipInvalidation` commits writes without touching the cache;
-   * `skipFailoverReplay` does not apply recent invalidations again on a new Redis server.
+   * `skipFailoverReplay` does not apply recent invalidations again on a new Redis server;
+   * `skipNearInvalidation` makes the near cache ignore every invalidation (Redis's messages and
+   * this process's writes), to show the stale reads its tracking prevents.
    */
-  faults?: { fillDelayMs?: number; skipInvalidation?: boolean; skipFailoverReplay?: boolean };
+  faults?: { fillDelayMs?: number; skipInvalidation?: boolean; skipFailoverReplay?: boolean; skipNearInvalidation?: boolean };
   /** Told of each start-up step, and of every wait for an unreachable database (for /ready). Default: logged only. */
   onProgress?: (progress: StartupProgress) => void;
 }
@@ -139,10 +142,25 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const stats = createCacheStats(registry);
   // The replay exists before the store: the store runs it on Redis before its circuit closes again.
   const replay = createOutboxReplay(db, { keys, stats });
+  // Before the store, whose writes evict from it; only above a Redis store of its own making.
+  const near =
+    config.cache.near && config.cache.redisUrl && options.store === undefined
+      ? createNearTier(
+          {
+            url: config.cache.redisUrl,
+            commandTimeoutMs: config.cache.redisCommandTimeoutMs,
+            prefixes: keys.readPathPrefixes(),
+            ...config.cache.near,
+            ignoreInvalidations: options.faults?.skipNearInvalidation ?? false,
+          },
+          logger,
+        )
+      : null;
   const store =
     options.store !== undefined
       ? options.store
       : createCacheStore(config.cache, logger, {
+          near: near?.cache,
           onRecover: async (direct, { serverChanged }) => {
             if (serverChanged && !options.faults?.skipFailoverReplay) {
               const applied = await replay.recent(direct, config.cache.outbox.retainSeconds);
@@ -158,6 +176,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     stats,
     options: { ...config.cache.readThrough, fillDelayMs: options.faults?.fillDelayMs ?? 0 },
     inflight: new Map(),
+    near,
   };
   registerGatewayMetrics(registry, db.counter, cache);
   const relay = await createRelay(config, db, store, () => replay.pending(store), logger);
@@ -273,6 +292,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       const applied = await outbox.replay().catch(() => 0);
       if (applied > 0) logger.info({ applied }, "pending invalidations applied before stopping");
       if (options.store === undefined) await store?.close();
+      await near?.close();
       await rateLimits?.close();
       edgeRedis?.disconnect();
       if (!options.db) await db.close();

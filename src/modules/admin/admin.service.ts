@@ -119,6 +119,7 @@ export function createAdminService(db: Database, cache: CacheRuntime, options: {
           rejectedWrites: row.rejectedWrite,
           errors: row.error,
           invalidations: row.invalidation,
+          nearHits: row.nearHit,
           hitRate: reads === 0 ? null : row.hit / reads,
         };
       });
@@ -131,6 +132,7 @@ export function createAdminService(db: Database, cache: CacheRuntime, options: {
         families: families.sort((a, b) => a.family.localeCompare(b.family)),
         sqlStatements: db.counter.statements,
         storeRoundTrips: store?.roundTrips ?? 0,
+        near: nearStats(cache),
       };
     },
 
@@ -151,6 +153,26 @@ export function createAdminService(db: Database, cache: CacheRuntime, options: {
 }
 
 export type AdminService = ReturnType<typeof createAdminService>;
+
+function nearStats(cache: CacheRuntime) {
+  const near = cache.near;
+  if (!near) return null;
+  const { counters, size } = near.cache;
+  return {
+    tracking: near.cache.accepting,
+    barrier: near.strict,
+    entries: size.entries,
+    bytes: size.bytes,
+    maxBytes: near.maxBytes,
+    hits: counters.hits,
+    misses: counters.misses,
+    invalidations: counters.invalidations,
+    refused: counters.refused,
+    flushes: counters.flushes,
+    barriers: near.barriers.sent,
+    barrierFailures: near.barriers.failed,
+  };
+}
 
 function totalHits(cache: CacheRuntime): number {
   return Object.values(cache.stats.snapshot()).reduce((sum, row) => sum + row.hit, 0);

@@ -1,0 +1,226 @@
+import { Redis } from "ioredis";
+import type { NearTier } from "../../src/cache/near-tier";
+import { isResilientStore } from "../../src/cache/resilient-store";
+import { loadConfig } from "../../src/config";
+import { startGateway, type Gateway } from "../../src/server";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { bearer, gqlData } from "../helpers/gateway";
+import { deleteTestKeys, testPrefix, testRedisUrl, until } from "../helpers/redis-server";
+import { seedGeneratedCatalog } from "../helpers/shared-data";
+
+// The near cache (src/cache/near-tier.ts) on two gateways over one database and the machine's
+// Redis: a write on one is never missed by a read on the other that starts after the write
+// returned, a near hit costs no store round trip, the memory bound holds, and a lost tracking
+// connection empties the near cache. With its invalidation switched off (a test-only fault) the
+// same reads are stale: the tests could fail.
+jest.setTimeout(120_000);
+
+const VIEWS = `query($id: ID!, $sku: String!, $category: ID!) {
+  product(id: $id) { price name category { id name parent { name } } }
+  productBySku(sku: $sku) { price }
+  category(id: $category) { name products(first: 100, orderBy: PRICE_ASC) { edges { node { id price } } } }
+  categoryTree(maxDepth: 5) { id name children { id name children { id name children { id name children { id name children { id name } } } } } }
+}`;
+
+interface Row {
+  id: number;
+  sku: string;
+  category_id: number;
+}
+
+/** What one gateway shows of a product and its category, four ways. */
+interface Views {
+  byId: number;
+  bySku: number;
+  listed: number | undefined;
+  categoryName: string;
+  inTree: string | undefined;
+}
+
+async function views(url: string, row: Row): Promise<Views> {
+  const data = await gqlData(url, VIEWS, { id: String(row.id), sku: row.sku, category: String(row.category_id) });
+  type Node = { id: string; name: string; children?: Node[] };
+  const find = (nodes: Node[]): Node | undefined => {
+    for (const node of nodes) {
+      const found = node.id === String(row.category_id) ? node : find(node.children ?? []);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return {
+    byId: data.product.price,
+    bySku: data.productBySku.price,
+    listed: data.category.products.edges.find((edge: any) => edge.node.id === String(row.id))?.node.price,
+    categoryName: data.category.name,
+    inTree: find(data.categoryTree)?.name,
+  };
+}
+
+/** How many of the five views differ from what the write left. */
+function staleCount(seen: Views, price: number, categoryName: string): number {
+  return [seen.byId !== price, seen.bySku !== price, seen.listed !== price, seen.categoryName !== categoryName, seen.inTree !== categoryName].filter(Boolean).length;
+}
+
+describe("near cache on two gateways sharing one Redis", () => {
+  let db: TestDatabase;
+  let rows: Row[];
+  const prefix = testPrefix("near");
+  const started: Gateway[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase("near");
+    await seedGeneratedCatalog(db, { products: 80, categories: 8 });
+    // Products of categories the tree query below reaches (depth 0 to 5).
+    rows = await db.sql.query<Row>(
+      `SELECT p.id, p.sku, p.category_id FROM products p JOIN categories c ON c.id = p.category_id WHERE c.depth <= 5 ORDER BY p.id LIMIT 40`,
+    );
+    expect(rows).toHaveLength(40);
+  });
+  afterAll(async () => {
+    for (const gateway of started) await gateway.stop();
+    await db?.drop();
+    await deleteTestKeys(prefix);
+  });
+
+  /** A gateway with the near cache on (whole responses off: every read is executed over the loaders). */
+  async function gateway(env: Record<string, string> = {}, faults: { skipNearInvalidation?: boolean } = {}): Promise<Gateway & { near: NearTier }> {
+    const config = loadConfig({
+      NODE_ENV: "test",
+      PORT: "0",
+      MIGRATE_ON_START: "false",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      REDIS_URL: testRedisUrl,
+      CACHE_STORE: "redis",
+      CACHE_PREFIX: prefix,
+      CACHE_RESPONSES: "false",
+      NEAR_CACHE: "on",
+      ...env,
+    });
+    const started_ = await startGateway(config, { db, faults });
+    started.push(started_);
+    const near = started_.cache.near;
+    if (!near) throw new Error("the near cache is not on");
+    expect(await near.ready()).toBe(true);
+    return Object.assign(started_, { near });
+  }
+
+  async function write(on: Gateway, row: Row, price: number, categoryName: string): Promise<void> {
+    const editor = await bearer(on, "editor");
+    await gqlData(on.url, `mutation($id: ID!, $price: Float!) { updateProduct(id: $id, input: { price: $price }) { price } }`, { id: String(row.id), price }, editor);
+    await gqlData(on.url, `mutation($id: ID!, $name: String!) { updateCategory(id: $id, input: { name: $name }) { name } }`, { id: String(row.category_id), name: categoryName }, editor);
+  }
+
+  /** Rounds of: `reader` reads twice (the second from its near cache), `writer` writes, `reader` reads at once. Returns the stale views of those reads. */
+  async function rounds(writer: Gateway, reader: Gateway, sample: Row[], tag: string): Promise<{ stale: number; views: number }> {
+    let stale = 0;
+    for (const [i, row] of sample.entries()) {
+      await views(reader.url, row);
+      await views(reader.url, row);
+      const price = 500 + i + Math.round(Math.random() * 100) / 100;
+      const name = `${tag} ${i} ${Math.random().toString(36).slice(2, 6)}`;
+      await write(writer, row, price, name);
+      const seen = await views(reader.url, row);
+      if (staleCount(seen, price, name) > 0) console.log(`stale after the write of ${price} ${name}: ${JSON.stringify(seen)}`);
+      stale += staleCount(seen, price, name);
+    }
+    return { stale, views: 5 * sample.length };
+  }
+
+  it("a read on one gateway right after a write on the other returned is never stale (by id, SKU, listing, category, tree)", async () => {
+    const a = await gateway();
+    const b = await gateway();
+    const hitsBefore = b.near.cache.counters.hits;
+    const { stale, views: seen } = await rounds(a, b, rows.slice(0, 10), "a-to-b");
+    console.log(`near cache on, invalidation on: ${stale} stale of ${seen} views; near hits on the reader ${b.near.cache.counters.hits - hitsBefore}, invalidations ${b.near.cache.counters.invalidations}`);
+    expect(stale).toBe(0);
+    // The reads did come from the near cache, and writes did reach it through Redis.
+    expect(b.near.cache.counters.hits - hitsBefore).toBeGreaterThan(0);
+    expect(b.near.cache.counters.invalidations).toBeGreaterThan(0);
+    // And the other way round, the writer's own instance included.
+    const back = await rounds(b, a, rows.slice(10, 15), "b-to-a");
+    expect(back.stale).toBe(0);
+  });
+
+  it("a read answered near costs no store round trip, only the barrier", async () => {
+    const b = await gateway();
+    const row = rows[20];
+    await views(b.url, row);
+    await views(b.url, row);
+    const roundTrips = b.cache.store!.roundTrips;
+    const barriers = b.near.barriers.sent;
+    const nearHits = b.cache.stats.snapshot().prod?.nearHit ?? 0;
+    await views(b.url, row);
+    expect(b.cache.store!.roundTrips - roundTrips).toBe(0);
+    expect(b.near.barriers.sent - barriers).toBe(1);
+    expect((b.cache.stats.snapshot().prod?.nearHit ?? 0) - nearHits).toBeGreaterThan(0);
+  });
+
+  it("holds no more than NEAR_CACHE_MAX_BYTES", async () => {
+    const maxBytes = 16_384;
+    const small = await gateway({ NEAR_CACHE_MAX_BYTES: String(maxBytes) });
+    for (const row of rows) {
+      await views(small.url, row);
+      await views(small.url, row);
+      expect(small.near.cache.size.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    // It was full (so the bound, not a lack of entries, kept it there) and still answered near.
+    expect(small.near.cache.size.bytes).toBeGreaterThan(maxBytes / 2);
+    expect(small.near.cache.counters.hits).toBeGreaterThan(0);
+  });
+
+  it("a killed tracking connection empties the near cache; writes meanwhile are not missed", async () => {
+    const a = await gateway();
+    const b = await gateway();
+    const admin = new Redis(testRedisUrl);
+    try {
+      const row = rows[25];
+      await views(b.url, row);
+      await views(b.url, row);
+      expect(b.near.cache.size.entries).toBeGreaterThan(0);
+      const flushes = b.near.cache.counters.flushes;
+      await admin.client("KILL", "ID", String(b.near.trackingClientId));
+      // A write while b cannot hear Redis's messages.
+      await write(a, row, 777.77, "written while b was deaf");
+      expect(await until(() => b.near.cache.counters.flushes > flushes, 5000)).toBe(true);
+      expect(staleCount(await views(b.url, row), 777.77, "written while b was deaf")).toBe(0);
+      // It tracks again by itself, and serves near again.
+      expect(await b.near.ready()).toBe(true);
+      await views(b.url, row);
+      const hits = b.near.cache.counters.hits;
+      expect(staleCount(await views(b.url, row), 777.77, "written while b was deaf")).toBe(0);
+      expect(b.near.cache.counters.hits).toBeGreaterThan(hits);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
+  it("holds nothing while the store's circuit is not closed, and fills again once it is", async () => {
+    const b = await gateway({ CACHE_CIRCUIT_COOL_DOWN_MS: "100" });
+    const store = b.cache.store!;
+    if (!isResilientStore(store)) throw new Error("expected the resilient store");
+    const row = rows[28];
+    await views(b.url, row);
+    await views(b.url, row);
+    expect(b.near.cache.size.entries).toBeGreaterThan(0);
+    store.fence("test", "the test cuts the cache off");
+    expect(store.state).toBe("open");
+    expect(b.near.cache.size.entries).toBe(0);
+    const hits = b.near.cache.counters.hits;
+    await views(b.url, row);
+    expect(b.near.cache.size.entries).toBe(0);
+    expect(b.near.cache.counters.hits).toBe(hits);
+    store.fence("test", null);
+    expect(await until(() => store.state === "closed", 10_000)).toBe(true);
+    await views(b.url, row);
+    await views(b.url, row);
+    expect(b.near.cache.counters.hits).toBeGreaterThan(hits);
+  });
+
+  it("with its invalidation switched off (a test-only fault), the same reads are stale", async () => {
+    const a = await gateway();
+    const deaf = await gateway({}, { skipNearInvalidation: true });
+    const { stale, views: seen } = await rounds(a, deaf, rows.slice(30, 35), "deaf");
+    console.log(`near cache on, invalidation off: ${stale} stale of ${seen} views`);
+    expect(stale).toBeGreaterThan(0);
+  });
+});
