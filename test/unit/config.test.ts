@@ -28,6 +28,11 @@ describe("loadConfig", () => {
     expect(loadConfig({ REDIS_CLUSTER_NODES: "h:1", CACHE_RESPONSE_SHARDS: "3" }).cache.responseShards).toBe(3);
   });
 
+  it("runs the near cache on one Redis, never on a cluster", () => {
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32), REDIS_URL: "redis://h:1" }).cache.near).not.toBeNull();
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32), REDIS_CLUSTER_NODES: "h:1" }).cache.near).toBeNull();
+  });
+
   it("turns introspection and Sandbox's origin off in production unless asked", () => {
     const config = loadConfig({ NODE_ENV: "production", CORS_ORIGINS: "https://shop.example", JWT_SECRET: "x".repeat(32) });
     expect(config.http.introspection).toBe(false);
@@ -43,6 +48,7 @@ describe("loadConfig", () => {
     ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "h:1,h:99999" }],
     ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "h:1", REDIS_URL: "redis://h:2" }],
     ["CACHE_RESPONSE_SHARDS", { CACHE_RESPONSE_SHARDS: "0" }],
+    ["NEAR_CACHE", { NEAR_CACHE: "on", REDIS_CLUSTER_NODES: "h:1" }],
     ["CACHE_PREFIX", { CACHE_PREFIX: "cg:{v1}:" }],
     ["MAX_PAGE_SIZE", { MAX_PAGE_SIZE: "0" }],
     ["CACHE_TTL_PROD", { CACHE_TTL_PROD: "-5" }],
