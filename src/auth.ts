@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { LRUCache } from "lru-cache";
 import type { Config } from "./config";
 import { ErrorCode } from "./errors";
 import { GraphQLError } from "graphql";
@@ -19,32 +20,74 @@ export type Authentication = { kind: "anonymous" } | { kind: "viewer"; viewer: V
 /** Reads the `Authorization` header of a request (undefined or null: none was sent). */
 export type Authenticator = (authorization: string | undefined | null) => Promise<Authentication>;
 
+/** How many verified tokens are remembered when nothing else is configured (AUTH_TOKEN_CACHE_SIZE). */
+export const defaultTokenCacheSize = 10_000;
+
+/** How long a verified token is remembered at most when nothing else is configured (AUTH_TOKEN_CACHE_SECONDS), seconds. */
+export const defaultTokenCacheSeconds = 60;
+
+/** Tokens longer than this are verified every time, never remembered (they would crowd the cache). */
+const MAX_REMEMBERED_TOKEN_LENGTH = 4096;
+
+export interface TokenCacheOptions {
+  /** Verified tokens remembered (least recently used dropped first); 0 verifies every request. Default `defaultTokenCacheSize`. */
+  maxEntries?: number;
+  /** A verdict is reused for at most this long, and never past the token's `exp`, seconds. Default `defaultTokenCacheSeconds`. */
+  maxAgeSeconds?: number;
+}
+
 /**
  * Verifies `Authorization: Bearer <jwt>` with jose: HS256 with JWT_SECRET, or the issuer's keys
  * from JWT_JWKS_URL (RS256/ES256/EdDSA); `exp`, `nbf`, and `iss`/`aud` when configured, are checked.
  * Reads need no token; a token that is present but bad is remembered, so a write can say why.
+ *
+ * Verified tokens are remembered per token string (a bounded LRU), until their `exp` and at most
+ * `maxAgeSeconds`: a signed-in reader's request answered from the whole-response cache then costs a
+ * map lookup, not a signature check (an HS256 verify costs more than the rest of a hit's CPU), and a
+ * miss, whose token is looked at twice (admission, then the context), verifies it once. The verdict
+ * depends only on the token, the keys and the clock: the clock is bounded by `exp`; keys are not
+ * re-read (a key a JWKS issuer withdraws keeps verifying its tokens for up to `maxAgeSeconds`, as
+ * jose's own JWKS cache would for its cooldown). Refused tokens are never remembered, so a token
+ * that becomes valid (`nbf`, a key the JWKS endpoint publishes later) is not refused longer than a
+ * request.
  */
-export function createAuthenticator(config: Config["auth"]): Authenticator {
+export function createAuthenticator(config: Config["auth"], cacheOptions: TokenCacheOptions = {}): Authenticator {
   const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
   const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
   const options = {
     ...(config.issuer ? { issuer: config.issuer } : {}),
     ...(config.audience ? { audience: config.audience } : {}),
   };
+  const maxEntries = cacheOptions.maxEntries ?? defaultTokenCacheSize;
+  const maxAgeMs = (cacheOptions.maxAgeSeconds ?? defaultTokenCacheSeconds) * 1000;
+  const verified = maxEntries > 0 && maxAgeMs > 0 ? new LRUCache<string, Authentication>({ max: maxEntries }) : null;
 
   async function verify(token: string): Promise<JWTPayload> {
     if (jwks) return (await jwtVerify(token, jwks, options)).payload;
     return (await jwtVerify(token, secret!, { ...options, algorithms: ["HS256"] })).payload;
   }
 
+  function remember(token: string, payload: JWTPayload, authentication: Authentication): void {
+    if (!verified || token.length > MAX_REMEMBERED_TOKEN_LENGTH) return;
+    // Never past `exp` (seconds since the epoch): the cache's clock is the wall clock here, like jose's check.
+    const untilExpiryMs = typeof payload.exp === "number" ? payload.exp * 1000 - Date.now() : Infinity;
+    const ttl = Math.floor(Math.min(maxAgeMs, untilExpiryMs));
+    if (ttl >= 1) verified.set(token, authentication, { ttl });
+  }
+
   return async function authenticate(authorization: string | undefined | null): Promise<Authentication> {
     if (!authorization) return { kind: "anonymous" };
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) return { kind: "invalid", reason: "the Authorization header must be `Bearer <token>`" };
+    const token = match[1];
+    const known = verified?.get(token);
+    if (known) return known;
     try {
-      const payload = await verify(match[1]);
+      const payload = await verify(token);
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is string => typeof role === "string") : [];
-      return { kind: "viewer", viewer: { subject: payload.sub ?? "unknown", roles } };
+      const authentication: Authentication = { kind: "viewer", viewer: { subject: payload.sub ?? "unknown", roles } };
+      remember(token, payload, authentication);
+      return authentication;
     } catch (error) {
       return { kind: "invalid", reason: `the bearer token was refused: ${(error as Error).message}` };
     }

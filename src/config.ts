@@ -152,6 +152,10 @@ const schema = z.object({
   /** Expected `iss` and `aud` of bearer JWTs, when set. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Verified bearer tokens remembered per token string (least recently used dropped first); 0 verifies every request. Default 10000. */
+  AUTH_TOKEN_CACHE_SIZE: int(0, 1_000_000).default(10_000),
+  /** How long a verified token is remembered at most (never past its `exp`), seconds. Default 60. */
+  AUTH_TOKEN_CACHE_SECONDS: int(0, 86_400).default(60),
   /** Keep whole responses of queries that read only public data (anonymous or with a valid token), validated against version counters of what they read. Default true. */
   CACHE_RESPONSES: bool.default(true),
   /**
@@ -333,6 +337,8 @@ export interface Config {
     audience?: string;
     /** True when the secret is the built-in development one. */
     developmentSecret: boolean;
+    /** Verified tokens remembered (AUTH_TOKEN_CACHE_SIZE, AUTH_TOKEN_CACHE_SECONDS): src/auth.ts. */
+    tokenCache: { maxEntries: number; maxAgeSeconds: number };
   };
   logLevel: string;
   search: SearchConfig;
@@ -591,5 +597,6 @@ function authConfig(e: z.infer<typeof schema>, env: Env): Config["auth"] {
     issuer: e.JWT_ISSUER,
     audience: e.JWT_AUDIENCE,
     developmentSecret,
+    tokenCache: { maxEntries: e.AUTH_TOKEN_CACHE_SIZE, maxAgeSeconds: e.AUTH_TOKEN_CACHE_SECONDS },
   };
 }

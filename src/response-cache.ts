@@ -161,9 +161,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     // The counters of the entry's own shard: they share its hash tag (one slot for the lookup's script).
     const versionKeys = versionKeysOf(keys, read, keys.responseShardOf(entryKey));
     try {
-      // The counters first, then the values: see the class comment (the order is the guard).
-      const counters = await store.mget(versionKeys);
-      const current = await store.mget(read);
+      // The counters first, then the values, in one round trip that keeps that order: see the
+      // class comment (the order is the guard). With the store, the save costs two round trips.
+      const [counters, current] = await store.mgetInOrder([versionKeys, read]);
       const unchanged = read.every((key, i) => (current[i] ?? (keys.familyOf(key) === "gen" ? "0" : null)) === trace.observed.get(key));
       if (!unchanged) {
         stats.record("resp", "stale"); // a write landed during the execution: not kept

@@ -125,6 +125,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
       });
     },
 
+    async mgetInOrder(groups) {
+      if (groups.every((group) => group.length === 0)) return groups.map(() => []);
+      trip(1);
+      return groups.map((group) => group.map(get));
+    },
+
     async setVersioned(entry) {
       const ttlMs = ttlMsOf(entry.ttlSeconds, entry.key);
       trip(1);

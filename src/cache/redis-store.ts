@@ -150,6 +150,17 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
       return indexes.map((i) => values.get(i) ?? null);
     },
 
+    async mgetInOrder(groups) {
+      const reading = groups.filter((group) => group.length > 0);
+      if (reading.length === 0) return groups.map(() => []);
+      // One connection runs its pipelined commands in order, with nothing of this pipeline reordered.
+      const pipeline = client.pipeline();
+      for (const group of reading) pipeline.mget(group);
+      const values = (await execPipeline(pipeline)) as (string | null)[][];
+      let next = 0;
+      return groups.map((group) => (group.length > 0 ? values[next++] : []));
+    },
+
     async getOrLease(keys, leaseTtlMs, extraKeys = []) {
       if (keys.length + extraKeys.length === 0) return { reads: [], extra: [] };
       const ttlMs = leaseTtlMsOf(leaseTtlMs);

@@ -76,7 +76,7 @@ export function isResilientStore(store: CacheStore): store is ResilientStore {
 export class CacheUnavailableError extends Error {
   override readonly name = "CacheUnavailableError";
   constructor(
-    readonly operation: "del" | "incr" | "invalidate" | "ttl" | "setLeased",
+    readonly operation: "del" | "incr" | "invalidate" | "ttl" | "setLeased" | "mgetInOrder",
     readonly keys: string[],
     cause?: unknown,
   ) {
@@ -163,6 +163,14 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
       if (keys.length === 0) return [];
       const outcome = await attempt(() => store.mget(keys));
       return outcome.ok ? outcome.value : keys.map(() => null);
+    },
+
+    async mgetInOrder(groups) {
+      if (groups.every((group) => group.length === 0)) return groups.map(() => []);
+      // Nulls would read as "unchanged since nothing was there": the caller must know it read nothing.
+      const outcome = await attempt(() => store.mgetInOrder(groups));
+      if (outcome.ok) return outcome.value;
+      throw new CacheUnavailableError("mgetInOrder", groups.flat(), outcome.error);
     },
 
     async getOrLease(keys, leaseTtlMs, extraKeys = []) {

@@ -64,6 +64,15 @@ export interface CacheStore {
   /** Values of `keys` in order, null where absent. One round trip. */
   mget(keys: string[]): Promise<(string | null)[]>;
   /**
+   * The values of each group of keys, as `mget`, every group read after the one before it: a write
+   * that lands between two groups is seen by every later group. The whole-response cache's save
+   * reads its version counters, then the values it must find unchanged, and that order is its
+   * guard. One round trip for a single Redis (a pipeline, which Redis runs in order) and in
+   * process; an adapter that cannot keep the order in one trip (keys on several Cluster nodes)
+   * must read the groups one after the other.
+   */
+  mgetInOrder(groups: string[][]): Promise<(string | null)[][]>;
+  /**
    * For each key: its value; or, when absent, a new lease token granted to this caller (who
    * should load and fill it); or busy when another caller holds an unexpired lease. A key listed
    * twice is leased once and busy the second time, so callers pass distinct keys. Also returns the

@@ -218,7 +218,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     importProducts: createProductImportService(write, search.changeListener),
     search: search.service,
   };
-  const authenticate = createAuthenticator(config.auth);
+  const authenticate = createAuthenticator(config.auth, config.auth.tokenCache);
   const responses =
     store && config.cache.responseCache
       ? createResponseCache({

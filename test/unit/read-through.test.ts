@@ -34,6 +34,7 @@ function recording(store: CacheStore): { store: CacheStore; calls: StoreCall[] }
       return store.roundTrips;
     },
     mget: (keys) => (calls.push({ method: "mget", keys }), store.mget(keys)),
+    mgetInOrder: (groups) => (calls.push({ method: "mgetInOrder", keys: groups.flat() }), store.mgetInOrder(groups)),
     getOrLease: (keys, leaseTtlMs, extraKeys) => (
       calls.push({ method: "getOrLease", keys, extraKeys }), store.getOrLease(keys, leaseTtlMs, extraKeys)
     ),
