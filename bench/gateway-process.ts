@@ -13,15 +13,19 @@ export const body = (query: string, variables: Record<string, unknown> = {}) => 
  * while the catalog is still being prepared). `timeoutMs` bounds the
  * start (embedding a large catalog at first start takes minutes). Default 60000.
  */
-export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string }> {
+export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_000, root = repoRoot): Promise<{ child: ChildProcess; url: string }> {
   const url = `http://127.0.0.1:${env.PORT}/`;
-  return startServerProcess("gateway", ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"], env, timeoutMs, () =>
-    fetch(new URL("/ready", url)).then((r) => r.ok, () => false),
-  );
+  const args = ["--experimental-vm-modules", "--no-warnings", ...nodeFlagsOf(env), "-r", "ts-node/register/transpile-only", "src/index.ts"];
+  return startServerProcess("gateway", args, env, timeoutMs, () => fetch(new URL("/ready", url)).then((r) => r.ok, () => false), root);
+}
+
+// BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): extra flags of the gateway's node, to profile it under load.
+function nodeFlagsOf(env: Record<string, string>): string[] {
+  return (env.BENCH_NODE_FLAGS ?? process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 }
 
 /**
- * Spawns `node <args>` from the repository root with `env` over the environment (PORT included)
+ * Spawns `node <args>` from the repository root (or `root`, another checkout) with `env` over the environment (PORT included)
  * and resolves once `ready()` says so; rejects with the process's output if it exits or
  * `timeoutMs` passes first. Shared by the gateway and the bench's peers.
  */
@@ -31,8 +35,9 @@ export function startServerProcess(
   env: Record<string, string>,
   timeoutMs: number,
   ready: () => Promise<boolean>,
+  root = repoRoot,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));

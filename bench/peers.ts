@@ -28,6 +28,9 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     servers: { type: "string" },
     probes: { type: "string", default: "50" },
+    baseline: { type: "string" },
+    database: { type: "string" },
+    "gateway-env": { type: "string", multiple: true },
     ttl: { type: "string", default: "60" },
   },
 });
@@ -46,6 +49,8 @@ interface Cell {
   p50: number;
   p99: number;
   errors: number;
+  /** The gateway's own counters per measured request (Query.cacheStats), and Redis's CPU per request (INFO commandstats). */
+  counters?: { sql: number; roundTrips: number; respHitRate: number | null; redisMicros: number | null; cpuMicros: number };
 }
 
 interface Column {
@@ -65,10 +70,46 @@ function drive(url: string, mix: Mix, seconds: number) {
   return autocannon({ url, connections, duration: seconds, ...load });
 }
 
-async function measure(url: string, mix: Mix): Promise<Cell> {
+async function measure(url: string, mix: Mix, gateway: boolean, redis: Redis): Promise<Cell> {
   await drive(url, mix, Number(flags.warmup));
+  const before = gateway ? await gatewayCounters(url, redis) : null;
   const result = await drive(url, mix, Number(flags.duration));
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  const cell: Cell = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  if (before) {
+    const after = await gatewayCounters(url, redis);
+    const requests = Math.max(1, result.requests.total);
+    const lookups = after.respHits + after.respMisses - before.respHits - before.respMisses;
+    cell.counters = {
+      sql: (after.sql - before.sql) / requests,
+      roundTrips: (after.roundTrips - before.roundTrips) / requests,
+      respHitRate: lookups > 0 ? (after.respHits - before.respHits) / lookups : null,
+      redisMicros: after.redisMicros === null || before.redisMicros === null ? null : (after.redisMicros - before.redisMicros) / requests,
+      cpuMicros: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / requests,
+    };
+  }
+  return cell;
+}
+
+/**
+ * The gateway's SQL statements, store round trips and whole-response lookups so far (Query.cacheStats), and the
+ * CPU time Redis has spent on commands (INFO commandstats: meaningful only on a Redis of the bench's own).
+ */
+async function gatewayCounters(url: string, redis: Redis) {
+  const { data } = await post(url, body(`{ cacheStats { sqlStatements storeRoundTrips families { family hits misses } } }`));
+  const resp = (data.cacheStats.families as { family: string; hits: number; misses: number }[]).find((f) => f.family === "resp");
+  const stats = await redis.info("commandstats");
+  // The gateway's own CPU time: robust where req/s is not (a machine shared with other work).
+  const metrics = await fetch(new URL("/metrics", url)).then((response) => response.text());
+  const cpu = /^process_cpu_seconds_total (\S+)$/m.exec(metrics);
+  const micros = [...stats.matchAll(/usec=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return {
+    sql: data.cacheStats.sqlStatements as number,
+    roundTrips: data.cacheStats.storeRoundTrips as number,
+    respHits: resp?.hits ?? 0,
+    respMisses: resp?.misses ?? 0,
+    redisMicros: stats ? micros : null,
+    cpuSeconds: cpu ? Number(cpu[1]) : 0,
+  };
 }
 
 /** Read a product's price, change it through the server's mutation, read `probes` times: how many showed the old price. */
@@ -90,7 +131,8 @@ async function probeStaleness(url: string, product: WrittenProduct, writeHeaders
   return stale;
 }
 
-function printTables(columns: Column[], mixes: Mix[]) {
+function printTables(allColumns: Column[], mixes: Mix[]) {
+  let columns = allColumns;
   const table = (title: string, rows: string[][]) => {
     const header = [title, ...columns.map((column) => column.server)];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -112,6 +154,23 @@ function printTables(columns: Column[], mixes: Mix[]) {
     ["stale reads after a write", ...columns.map((column) => (column.stale === undefined ? "-" : `${column.stale} of ${flags.probes}`))],
   ]);
   table("mix (p50 / p99 ms)", mixes.map((mix) => [mix.name, ...columns.map((column) => cellOf(column, mix, (cell) => `${cell.p50} / ${cell.p99}`))]));
+  const counted = columns.filter((column) => [...column.cells.values()].some((cell) => cell.counters));
+  if (counted.length) {
+    const saved = columns;
+    columns = counted;
+    table(
+      "per request: SQL / RT / resp hit rate / gateway CPU µs / Redis µs",
+      mixes.map((mix) => [
+        mix.name,
+        ...counted.map((column) =>
+          cellOf(column, mix, ({ counters: c }) =>
+            c ? `${c.sql.toFixed(2)} / ${c.roundTrips.toFixed(2)} / ${c.respHitRate === null ? "-" : `${(c.respHitRate * 100).toFixed(1)}%`} / ${c.cpuMicros.toFixed(0)} / ${c.redisMicros?.toFixed(0) ?? "-"}` : "-",
+          ),
+        ),
+      ]),
+    );
+    columns = saved;
+  }
   for (const column of columns) {
     if (column.mismatches.length) console.log(`${column.server}: ${column.mismatches.length} reads answered differently from the gateway, e.g. ${column.mismatches[0]}`);
   }
@@ -123,20 +182,26 @@ async function main() {
     real,
     products: Number(flags.products),
     categories: Number(flags.categories),
+    name: flags.database,
   });
   const editor = { authorization: `Bearer ${await signToken(JWT_SECRET, "bench", ["editor"])}` };
-  const { mixes: allMixes, reads, written, probed } = await createMixes(db, editor);
+  const reader = { authorization: `Bearer ${await signToken(JWT_SECRET, "shopper", [])}` };
+  const { mixes: allMixes, reads, written, probed } = await createMixes(db, editor, reader);
   const mixes = allMixes.filter((mix) => !flags.only || mix.name.includes(flags.only));
   const [{ products }] = await db.sql.query<{ products: string }>(`SELECT count(*) AS products FROM products`);
   const restorePrices = () =>
     Promise.all(written.map((product) => db.sql.query(`UPDATE products SET price = $2 WHERE id = $1`, [product.id, product.price])));
 
   const prefix = `cg:bench:peers:${Date.now()}:`;
+  // `--gateway-env REDIS_COMMAND_TIMEOUT_MS=2000`: on a machine loaded by other work the default 250 ms
+  // store timeout trips, the circuit opens and the gateway measures its fallback instead of its cache.
+  const gatewayEnv = Object.fromEntries((flags["gateway-env"] ?? []).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
   let fixedBody: string | undefined;
-  const gateway = (name: string, env: Record<string, string>): Server => ({
+  const gateway = (name: string, env: Record<string, string>, root?: string): Server => ({
     name,
     start: () =>
-      startGatewayProcess({
+      startGatewayProcess(
+        {
         NODE_ENV: "production",
         JWT_SECRET,
         PORT,
@@ -149,7 +214,11 @@ async function main() {
         CACHE_STORE: "redis",
         REDIS_URL: flags["redis-url"]!,
         ...env,
-      }),
+        ...gatewayEnv,
+        },
+        60_000,
+        root,
+      ),
   });
   const peer = (name: PeerName): Server => ({
     name,
@@ -166,6 +235,8 @@ async function main() {
   });
   const servers = [
     gateway("gateway", { CACHE_PREFIX: `${prefix}gw:` }),
+    // Another checkout of the gateway (`--baseline <dir>`, its node_modules and src/generated in place): before/after in one run.
+    ...(flags.baseline ? [gateway("gateway-baseline", { CACHE_PREFIX: `${prefix}gwb:` }, flags.baseline)] : []),
     gateway("gateway-no-resp", { CACHE_PREFIX: `${prefix}gwx:`, CACHE_RESPONSES: "false" }),
     ...(Object.keys(peers) as PeerName[]).map(peer),
   ].filter((server) => !flags.servers || flags.servers.split(",").includes(server.name));
@@ -176,6 +247,7 @@ async function main() {
     `Catalog: ${real ? "Best Buy (real)" : "generated"}, ${products} products. ${flags.connections} connections, ` +
       `${flags.duration}s per cell after ${flags.warmup}s warm-up; ${flags.probes} reads per staleness probe; peer cache TTL ${flags.ttl}s.`,
   );
+  const redis = new Redis(flags["redis-url"]!);
   const expected = new Map<string, string>();
   const columns: Column[] = [];
   for (const server of servers) {
@@ -191,9 +263,11 @@ async function main() {
         }
         fixedBody ??= expected.get(reads[0].body);
       }
+      const isGateway = server.name.startsWith("gateway");
       for (const mix of mixes) {
+        if (mix.gatewayOnly && !isGateway) continue;
         process.stderr.write(`  ${server.name}: ${mix.name}...\n`);
-        column.cells.set(mix.name, await measure(url, mix));
+        column.cells.set(mix.name, await measure(url, mix, isGateway, redis));
       }
       if (server.name !== "fixed-body") column.stale = await probeStaleness(url, probed, editor);
     } finally {
@@ -205,7 +279,6 @@ async function main() {
   await db.close();
   printTables(columns, mixes);
 
-  const redis = new Redis(flags["redis-url"]!);
   const keys = await redis.keys(`${prefix}*`); // the bench's own keys, after the run
   for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
   redis.disconnect();

@@ -11,6 +11,8 @@ export interface BenchCatalog {
   real: boolean;
   products: number;
   categories: number;
+  /** The database's name instead of the catalog's (`--database`), e.g. a copy of one's own that no other bench writes to. */
+  name?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface BenchCatalog {
 export async function openBenchDatabase(serverUrl: string, catalog: BenchCatalog): Promise<{ url: string; db: Database }> {
   const sharedData = path.resolve(repoRoot, "../shared/data");
   if (catalog.real && !existsSync(sharedData)) throw new Error(`--catalog real needs the Best Buy data in ${sharedData}`);
-  const name = catalog.real ? "cg_bench_real" : `cg_bench_gen_${catalog.products}_${catalog.categories}`;
+  const name = catalog.name ?? (catalog.real ? "cg_bench_real" : `cg_bench_gen_${catalog.products}_${catalog.categories}`);
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {

@@ -2,9 +2,9 @@ import type { Database } from "../../src/data/database";
 import { body } from "../gateway-process";
 
 /**
- * The query mixes of issue #11's table, the same bytes for every server. Reads carry no token; the
- * price writes of the last mix carry `writeHeaders` (the gateway checks the editor role, the peers
- * take any caller).
+ * The query mixes of issue #11's table, the same bytes for every server. Reads carry no token but
+ * in the signed-in line (`readerHeaders`, the gateway's columns only); the price writes carry
+ * `writeHeaders` (the gateway checks the editor role, the peers take any caller).
  */
 
 /** One request as autocannon sends it. */
@@ -19,6 +19,8 @@ export interface Mix {
   name: string;
   /** Sent in rotation by every connection. */
   requests: BenchRequest[];
+  /** Measured on the gateway's columns only (the peers verify no token, so a signed-in line says nothing of them). */
+  gatewayOnly?: boolean;
 }
 
 /** A product the probe and the write mix change; its price is put back after each server. */
@@ -41,7 +43,7 @@ const read = (payload: string): BenchRequest => ({ method: "POST", path: "/", he
 const MIXED_PATTERN = ["sku", "category", "sku", "page", "sku", "tree", "sku", "category", "sku", "page"] as const;
 
 /** The mixes over this catalog, and the products the writes and the probe change. */
-export async function createMixes(db: Database, writeHeaders: Record<string, string>) {
+export async function createMixes(db: Database, writeHeaders: Record<string, string>, readerHeaders: Record<string, string>) {
   const hot = await db.sql.query<{ id: number; sku: string; price: string }>(
     `SELECT id, sku, price FROM products ORDER BY popularity DESC, id LIMIT 20`,
   );
@@ -77,6 +79,8 @@ export async function createMixes(db: Database, writeHeaders: Record<string, str
     { name: "categoryTree(maxDepth: 2)", requests: kinds.tree },
     { name: "mixed (50% SKU, 20% category, 20% page, 10% tree)", requests: mixed },
     { name: "mixed + 2% price writes", requests: withWrites },
+    // Issue #11: signed-in readers within 10% of anonymous ones (the SKU line with a valid token of no role).
+    { name: "productBySku, signed in (valid token)", requests: kinds.sku.map((request) => ({ ...request, headers: { ...request.headers, ...readerHeaders } })), gatewayOnly: true },
   ];
   /** Every distinct read, to check each server answers what the gateway answers. */
   const reads = [...kinds.sku, ...kinds.category, ...kinds.page, ...kinds.tree];
