@@ -36,20 +36,14 @@ export interface TokenCacheOptions {
   maxAgeSeconds?: number;
 }
 
+/** Checks a bearer token's signature and claims; throws when it is not valid (jose's `jwtVerify`). */
+export type TokenVerifier = (token: string) => Promise<JWTPayload>;
+
 /**
  * Verifies `Authorization: Bearer <jwt>` with jose: HS256 with JWT_SECRET, or the issuer's keys
  * from JWT_JWKS_URL (RS256/ES256/EdDSA); `exp`, `nbf`, and `iss`/`aud` when configured, are checked.
  * Reads need no token; a token that is present but bad is remembered, so a write can say why.
- *
- * Verified tokens are remembered per token string (a bounded LRU), until their `exp` and at most
- * `maxAgeSeconds`: a signed-in reader's request answered from the whole-response cache then costs a
- * map lookup, not a signature check (an HS256 verify costs more than the rest of a hit's CPU), and a
- * miss, whose token is looked at twice (admission, then the context), verifies it once. The verdict
- * depends only on the token, the keys and the clock: the clock is bounded by `exp`; keys are not
- * re-read (a key a JWKS issuer withdraws keeps verifying its tokens for up to `maxAgeSeconds`, as
- * jose's own JWKS cache would for its cooldown). Refused tokens are never remembered, so a token
- * that becomes valid (`nbf`, a key the JWKS endpoint publishes later) is not refused longer than a
- * request.
+ * Verified tokens are remembered (`rememberVerified`).
  */
 export function createAuthenticator(config: Config["auth"], cacheOptions: TokenCacheOptions = {}): Authenticator {
   const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
@@ -58,18 +52,30 @@ export function createAuthenticator(config: Config["auth"], cacheOptions: TokenC
     ...(config.issuer ? { issuer: config.issuer } : {}),
     ...(config.audience ? { audience: config.audience } : {}),
   };
+  return rememberVerified(async (token) => {
+    if (jwks) return (await jwtVerify(token, jwks, options)).payload;
+    return (await jwtVerify(token, secret!, { ...options, algorithms: ["HS256"] })).payload;
+  }, cacheOptions);
+}
+
+/**
+ * An authenticator over `verify` that remembers verified tokens per token string (a bounded LRU),
+ * until their `exp` and at most `maxAgeSeconds`. Why: a signed-in reader's request answered from
+ * the whole-response cache then costs a map lookup, not a signature check (an HS256 verify costs
+ * about as much as the rest of a hit), and a miss, whose token is read twice (admission, then the
+ * context), is verified once. A verdict depends only on the token, the keys and the clock: the
+ * clock is bounded by `exp`; keys are not read again (a key a JWKS issuer withdraws keeps
+ * verifying its tokens for up to `maxAgeSeconds`). Refused tokens are never remembered, so a
+ * token that becomes valid (`nbf`, a key published later) is not refused for longer than a request.
+ */
+export function rememberVerified(verify: TokenVerifier, cacheOptions: TokenCacheOptions = {}): Authenticator {
   const maxEntries = cacheOptions.maxEntries ?? defaultTokenCacheSize;
   const maxAgeMs = (cacheOptions.maxAgeSeconds ?? defaultTokenCacheSeconds) * 1000;
   const verified = maxEntries > 0 && maxAgeMs > 0 ? new LRUCache<string, Authentication>({ max: maxEntries }) : null;
 
-  async function verify(token: string): Promise<JWTPayload> {
-    if (jwks) return (await jwtVerify(token, jwks, options)).payload;
-    return (await jwtVerify(token, secret!, { ...options, algorithms: ["HS256"] })).payload;
-  }
-
   function remember(token: string, payload: JWTPayload, authentication: Authentication): void {
     if (!verified || token.length > MAX_REMEMBERED_TOKEN_LENGTH) return;
-    // Never past `exp` (seconds since the epoch): the cache's clock is the wall clock here, like jose's check.
+    // Never past `exp` (seconds since the epoch), on the wall clock as jose checks it.
     const untilExpiryMs = typeof payload.exp === "number" ? payload.exp * 1000 - Date.now() : Infinity;
     const ttl = Math.floor(Math.min(maxAgeMs, untilExpiryMs));
     if (ttl >= 1) verified.set(token, authentication, { ttl });
@@ -85,7 +91,7 @@ export function createAuthenticator(config: Config["auth"], cacheOptions: TokenC
     try {
       const payload = await verify(token);
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is string => typeof role === "string") : [];
-      const authentication: Authentication = { kind: "viewer", viewer: { subject: payload.sub ?? "unknown", roles } };
+      const authentication: Authentication = Object.freeze({ kind: "viewer", viewer: Object.freeze({ subject: payload.sub ?? "unknown", roles }) });
       remember(token, payload, authentication);
       return authentication;
     } catch (error) {

@@ -82,6 +82,19 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       expect(store.roundTrips).toBe(before);
     });
 
+    it("mgetInOrder reads several groups in one round trip, each in key order, skipping empty groups", async () => {
+      const store = await newStore();
+      const [counter, a, b] = [k.responseVersionKey("=prod:9101"), k.productKey(9101), k.productKey(9102)];
+      await store.incr([counter]);
+      await store.set([{ key: a, value: "one", ttlSeconds: 60 }]);
+      let before = store.roundTrips;
+      expect(await store.mgetInOrder([[counter, k.responseVersionKey("=prod:9102")], [], [b, a, b]])).toEqual([["1", null], [], [null, "one", null]]);
+      expect(store.roundTrips - before).toBe(1);
+      before = store.roundTrips;
+      expect(await store.mgetInOrder([[], []])).toEqual([[], []]);
+      expect(store.roundTrips).toBe(before);
+    });
+
     it("grants a lease on a miss, answers busy while it lives, and a hit once it is filled", async () => {
       const store = await newStore();
       const key = k.productKey(10);

@@ -134,6 +134,21 @@ describe("the whole-response cache", () => {
     expect(vector.filter(([key]) => /\{resp:\d+\}:v:cat#/.test(key)).length).toBeGreaterThan(32);
   });
 
+  it("keeps an executed answer in two store round trips: counters then values in one, the entry in the other", async () => {
+    const [product] = await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id LIMIT 1 OFFSET 7`);
+    const variables = { id: String(product.id) };
+    await keep(byId, variables); // the product's and its category's entries are now cached
+    // Another text of the same reads: a lookup that misses, then an execution that reads both
+    // entries from the cache (one round trip per loader), then the save.
+    const same = `query SameReads($id: ID!) { product(id: $id) { price category { name } } }`;
+    const [trips, hits] = [roundTrips(), served()];
+    await gqlData(gateway.url, same, variables);
+    expect(served()).toBe(hits);
+    expect(roundTrips() - trips).toBe(1 + 2 + 2);
+    await gqlData(gateway.url, same, variables);
+    expect(served()).toBe(hits + 1);
+  });
+
   it("retires the kept tree on a category rename and keeps it through a price change", async () => {
     const [product] = await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id DESC LIMIT 1`);
     const [category] = await db.sql.query<{ id: number; name: string }>(`SELECT id, name FROM categories WHERE depth = 1 ORDER BY id LIMIT 1`);

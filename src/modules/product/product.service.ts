@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from "../../errors";
 import type { CreateProductInput, UpdateProductInput } from "../../generated/graphql";
 import type { Prisma, Product } from "../../generated/prisma/client";
 import { checkAttributes, definitionsAt, existingCategory } from "../shared/catalog-checks";
-import { productUpdateFootprint, productWriteFootprint } from "../shared/footprints";
+import { productUpdateFootprint, productWriteFootprint, type ProductFacts } from "../shared/footprints";
 import type { Tx, Writer } from "../shared/writer";
 import { parseCreateProduct, parseUpdateProduct, type ProductFields } from "./product-input";
 
@@ -16,6 +16,22 @@ export interface ProductChangeListener {
 async function skuTaken(tx: Tx, sku: string, exceptId?: number): Promise<void> {
   const holder = await tx.product.findUnique({ where: { sku }, select: { id: true } });
   if (holder && holder.id !== exceptId) throw new ConflictError(`SKU ${JSON.stringify(sku)} is already taken by product ${holder.id}`, "input.sku");
+}
+
+/**
+ * The product an update starts from, row-locked (two updates of one product commit one after the
+ * other, each seeing the other's), with its category's path (the footprint's listing chain), in
+ * one statement: the lock, the row and the path were three, and a price write's cost is mostly
+ * per statement (round trip, Prisma, the driver), with the row lock held across all of them.
+ */
+async function lockedProduct(tx: Tx, id: number): Promise<(ProductFacts & { categoryPath: string }) | undefined> {
+  const [row] = await tx.$queryRaw<(ProductFacts & { categoryPath: string })[]>`
+    SELECT p.id, p.sku, p.name, p.description, p.brand, p.price, p.stock, p.popularity, p.attributes,
+           p.category_id AS "categoryId", c.path AS "categoryPath"
+    FROM products p JOIN categories c ON c.id = p.category_id
+    WHERE p.id = ${id}
+    FOR UPDATE OF p`;
+  return row;
 }
 
 /** Product writes: validate, write with the footprint in one transaction, return the fresh row. */
@@ -40,23 +56,18 @@ export function createProductService(write: Writer, listener?: ProductChangeList
       const changes = parseUpdateProduct(input);
       const { result } = await write(async (tx) => {
         await lockCatalogShared(tx);
-        // Row lock: two updates of one product commit one after the other, each seeing the other's.
-        const [locked] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM products WHERE id = ${id} FOR UPDATE`;
-        if (!locked) throw new NotFoundError("Product", "id", String(id));
-        const before = (await tx.product.findUnique({ where: { id } }))!;
-        const oldCategory = await existingCategory(tx, before.categoryId, "input.categoryId");
-        const newCategory =
-          changes.categoryId !== undefined && changes.categoryId !== before.categoryId
-            ? await existingCategory(tx, changes.categoryId, "input.categoryId")
-            : oldCategory;
+        const before = await lockedProduct(tx, id);
+        if (!before) throw new NotFoundError("Product", "id", String(id));
+        const moves = changes.categoryId !== undefined && changes.categoryId !== before.categoryId;
+        const newPath = moves ? (await existingCategory(tx, changes.categoryId!, "input.categoryId")).path : before.categoryPath;
         if (changes.sku !== undefined && changes.sku !== before.sku) await skuTaken(tx, changes.sku, id);
-        if (changes.attributes !== undefined || newCategory !== oldCategory) {
-          checkAttributes(changes.attributes ?? before.attributes, await definitionsAt(tx, newCategory.path), "input.attributes");
+        if (changes.attributes !== undefined || moves) {
+          checkAttributes(changes.attributes ?? before.attributes, await definitionsAt(tx, newPath), "input.attributes");
         }
         const product = await tx.product.update({ where: { id }, data: toData(changes) });
         return {
           result: product,
-          footprint: productUpdateFootprint(before, product, { before: oldCategory.path, after: newCategory.path }),
+          footprint: productUpdateFootprint(before, product, { before: before.categoryPath, after: newPath }),
         };
       });
       await listener?.productsChanged([result.id]);
