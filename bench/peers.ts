@@ -29,6 +29,7 @@ const { values: flags } = parseArgs({
     servers: { type: "string" },
     probes: { type: "string", default: "50" },
     baseline: { type: "string" },
+    port: { type: "string", default: "4411" },
     database: { type: "string" },
     "gateway-env": { type: "string", multiple: true },
     ttl: { type: "string", default: "60" },
@@ -36,7 +37,8 @@ const { values: flags } = parseArgs({
 });
 
 const JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123";
-const PORT = "4411";
+// Every server of the run listens here in turn; another bench running at once needs another (`--port`).
+const PORT = flags.port!;
 
 /** A column of the table: the gateway in one configuration, or a peer. */
 interface Server {
