@@ -186,6 +186,8 @@ export function withNearEviction(store: CacheStore, near: NearCache): CacheStore
       return store.roundTrips;
     },
     mget: (keys) => store.mget(keys),
+    // The response cache's save checks what Redis holds, never a near copy.
+    mgetInOrder: (groups) => store.mgetInOrder(groups),
     getOrLease: (keys, leaseTtlMs, extraKeys) => store.getOrLease(keys, leaseTtlMs, extraKeys),
     lease: (keys, leaseTtlMs) => store.lease(keys, leaseTtlMs),
     getVersioned: (key) => store.getVersioned(key),

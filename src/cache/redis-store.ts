@@ -137,26 +137,32 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
     return out;
   }
 
+  async function mget(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    const indexes = keys.map((_, i) => i);
+    const values = await perSlot(indexes, (i) => keys[i], (group) => ({ key: keys[group[0]], name: "mget", args: group.map((i) => keys[i]) }), (reply) => reply as (string | null)[]);
+    return indexes.map((i) => values.get(i) ?? null);
+  }
+
   return {
     name: "redis",
     get roundTrips() {
       return roundTrips;
     },
 
-    async mget(keys) {
-      if (keys.length === 0) return [];
-      const indexes = keys.map((_, i) => i);
-      const values = await perSlot(indexes, (i) => keys[i], (group) => ({ key: keys[group[0]], name: "mget", args: group.map((i) => keys[i]) }), (reply) => reply as (string | null)[]);
-      return indexes.map((i) => values.get(i) ?? null);
-    },
+    mget,
 
     async mgetInOrder(groups) {
       const reading = groups.filter((group) => group.length > 0);
       if (reading.length === 0) return groups.map(() => []);
-      // One connection runs its pipelined commands in order, with nothing of this pipeline reordered.
-      const pipeline = client.pipeline();
-      for (const group of reading) pipeline.mget(group);
-      const values = (await execPipeline(pipeline)) as (string | null)[][];
+      let values: (string | null)[][] = [];
+      if (isCluster(connection)) {
+        // Keys on several nodes: nothing keeps an order across them, so each group is read once the one before has answered.
+        for (const group of reading) values.push(await mget(group));
+      } else {
+        // One pipeline on one connection: Redis runs its commands in order, nothing between them reordered.
+        values = (await run(reading.map((group) => ({ key: group[0], name: "mget", args: group })))) as (string | null)[][];
+      }
       let next = 0;
       return groups.map((group) => (group.length > 0 ? values[next++] : []));
     },
