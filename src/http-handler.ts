@@ -1,4 +1,5 @@
 import type { ApolloServer, HTTPGraphQLRequest } from "@apollo/server";
+import { createMissCollapse } from "./miss-collapse";
 import { HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
@@ -110,10 +111,18 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
       params = body = verdict.body;
     }
     const requestKey = responses ? await responses.admit(req, params) : null;
-    const cached = requestKey === null ? null : await responses!.lookup(requestKey);
+    if (requestKey === null) {
+      await execute(req, res, body, null, record);
+      return "none";
+    }
+    let cached = await responses!.lookup(requestKey);
     if (cached === null) {
-      await execute(req, res, body, requestKey, record);
-      return requestKey === null ? "none" : "miss";
+      const after = await collapse.afterMiss(requestKey, () => responses!.lookup(requestKey, { joined: true }));
+      if ("execute" in after) {
+        await after.execute(() => execute(req, res, body, requestKey, record));
+        return "miss";
+      }
+      cached = after.answer;
     }
     record.operationName = cached.operationName;
     record.cost = cached.cost;
@@ -130,6 +139,8 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     reuse(req, res, cached);
     return "hit";
   }
+
+  const collapse = createMissCollapse<CachedAnswer>();
 
   /** Sends `refusal`; a request refused before its cost is known spends 1 of the caller's budget. */
   async function refuseAtEdge(res: ServerResponse, refusal: EdgeRefusal, record: RequestRecord): Promise<void> {

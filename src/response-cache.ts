@@ -60,7 +60,7 @@ export interface ResponseCache {
    */
   admit(req: IncomingMessage, params: unknown): Promise<string | null>;
   /** The kept answer for `requestKey` if no write has touched what it read, else null. One store round trip. */
-  lookup(requestKey: string): Promise<CachedAnswer | null>;
+  lookup(requestKey: string, options?: { joined?: boolean }): Promise<CachedAnswer | null>;
   /**
    * What an executed 200 answer is for HTTP caches, after keeping it when it may be kept (see
    * `plugin`): null when it must not be reused (private, an error, a mutation, not admitted).
@@ -194,11 +194,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       return requestKey;
     },
 
-    async lookup(requestKey) {
+    async lookup(requestKey, { joined = false } = {}) {
       try {
         const raw = await store.getVersioned(keys.responseKey(requestKey));
         const answer = raw === null ? null : decodeAnswer(raw);
-        stats.record("resp", answer ? "hit" : "miss");
+        // A request that waited for an identical one's execution: "coalesced" when it found it kept.
+        if (!joined || answer) stats.record("resp", joined ? "coalesced" : answer ? "hit" : "miss");
         return answer;
       } catch {
         stats.record("resp", "error");

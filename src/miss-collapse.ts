@@ -1,0 +1,56 @@
+/**
+ * Identical requests that miss the whole-response cache at once are executed once per process:
+ * clients in step (a page everyone opens after a write retired it, the 32 connections of a load
+ * test) would otherwise run the same execution side by side, each reading what the others read.
+ *
+ * A request that finds an identical one executing waits for it, then looks the entry up again. It
+ * never takes the body the other computed: that execution may have read a row before a write that
+ * returned after this request began; the lookup validates the kept entry's versions, as for any hit.
+ * An execution that read the database is not kept (a fill may be retired while it runs), so a
+ * request waits for at most `maxWaits` executions, then executes beside the one running.
+ */
+export interface MissCollapse<T> {
+  /**
+   * After a miss of `key`: the answer `lookup` finds once the identical executions running now are
+   * done, or the turn to execute. The turn is taken at once, before anything else runs, so of the
+   * requests that find nothing kept one executes and the others wait for it; `execute` must be called.
+   */
+  afterMiss(key: string, lookup: () => Promise<T | null>): Promise<{ answer: T } | { execute: (run: () => Promise<void>) => Promise<void> }>;
+}
+
+/** Executions a request waits for before it executes itself: the first after a write reads the database and is not kept; the next one is. */
+export const defaultMaxWaits = 2;
+
+export function createMissCollapse<T>(maxWaits = defaultMaxWaits): MissCollapse<T> {
+  const running = new Map<string, Promise<void>>();
+  const beside = { execute: (run: () => Promise<void>) => run() };
+
+  function takeTurn(key: string) {
+    let done!: () => void;
+    const turn = new Promise<void>((resolve) => (done = resolve));
+    running.set(key, turn);
+    return {
+      async execute(run: () => Promise<void>) {
+        try {
+          await run();
+        } finally {
+          if (running.get(key) === turn) running.delete(key);
+          done();
+        }
+      },
+    };
+  }
+
+  return {
+    async afterMiss(key, lookup) {
+      for (let waits = 0; ; waits += 1) {
+        const execution = running.get(key);
+        if (!execution) return takeTurn(key);
+        if (waits === maxWaits) return beside;
+        await execution;
+        const answer = await lookup();
+        if (answer !== null) return { answer };
+      }
+    },
+  };
+}
