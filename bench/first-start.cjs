@@ -26,9 +26,36 @@ const keepData = args.includes("--keep-data");
 /** The README's first example (Example queries): the top of the tree, two levels deep. */
 const FIRST_EXAMPLE = "{ categoryTree(maxDepth: 1) { id name slug children { id name slug } } }";
 /** Lines of the start worth a time: builds, steps, readiness. */
-const WORTH_A_TIME = /built|Building|Storefront|start-up|Listening|ready|Seeded|synced|migrations|vector|embedding|Explorer|error|fail/i;
+const WORTH_A_TIME = /built|Building|created|Storefront|start-up|Listening|ready|Seeded|synced|migrations|vector|embedding|Explorer|error|fail/i;
 
 const loadAverage = () => os.loadavg().map((value) => value.toFixed(1)).join(" ");
+
+/**
+ * CPU seconds spent so far by the processes of the start (its process group): each live one's own
+ * and its reaped children's (generate, the database's creation, finished builds). Unlike the wall
+ * time it hardly depends on what else the machine runs. Linux only (/proc); null elsewhere.
+ */
+function cpuSeconds(groupId) {
+  const ticks = 100; // USER_HZ on Linux
+  let total = 0;
+  try {
+    for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      let stat;
+      try {
+        stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // After the command: state(0) ppid(1) pgrp(2) ... utime(11) stime(12) cutime(13) cstime(14)
+      if (Number(fields[2]) !== groupId) continue;
+      total += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / ticks;
+    }
+  } catch {
+    return null;
+  }
+  return total;
+}
 
 async function main() {
   const removed = [
@@ -62,9 +89,13 @@ async function main() {
 
   const url = `http://127.0.0.1:${port}/`;
   let firstAnswer = null;
+  let cpuAtFirstAnswer = null;
   let ready = null;
   while (performance.now() - started < timeoutMs && child.exitCode === null && (firstAnswer === null || ready === null)) {
-    if (firstAnswer === null && (await answersWithData(url))) firstAnswer = seconds();
+    if (firstAnswer === null && (await answersWithData(url))) {
+      firstAnswer = seconds();
+      cpuAtFirstAnswer = cpuSeconds(child.pid);
+    }
     if (ready === null && (await fetch(new URL("/ready", url)).then((r) => r.ok, () => false))) ready = seconds();
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -75,6 +106,7 @@ async function main() {
   for (const { at, text } of lines) if (WORTH_A_TIME.test(text)) console.log(`${at.padStart(6)} s  ${text.slice(0, 160)}`);
   console.log(`removed before the start: ${removed.join(" ") || "nothing"}`);
   console.log(`first answer with data (README's first example): ${firstAnswer ?? "none"} s; /ready 200: ${ready ?? "never"} s`);
+  if (cpuAtFirstAnswer !== null) console.log(`CPU seconds of the start's processes by the first answer: ${cpuAtFirstAnswer.toFixed(1)} (background builds included)`);
   console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}; ${os.cpus().length} cores`);
   process.exit(firstAnswer === null ? 1 : 0);
 }
