@@ -52,6 +52,13 @@ export interface SearchRuntime {
  * service. Part of the composition root: the search feature (src/modules/search) builds none of
  * its collaborators.
  */
+/**
+ * The start's sync runs beside requests: small batches and a pause after each, so a request's
+ * statements do not each wait behind a long batch (PGlite runs one statement at a time).
+ */
+const BACKGROUND_SYNC_BATCH = 100;
+const BACKGROUND_SYNC_PAUSE_MS = 25;
+
 /** Fault injection for tests, never set in production: `syncGate` holds the start's sync until it settles. */
 export interface SearchRuntimeFaults {
   syncGate?: Promise<unknown>;
@@ -66,6 +73,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
   let indexing: { done: number; total: number } | null = null;
   let startSync: Promise<IndexReport | null> = Promise.resolve(null);
   const stopping = new AbortController();
+  const BACKGROUND_SYNC = { signal: stopping.signal, batchSize: BACKGROUND_SYNC_BATCH, pauseMs: BACKGROUND_SYNC_PAUSE_MS };
 
   // Memoized: once the schema exists, later calls cost nothing; a failure is retried next time.
   function prepare(syncInBackground: boolean): Promise<void> {
@@ -137,7 +145,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
           indexer.syncAll(({ done, total, bulk }) => {
             indexing = bulk && done < total ? { done, total } : null;
             onProgress?.({ done, total });
-          }, stopping.signal),
+          }, BACKGROUND_SYNC),
         )
         .then(
           (report) => {

@@ -36,9 +36,9 @@ export interface SearchIndexer {
    * import by script, or a change of embedder); cheap when the index is current (a read of every
    * row and a fingerprint comparison). `onProgress` hears products checked so far of the catalog's
    * total (0 first), and whether this is a bulk load (the index held under half the catalog: most
-   * vectors are missing until it ends). An aborted `signal` stops it after the batch in hand.
+   * vectors are missing until it ends). See `SyncOptions` for a sync that runs beside requests.
    */
-  syncAll(onProgress?: (progress: SyncProgress) => void, signal?: AbortSignal): Promise<IndexReport>;
+  syncAll(onProgress?: (progress: SyncProgress) => void, options?: SyncOptions): Promise<IndexReport>;
 }
 
 /** How far `syncAll` has come. */
@@ -47,6 +47,20 @@ export interface SyncProgress {
   total: number;
   /** The index held under half the catalog when the sync began: loaded in bulk (pgvector: without its HNSW index until the end). */
   bulk: boolean;
+}
+
+/** How `syncAll` shares the process when it runs beside requests (the start's background sync). */
+export interface SyncOptions {
+  /** Stops the sync after the batch in hand. */
+  signal?: AbortSignal;
+  /** Products per batch. Default: the indexer's `batchSize`. */
+  batchSize?: number;
+  /**
+   * Pause between batches, ms. Default 0 (one turn of the event loop). On PGlite every statement
+   * waits for the one before it: a request's few statements each wait behind a sync batch, so
+   * without a pause a request under a running sync finishes about when the sync does.
+   */
+  pauseMs?: number;
 }
 
 export interface SearchIndexerDeps {
@@ -123,7 +137,7 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
       return report;
     },
 
-    async syncAll(onProgress, signal) {
+    async syncAll(onProgress, { signal, batchSize: pageSize = batchSize, pauseMs = 0 } = {}) {
       const report = empty();
       if (!vectorIndex) return report;
       const index = vectorIndex;
@@ -138,16 +152,16 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
         let done = 0;
         while (!signal?.aborted) {
           const rows = await exclusive(async () => {
-            const page = await readProducts(prisma, { after, limit: batchSize });
+            const page = await readProducts(prisma, { after, limit: pageSize });
             await indexRows(index, page, report);
             return page;
           });
           if (rows.length === 0) break;
           after = rows[rows.length - 1].id;
           onProgress?.({ done: (done += rows.length), total: Math.max(total, done), bulk });
-          // A turn of the event loop per batch: on PGlite (answers in microtasks) and the local
-          // embedder (synchronous) the sync would otherwise hold it, and /health, /ready with it.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          // A turn of the event loop per batch at least: on PGlite (answers in microtasks) and the
+          // local embedder (synchronous) the sync would otherwise hold it, and /health, /ready with it.
+          await new Promise<void>((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
         }
       };
       await (bulk ? index.bulkLoad(pass) : pass());
