@@ -9,14 +9,20 @@ export const body = (query: string, variables: Record<string, unknown> = {}) => 
 
 /**
  * Starts the gateway as a process of its own (so the load generator does not share its event
- * loop) with `env` over the environment, and resolves once /ready answers 200 (/health answers
- * while the catalog is still being prepared). `timeoutMs` bounds the
+ * loop) with `env` over the environment, and resolves once /ready answers 200 and no first
+ * embedding of the catalog runs (/health answers while the catalog is still being prepared, and
+ * /ready is 200 while the vectors are embedded in the background). `timeoutMs` bounds the
  * start (embedding a large catalog at first start takes minutes). Default 60000.
  */
 export function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_000, root = repoRoot): Promise<{ child: ChildProcess; url: string }> {
   const url = `http://127.0.0.1:${env.PORT}/`;
   const args = ["--experimental-vm-modules", "--no-warnings", ...nodeFlagsOf(env), "-r", "ts-node/register/transpile-only", "src/index.ts"];
-  return startServerProcess("gateway", args, env, timeoutMs, () => fetch(new URL("/ready", url)).then((r) => r.ok, () => false), root);
+  const ready = () =>
+    fetch(new URL("/ready", url)).then(
+      async (r) => r.ok && !(await r.json()).vectors?.indexing,
+      () => false,
+    );
+  return startServerProcess("gateway", args, env, timeoutMs, ready, root);
 }
 
 // BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): extra flags of the gateway's node, to profile it under load.

@@ -50,6 +50,8 @@ runCli(async () => {
   await importCatalog(db, files);
   const config = loadConfig({ NODE_ENV: "development", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: "none", LOG_LEVEL: "silent" });
   const gateway = await startGateway(config, { db });
+  // The vectors are embedded in the background after the start: HYBRID and VECTOR need them all.
+  await gateway.search.synced();
   try {
     const rows: { mode: string; kind: string; scores: Scores[] }[] = [];
     for (const mode of MODES) {

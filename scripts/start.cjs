@@ -1,11 +1,15 @@
 // `npm start`: runs the compiled gateway (dist/src/index.js) in this process, so `exec` in the
 // npm script leaves node as the process that receives signals. When dist/ is missing or older
-// than the sources (a fresh clone, a `git pull`), it is built first, the fast way: generate, then
-// esbuild transpiles each file (no type check: `npm run build` and `npm run typecheck` do that),
-// beside the explorer's bundle; the storefront is built when its sources changed and copied into
-// dist/. The image holds no sources: dist/ is used as it is.
+// than the sources (a fresh clone, a `git pull`), it is built first, the fast way: esbuild
+// transpiles each file (no type check: `npm run build` and `npm run typecheck` do that) while
+// `npm run generate` runs and, beside them, the embedded database's folder is created if missing
+// (PGlite's initdb, the costliest step of a first start: scripts/prepare-database.ts). What the
+// first answer does not need, the explorer's bundle and the storefront, is built in the background
+// at the lowest CPU priority while the gateway starts and serves (their pages say so until then).
+// The image holds no sources: dist/ is used as it is.
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
@@ -45,40 +49,62 @@ function run(command, args) {
   });
 }
 
+const seconds = (since) => ((performance.now() - since) / 1000).toFixed(1);
+
 async function buildGateway() {
   const started = performance.now();
+  const { transpileSources, transpileGenerated } = require("./transpile.cjs");
+  transpileSources();
+  // Needs only what was just transpiled (the configuration and PGlite), not the generated code.
+  const database = run(process.execPath, [path.join(dist, "scripts", "prepare-database.js")]).catch(() => undefined);
   await run(process.execPath, [path.join(root, "scripts", "generate.cjs")]);
-  await run(process.execPath, [path.join(root, "scripts", "transpile.cjs")]);
-  console.log(`Gateway built into dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  transpileGenerated();
+  console.log(`Gateway built into dist/ in ${seconds(started)} s`);
+  await database;
 }
 
-async function buildExplorer() {
+/** Builds run while the gateway starts, niced: on a busy machine they take what it leaves. */
+const background = [];
+
+function runInBackground(script, args = []) {
+  const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: "inherit" });
+  try {
+    os.setPriority(child.pid, 19);
+  } catch {
+    // Not permitted here: it runs at the normal priority.
+  }
+  child.on("error", (error) => console.log(`${path.relative(root, script)} did not run: ${error.message}`));
+  background.push(child);
+}
+
+// They are of no use without the gateway: stopped with it.
+process.on("exit", () => {
+  for (const child of background) if (child.exitCode === null) child.kill();
+});
+
+function buildExplorerInBackground() {
   try {
     require.resolve("esbuild", { paths: [root] });
   } catch {
     console.log("The GraphiQL explorer is not built and esbuild is not installed (npm ci without --omit=dev builds it).");
     return;
   }
-  await run(process.execPath, [path.join(root, "explorer", "build.cjs")]);
-}
-
-async function buildStorefront(script) {
-  await run(process.execPath, [script, "--copy-to", path.join(dist, "storefront", "dist")]);
+  console.log("Building the GraphiQL explorer in the background (/graphiql answers once it is there)...");
+  runInBackground(path.join(root, "explorer", "build.cjs"));
 }
 
 async function main() {
   const hasSources = fs.existsSync(path.join(root, "src", "index.ts"));
-  const gateway =
-    hasSources && (!fs.existsSync(entry) || stale(STAMP, GATEWAY_SOURCES))
-      ? (console.log("Building the gateway first (dist/ is missing or older than the sources)..."), buildGateway())
-      : Promise.resolve();
-  const explorer = hasSources && stale(EXPLORER_PAGE, EXPLORER_SOURCES) ? buildExplorer() : Promise.resolve();
-  // The storefront (storefront/build-if-stale.mjs: vite when its sources changed, else a copy)
-  // reads the generated client, so it follows the gateway's build; dist/ serves it from its copy.
-  const storefrontScript = path.join(root, "storefront", "build-if-stale.mjs");
-  const storefront = gateway.then(() => (hasSources && fs.existsSync(storefrontScript) ? buildStorefront(storefrontScript) : undefined));
-  await Promise.all([gateway, explorer, storefront]);
+  if (hasSources && (!fs.existsSync(entry) || stale(STAMP, GATEWAY_SOURCES))) {
+    console.log("Building the gateway first (dist/ is missing or older than the sources)...");
+    await buildGateway();
+  }
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  if (hasSources && stale(EXPLORER_PAGE, EXPLORER_SOURCES)) buildExplorerInBackground();
+  // storefront/build-if-stale.mjs: vite when its sources changed, else a copy into dist/, which
+  // serves it; it reads the generated client, so it follows the gateway's build.
+  const storefrontScript = path.join(root, "storefront", "build-if-stale.mjs");
+  if (hasSources && fs.existsSync(storefrontScript)) runInBackground(storefrontScript, ["--copy-to", path.join(dist, "storefront", "dist")]);
   require(entry);
 }
 

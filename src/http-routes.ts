@@ -58,22 +58,39 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /**
  * The offline explorer: GraphiQL and its workers, bundled by explorer/build.cjs into a few files
- * of fixed names, read once at start and served from memory at `/graphiql` (the page) and
- * `/graphiql/<file>`. Without a build, `/graphiql` says how to make one.
+ * of fixed names, read once and served from memory at `/graphiql` (the page) and
+ * `/graphiql/<file>`. Until a build is there (`npm start` makes it in the background on a first
+ * start), `/graphiql` says so and the folder is looked at again on the next request.
  */
 export function explorerRoutes(dirs: readonly string[] = EXPLORER_DIRS): Record<string, Route> {
+  let files: Map<string, Route> | null = null;
+  const route: Route = (req, res) => {
+    files ??= loadExplorer(dirs);
+    if (!files) {
+      res.setHeader("retry-after", "10");
+      const message =
+        "The GraphiQL explorer is not built yet: on a first start `npm start` builds it in the background (reload in a minute); " +
+        "otherwise run `npm run build:explorer` (or `npm run build`).";
+      return text(res, 503, "text/plain; charset=utf-8", message);
+    }
+    const pathname = (req.url ?? "/").split("?", 1)[0];
+    const serve = files.get(pathname === "/graphiql" || pathname === "/graphiql/" ? "/graphiql/index.html" : pathname);
+    if (!serve) return text(res, 404, "text/plain; charset=utf-8", `No explorer file at ${pathname}`);
+    return serve(req, res);
+  };
+  return { "/graphiql": route, "/graphiql/*": route };
+}
+
+/** The explorer's files as routes by path, or null when no folder of `dirs` holds a build (index.html is written last). */
+function loadExplorer(dirs: readonly string[]): Map<string, Route> | null {
   const dir = dirs.find((candidate) => existsSync(path.join(candidate, "index.html")));
-  if (!dir) {
-    const message = "The GraphiQL explorer is not built: run `npm run build:explorer` (or `npm run build`), then restart the gateway.";
-    return { "/graphiql": (_req, res) => text(res, 404, "text/plain; charset=utf-8", message) };
-  }
-  const routes: Record<string, Route> = {};
+  if (!dir) return null;
+  const routes = new Map<string, Route>();
   for (const file of readdirSync(dir)) {
     const body = readFileSync(path.join(dir, file));
     const type = CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream";
-    routes[`/graphiql/${file}`] = (_req, res) => text(res, 200, type, body);
+    routes.set(`/graphiql/${file}`, (_req, res) => text(res, 200, type, body));
   }
-  routes["/graphiql"] = routes["/graphiql/"] = routes["/graphiql/index.html"];
   return routes;
 }
 

@@ -32,6 +32,9 @@ async function main() {
   const where = config.database.kind === "pglite" ? `embedded PGlite in ${config.database.dataDir}` : "PostgreSQL";
   logger.info({ url: gateway.url, database: config.database.kind, cache: config.cache.store }, "gateway ready");
   console.log(`Catalog Gateway ready at ${gateway.url} (${where}, cache: ${config.cache.store})`);
+  if (gateway.search.service.vectorState() === "indexing") {
+    console.log("Search: the catalog's vectors are being embedded in the background; until then HYBRID search answers from full text (with a notice), and /ready says how far it has come.");
+  }
   if (config.http.introspection) {
     console.log(`Explore the schema: ${gateway.url} (Apollo Sandbox, loads from Apollo's CDN) or ${new URL("/graphiql", gateway.url)} (GraphiQL, works offline).`);
   }

@@ -95,9 +95,16 @@ export interface RuntimeOptions {
    * the race the guard closes); `skipInvalidation` commits writes without touching the cache;
    * `skipFailoverReplay` does not apply recent invalidations again on a new Redis server;
    * `skipNearInvalidation` makes the near cache ignore every invalidation (Redis's messages and
-   * this process's writes), to show the stale reads its tracking prevents.
+   * this process's writes), to show the stale reads its tracking prevents; `vectorSyncGate` holds
+   * the background embedding of the catalog until it settles.
    */
-  faults?: { fillDelayMs?: number; skipInvalidation?: boolean; skipFailoverReplay?: boolean; skipNearInvalidation?: boolean };
+  faults?: {
+    fillDelayMs?: number;
+    skipInvalidation?: boolean;
+    skipFailoverReplay?: boolean;
+    skipNearInvalidation?: boolean;
+    vectorSyncGate?: Promise<unknown>;
+  };
   /** Told of each start-up step, and of every wait for an unreachable database (for /ready). Default: logged only. */
   onProgress?: (progress: StartupProgress) => void;
 }
@@ -195,8 +202,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     products: createProductRepository(db.prisma),
     statistics: createStatsRepository(db.prisma),
   };
-  // After migrations and the seed: creates the vector table or collection and embeds what it lacks.
-  const search = await step("search", () => createSearchRuntime(db, config.search, logger));
+  // After migrations and the seed: creates the vector table or collection, and starts embedding
+  // what it lacks in the background (the gateway answers meanwhile; search.synced() says when done).
+  const search = await step("search", () => createSearchRuntime(db, config.search, logger, { syncGate: options.faults?.vectorSyncGate }));
   await step("search", () => search.start(({ done, total }) => progress({ step: "embedding", done, total })));
   const categoryTreeCodec = createCategoryTreeCodec();
   const createRequestLoaders = (trace: CacheTrace) =>
@@ -285,6 +293,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       return { database: database === null, ...(database === null ? {} : { reason: database }), cache: cacheUp, vectors };
     },
     async close() {
+      await search.stop();
       outbox.stop();
       await relay?.stop();
       // Pending invalidations go to the store now if it takes them; otherwise they stay in the

@@ -3,7 +3,7 @@ import type { Database } from "../data/database";
 import { suggestCompletions } from "../data/search/autocomplete";
 import { createEmbedder } from "../data/search/create-embedder";
 import { createVectorIndex } from "../data/search/create-vector-index";
-import { createSearchIndexer, type SearchIndexer } from "../data/search/search-indexer";
+import { createSearchIndexer, type IndexReport, type SearchIndexer } from "../data/search/search-indexer";
 import { loadSynonyms, noSynonyms } from "../data/search/synonyms";
 import type { VectorIndex } from "../data/search/vector-index";
 import { createVectorSide } from "../data/search/vector-side";
@@ -28,15 +28,22 @@ export interface SearchRuntime {
   /** Null when no vector index is configured. */
   vectorIndex: VectorIndex | null;
   /**
-   * Creates the vector table or collection if missing, then (VECTOR_SYNC_ON_START) embeds what the
-   * index lacks: the whole catalog after a first seed or an import by script, nothing on a normal
-   * restart. An unreachable Qdrant is logged, not fatal: searches fall back to text and the
-   * collection is created (and synced, in the background) on the first search after it answers.
-   * `onProgress` hears the sync's products checked (and embedded where needed) of the total.
+   * Creates the vector table or collection if missing, then (VECTOR_SYNC_ON_START) starts, in the
+   * background, embedding what the index lacks: the whole catalog after a first seed or an import by
+   * script, nothing on a normal restart. The gateway serves meanwhile: while a first embedding runs
+   * (the index held under half the catalog) the vector side is "indexing" and HYBRID answers from
+   * full text with a notice; `synced()` says when it is done. An unreachable Qdrant is logged, not
+   * fatal: searches fall back to text and the collection is created (and synced, in the background)
+   * on the first search after it answers. `onProgress` hears the sync's products checked (and
+   * embedded where needed) of the total.
    */
   start(onProgress?: (progress: { done: number; total: number }) => void): Promise<void>;
-  /** For `/ready`: which vector index, and whether it answers (null when there is none). */
-  readiness(): Promise<{ vectorIndex: string; available: boolean | null; embedder: string }>;
+  /** The start's sync: its report once done, null when none ran or it failed (logged). Tests and benchmarks await it. */
+  synced(): Promise<IndexReport | null>;
+  /** Stops the start's sync after the batch in hand (the next start finishes it) and waits for it. */
+  stop(): Promise<void>;
+  /** For `/ready`: which vector index, whether it answers (null when there is none), and a first embedding's progress while it runs. */
+  readiness(): Promise<{ vectorIndex: string; available: boolean | null; embedder: string; indexing?: { done: number; total: number } }>;
 }
 
 /**
@@ -45,11 +52,28 @@ export interface SearchRuntime {
  * service. Part of the composition root: the search feature (src/modules/search) builds none of
  * its collaborators.
  */
-export async function createSearchRuntime(db: Database, config: SearchConfig, logger: Logger): Promise<SearchRuntime> {
+/**
+ * The start's sync runs beside requests: small batches and a pause after each, so a request's
+ * statements do not each wait behind a long batch (PGlite runs one statement at a time).
+ */
+const BACKGROUND_SYNC_BATCH = 100;
+const BACKGROUND_SYNC_PAUSE_MS = 25;
+
+/** Fault injection for tests, never set in production: `syncGate` holds the start's sync until it settles. */
+export interface SearchRuntimeFaults {
+  syncGate?: Promise<unknown>;
+}
+
+export async function createSearchRuntime(db: Database, config: SearchConfig, logger: Logger, faults: SearchRuntimeFaults = {}): Promise<SearchRuntime> {
   const embedder = createEmbedder(config.embedder);
   const vectorIndex = await createVectorIndex(config, db);
   const indexer = createSearchIndexer({ prisma: db.prisma, vectorIndex, embedder });
   let ready: Promise<void> | null = null;
+  /** The start's first embedding of the catalog, while it runs (see `start`). */
+  let indexing: { done: number; total: number } | null = null;
+  let startSync: Promise<IndexReport | null> = Promise.resolve(null);
+  const stopping = new AbortController();
+  const BACKGROUND_SYNC = { signal: stopping.signal, batchSize: BACKGROUND_SYNC_BATCH, pauseMs: BACKGROUND_SYNC_PAUSE_MS };
 
   // Memoized: once the schema exists, later calls cost nothing; a failure is retried next time.
   function prepare(syncInBackground: boolean): Promise<void> {
@@ -71,7 +95,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
     return ready;
   }
 
-  const vector = createVectorSide(vectorIndex, embedder, { prepare: () => prepare(true), retryMs: config.vectorRetryMs });
+  const vector = createVectorSide(vectorIndex, embedder, { prepare: () => prepare(true), retryMs: config.vectorRetryMs, indexing: () => indexing });
   const engine = createSearchEngine(db.prisma, vector, {
     rrfK: config.rrfK,
     maxResults: config.maxResults,
@@ -112,14 +136,40 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
         return;
       }
       if (!config.syncOnStart) return;
-      const report = await indexer.syncAll(onProgress);
-      logger.info({ vectorIndex: vectorIndex.kind, embedder: embedder.model, ...report }, "vector index synced");
+      // "indexing" from now until the sync's first report says whether this is a first embedding
+      // (usually milliseconds): no search runs against an empty index under the pgvector state.
+      indexing = { done: 0, total: 0 };
+      const aborted = new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }));
+      startSync = Promise.race([faults.syncGate, aborted])
+        .then(() =>
+          indexer.syncAll(({ done, total, bulk }) => {
+            indexing = bulk && done < total ? { done, total } : null;
+            onProgress?.({ done, total });
+          }, BACKGROUND_SYNC),
+        )
+        .then(
+          (report) => {
+            logger.info({ vectorIndex: vectorIndex.kind, embedder: embedder.model, ...report }, "vector index synced");
+            return report;
+          },
+          (error) => {
+            logger.warn({ err: error, vectorIndex: vectorIndex.kind }, "vector index sync failed; products missing from it are embedded by the next start");
+            return null;
+          },
+        )
+        .finally(() => (indexing = null));
+    },
+    synced: () => startSync,
+    async stop() {
+      stopping.abort();
+      await startSync;
     },
     async readiness() {
       return {
         vectorIndex: vectorIndex?.kind ?? "none",
         available: vectorIndex ? await vectorIndex.ping().catch(() => false) : null,
         embedder: embedder.model,
+        ...(indexing ? { indexing: { ...indexing } } : {}),
       };
     },
   };

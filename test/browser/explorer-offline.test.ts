@@ -9,7 +9,7 @@ import { describeWithChromium, launchChromium } from "./chromium";
 // The offline explorer in a real browser: every request that is not to the gateway (127.0.0.1)
 // is refused, as on a plane or behind a proxy that blocks CDNs. The page must load, run a query
 // and show the answer; Apollo's landing page must point to it.
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const explorerDir = path.resolve(__dirname, "../../explorer/dist");
 

@@ -12,7 +12,7 @@ const screenshotDir = path.resolve(__dirname, "../../test-results/storefront");
 // The storefront as its users meet it: built by Vite, served by the gateway at /storefront/, driven
 // in headless Chromium with every request outside the gateway refused (no CDN, works offline).
 describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite with vectors)", () => {
-  jest.setTimeout(180_000);
+  jest.setTimeout(300_000);
   const fixture = useGateway({ label: "storefront", database: "pglite", catalog: { products: 400, categories: 16 }, env: { CACHE_STORE: "memory" } });
   let browser: Browser;
   let context: BrowserContext;
@@ -241,7 +241,7 @@ describeWithChromium("storefront in Chromium (generated catalog, embedded PGlite
 // A gateway without a vector index: HYBRID answers from text with a notice, VECTOR is refused; a bad
 // token is refused at the write. What the shopper sees of each.
 describeWithChromium("storefront in Chromium without a vector index", () => {
-  jest.setTimeout(120_000);
+  jest.setTimeout(300_000);
   const fixture = useGateway({ label: "storefront-novec", database: "pglite", catalog: { products: 60, categories: 6 }, env: { VECTOR_INDEX: "none" } });
   let browser: Browser;
   let page: Page;

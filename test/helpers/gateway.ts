@@ -14,10 +14,17 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 /**
  * Starts a gateway on a free port over an open database, with no migration or seeding of its own.
  * The cache is the one `env` configures (CACHE_STORE, REDIS_URL), none by default, or `store`.
+ * Resolves once the start's vector sync is done too (a gateway serves before), so searches are HYBRID.
  */
 export async function startTestGateway(db: Database, options: { env?: Env; store?: CacheStore | null } = {}): Promise<Gateway> {
   const config = loadConfig({ NODE_ENV: "test", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: options.env?.REDIS_URL ? "redis" : "none", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...options.env });
-  return startGateway(config, { db, ...("store" in options ? { store: options.store } : {}) });
+  return synced(await startGateway(config, { db, ...("store" in options ? { store: options.store } : {}) }));
+}
+
+/** The gateway once its start's vector sync (run in the background) is done. */
+export async function synced(gateway: Gateway): Promise<Gateway> {
+  await gateway.search.synced();
+  return gateway;
 }
 
 

@@ -43,11 +43,9 @@ describe("autocomplete over HTTP (generated catalog, PostgreSQL)", () => {
     expect([...order].sort((a, b) => b - a)).toEqual(order);
   });
 
-  it("is fast on a prefix of one letter, and cached", async () => {
+  it("answers a prefix of one letter with one statement, then from the cache", async () => {
     const before = db.counter.statements;
-    const started = performance.now();
     const suggestions = await complete("s");
-    expect(performance.now() - started).toBeLessThan(500);
     expect(suggestions).toHaveLength(10);
     expect(db.counter.statements - before).toBe(1);
     await complete("  S ");

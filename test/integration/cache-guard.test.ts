@@ -115,8 +115,12 @@ describe("guarded fills", () => {
   });
 
   it("costs one database load for concurrent misses across two processes (the lease)", async () => {
-    const a = runtime(true);
-    const b = { ...runtime(true), inflight: new Map() };
+    // Driven by events, not by time: the load holds its lease until the other process has been
+    // told "busy", and that one waits as long as it takes (a loaded machine may take a while).
+    const patient = { ...defaultReadThroughOptions, leaseWaitMs: 60_000 };
+    const a = { ...runtime(true), options: patient };
+    const b = { ...runtime(true), options: patient, inflight: new Map() };
+    const waits = () => (a.stats.snapshot().prod?.leaseWait ?? 0) + (b.stats.snapshot().prod?.leaseWait ?? 0);
     let loads = 0;
     const spec: FamilySpec<number, Row> = {
       family: "prod",
@@ -125,13 +129,13 @@ describe("guarded fills", () => {
       codec: jsonCodec<Row>(),
       load: async (ids) => {
         loads += 1;
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        while (waits() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         return ids.map(() => ({ version: "v" }));
       },
     };
     const results = await Promise.all([createReadThrough(a).load(spec, [201]), createReadThrough(b).load(spec, [201])]);
     expect(results).toEqual([[{ version: "v" }], [{ version: "v" }]]);
     expect(loads).toBe(1);
-    expect((a.stats.snapshot().prod?.leaseWait ?? 0) + (b.stats.snapshot().prod?.leaseWait ?? 0)).toBeGreaterThan(0);
+    expect(waits()).toBeGreaterThan(0);
   });
 });

@@ -126,10 +126,10 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
     it("lets a lease expire: a new caller is granted one and the old token is refused", async () => {
       const store = await newStore();
       const key = k.categoryKey(30);
-      // A 1 s lease: "busy" is checked well inside it, and expiry is polled for, with no deadline
-      // that a loaded machine could miss.
-      const oldToken = leaseToken((await store.getOrLease([key], 1000)).reads[0]);
-      expect((await store.getOrLease([key], 1000)).reads[0].kind).toBe("busy");
+      // A 3 s lease: "busy" is checked well inside it (the next call), and expiry is polled for,
+      // with no deadline that a loaded machine could miss.
+      const oldToken = leaseToken((await store.getOrLease([key], 3000)).reads[0]);
+      expect((await store.getOrLease([key], 3000)).reads[0].kind).toBe("busy");
       let read = (await store.getOrLease([key], 5000)).reads[0];
       while (read.kind === "busy") {
         await sleep(50);
@@ -321,11 +321,12 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       await store.set([{ key: a, value: "page", ttlSeconds: 600 }]);
       const token = leaseToken((await store.getOrLease([b], 5000)).reads[0]);
       await store.setLeased([{ key: b, value: "tree", ttlSeconds: 90, token }]);
+      // Margins of 10 s below the TTL: a loaded machine may pause between the write and the read.
       const ttlA = await store.ttl(a);
-      expect(ttlA).toBeGreaterThanOrEqual(599);
+      expect(ttlA).toBeGreaterThanOrEqual(590);
       expect(ttlA).toBeLessThanOrEqual(600);
       const ttlB = await store.ttl(b);
-      expect(ttlB).toBeGreaterThanOrEqual(89);
+      expect(ttlB).toBeGreaterThanOrEqual(80);
       expect(ttlB).toBeLessThanOrEqual(90);
       expect(await store.ttl(k.productKey(61))).toBe(-2);
 
@@ -333,7 +334,7 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       // No deadline is asserted: the entry is polled until it is gone, however loaded the machine.
       await store.set([{ key: brief, value: "short", ttlSeconds: 60.5 }]);
       expect(await store.mget([brief])).toEqual(["short"]);
-      expect(await store.ttl(brief)).toBeGreaterThanOrEqual(59);
+      expect(await store.ttl(brief)).toBeGreaterThanOrEqual(50);
       expect(await store.ttl(brief)).toBeLessThanOrEqual(61);
       await store.set([{ key: brief, value: "short", ttlSeconds: 0.05 }]);
       expect(await store.ttl(brief)).toBeLessThanOrEqual(1);
@@ -413,7 +414,8 @@ storeContract("memory", () => {
 
 /** The Redis store on a connection of its own, ready before the test starts. */
 async function redisStore(options?: StoreOptions): Promise<{ store: CacheStore; client: Redis }> {
-  const client = createRedisClient({ url: redisUrl, connectionName: "cache-store-test" });
+  // The contract is not about timeouts: the default 250 ms command timeout failed a command here on a loaded machine.
+  const client = createRedisClient({ url: redisUrl, connectionName: "cache-store-test", commandTimeoutMs: 10_000 });
   if (!(await waitForReady(client, 5000))) throw new Error(`Redis at ${redisUrl} is not reachable`);
   return { store: createRedisStore(client, options), client };
 }
@@ -485,11 +487,11 @@ describe("Redis store across connections", () => {
   it("keeps the lease in `<key>#lease` with the lease TTL, and no TTL on counters", async () => {
     const { store, client } = await connect();
     const key = k.productKey(2);
-    const token = leaseToken((await store.getOrLease([key], 3000)).reads[0]);
+    const token = leaseToken((await store.getOrLease([key], 30_000)).reads[0]);
     expect(await client.get(leaseKeyOf(key))).toBe(token);
     const pttl = await client.pttl(leaseKeyOf(key));
-    expect(pttl).toBeGreaterThan(2000);
-    expect(pttl).toBeLessThanOrEqual(3000);
+    expect(pttl).toBeGreaterThan(20_000);
+    expect(pttl).toBeLessThanOrEqual(30_000);
     await store.setLeased([{ key, value: "v", ttlSeconds: 60, token }]);
     expect(await client.exists(leaseKeyOf(key))).toBe(0);
     const gen = k.generationKey("stats");

@@ -8,7 +8,7 @@ import { deleteTestKeys, testPrefix, testRedisUrl } from "../helpers/redis-serve
 // PostgreSQL down, on a cluster of the test's own that it stops and starts: a gateway started
 // while it is down waits for it (HTTP up, /ready 503 with the reason) and becomes ready by itself;
 // a running gateway answers what the cache holds and SERVICE_UNAVAILABLE for the rest, writing nothing.
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 const bin = postgresBinDir();
 if (!bin) console.log("database-down tests skipped: no PostgreSQL server binaries (initdb) on this machine");

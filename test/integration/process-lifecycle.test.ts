@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 // The gateway as a process, the way users run it: `npm start` and a signal; two processes on one
 // embedded folder. Each process here is started and stopped by the test itself, by pid.
-jest.setTimeout(120_000);
+// `npm start` builds dist/ first when it is stale: on a loaded 2-core machine that alone can take a minute or more.
+jest.setTimeout(300_000);
 
 const repoRoot = path.resolve(__dirname, "../..");
 const nodeArgs = ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only"];
@@ -28,7 +29,7 @@ function run(command: string, args: string[], env: Record<string, string>): Star
   return { child, output: () => output, exited };
 }
 
-async function readyUrl(started: Started, timeoutMs = 90_000): Promise<string> {
+async function readyUrl(started: Started, timeoutMs = 240_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = /ready at (http:\/\/\S+)/.exec(started.output());

@@ -11,7 +11,7 @@ import { createTcpProxy, type TcpProxy } from "../../scripts/consistency/tcp-pro
 // proxy the test controls: a gateway cut off from Redis while another is not (its invalidation is
 // handed to the other through PostgreSQL before the write returns), and a failover to a replica
 // that missed the last invalidations (they are applied again on the new server).
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 const PRODUCT = `query($id: ID!, $sku: String!, $category: ID!) {
   product(id: $id) { price }

@@ -11,7 +11,8 @@ import { ownRedis, sleep, until, type OwnRedis } from "../helpers/redis-server";
 
 describe("resilient store over a Redis that freezes, dies and comes back", () => {
   const failureThreshold = 3;
-  const coolDownMs = 400;
+  // Long enough that the 20 calls below all meet the open circuit however loaded the machine is.
+  const coolDownMs = 1500;
   let server: OwnRedis;
   let store: ResilientStore;
   const states: CircuitState[] = [];
@@ -61,14 +62,12 @@ describe("resilient store over a Redis that freezes, dies and comes back", () =>
 
   it("answers misses when Redis hangs, and opens after failureThreshold failures", async () => {
     server.freeze();
-    const started = Date.now();
     const answers = [];
     for (let i = 0; i < 10; i += 1) {
       answers.push(await store.getOrLease([`k:${i}`, "k:x"], 5000, ["gen"]));
       answers.push({ mget: await store.mget([`k:${i}`]) });
     }
-    // Generous bound: three command timeouts of 100 ms, then immediate answers.
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Counted, not timed: three calls waited for their command timeout, the rest met the open circuit.
     for (const answer of answers) {
       if ("mget" in answer) expect(answer.mget).toEqual([null]);
       else expect(answer).toEqual({ reads: [{ kind: "bypass" }, { kind: "bypass" }], extra: [null] });

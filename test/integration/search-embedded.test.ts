@@ -1,9 +1,10 @@
 import { loadConfig } from "../../src/config";
 import { startGateway, type Gateway } from "../../src/server";
-import { gql, gqlAs, gqlData } from "../helpers/gateway";
+import { gql, gqlAs, gqlData, synced } from "../helpers/gateway";
 
 // The embedded default (PGlite with pgvector, the local embedder, the in-process cache), started
-// as `npm start` starts: migrated, seeded, and its vectors indexed before it answers. Writes go
+// as `npm start` starts: migrated, seeded, and its vectors indexed (in the background: the tests
+// wait for it, and the last one looks at what is answered meanwhile). Writes go
 // through the mutations, which keep both sides of search current: the full text by PostgreSQL's
 // generated column, the vectors by the search indexer the product services call.
 describe("search in the embedded default (PGlite, HYBRID, mutations)", () => {
@@ -19,9 +20,33 @@ describe("search in the embedded default (PGlite, HYBRID, mutations)", () => {
 
   beforeAll(async () => {
     const config = loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "600", SEED_CATEGORIES: "40" });
-    gateway = await startGateway(config);
+    gateway = await synced(await startGateway(config));
   });
   afterAll(() => gateway?.stop());
+
+  it("answers at once while the catalog's first embedding runs: HYBRID from full text with a notice, then HYBRID", async () => {
+    let open = () => {};
+    const held = new Promise<void>((resolve) => (open = resolve));
+    const config = loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "200", SEED_CATEGORIES: "20" });
+    const early = await startGateway(config, { faults: { vectorSyncGate: held } });
+    try {
+      const ready = await fetch(new URL("/ready", early.url));
+      expect(ready.status).toBe(200);
+      expect((await ready.json()).vectors).toMatchObject({ vectorIndex: "pgvector", indexing: { done: 0 } });
+      const during = await gql(early.url, SEARCH, { q: "black", mode: "HYBRID" });
+      expect((during.data as any).search).toMatchObject({ mode: "TEXT", notices: [{ code: "VECTOR_SEARCH_UNAVAILABLE" }] });
+      expect((during.data as any).search.hits.length).toBe(10);
+      const vector = await gql(early.url, SEARCH, { q: "black", mode: "VECTOR" });
+      expect(vector.errors?.[0]?.message).toMatch(/embedded for the first time/);
+      open();
+      expect(await early.search.synced()).toMatchObject({ embedded: 200 });
+      // The text-only answer was kept under the "indexing" state: the same search now runs with vectors.
+      expect((await gqlData(early.url, SEARCH, { q: "black", mode: "HYBRID" })).search).toMatchObject({ mode: "HYBRID", notices: [] });
+      expect((await (await fetch(new URL("/ready", early.url))).json()).vectors.indexing).toBeUndefined();
+    } finally {
+      await early.stop();
+    }
+  });
 
   it("indexes the seeded catalog's vectors at start and answers HYBRID without a notice", async () => {
     const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM product_embeddings`);

@@ -2,7 +2,7 @@ import { loadConfig } from "../../src/config";
 import type { VectorIndex } from "../../src/data/search/vector-index";
 import { startGateway, type Gateway } from "../../src/server";
 import { sleep } from "../helpers/redis-server";
-import { gql, gqlData } from "../helpers/gateway";
+import { gql, gqlData, synced } from "../helpers/gateway";
 
 // The vector side failing while the gateway runs (as Qdrant going away would): HYBRID answers from
 // text with a notice, VECTOR is SERVICE_UNAVAILABLE, and once the side is back the degraded answers
@@ -13,8 +13,8 @@ describe("search when the vector index fails (embedded, injected failure)", () =
   const SEARCH = `query($q: String!, $mode: SearchMode) { search(query: $q, mode: $mode, first: 5) { mode notices { code message } hits { product { id } } } }`;
 
   beforeAll(async () => {
-    gateway = await startGateway(
-      loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "20", SEARCH_VECTOR_RETRY_MS: "5000" }),
+    gateway = await synced(
+      await startGateway(loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "20", SEARCH_VECTOR_RETRY_MS: "5000" })),
     );
     search = gateway.search.vectorIndex!.search;
   });

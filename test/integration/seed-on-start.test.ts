@@ -75,14 +75,37 @@ describe("seedIfEmpty on PostgreSQL", () => {
     }
   });
 
-  it("names the missing file when the seed folder lacks the data set", async () => {
-    const empty = await mkdtemp(path.join(os.tmpdir(), "cg-seed-"));
+  it("names the missing file when the seed folder holds half the data set", async () => {
+    const half = await mkdtemp(path.join(os.tmpdir(), "cg-seed-"));
     try {
-      await expect(seedIfEmpty(db, { dir: empty, products: 1, categories: 1 }, () => undefined)).rejects.toThrow(
-        `The catalog seed folder ${JSON.stringify(empty)} must hold bestbuy-categories.json`,
+      await writeFile(path.join(half, SEED_FILES.products), "[]");
+      await expect(seedIfEmpty(db, { dir: half, products: 1, categories: 1 }, () => undefined)).rejects.toThrow(
+        `The catalog seed folder ${JSON.stringify(half)} must hold bestbuy-categories.json`,
       );
     } finally {
-      await rm(empty, { recursive: true });
+      await rm(half, { recursive: true });
+    }
+  });
+});
+
+// docker-compose.yml mounts ../shared/data at CATALOG_SEED_DIR: where that folder does not exist,
+// Docker mounts an empty one, and the start must not fail on it.
+describe("seedIfEmpty with a seed folder that is empty or missing", () => {
+  it.each(["empty", "missing"] as const)("seeds the generated catalog when the folder is %s, saying why", async (kind) => {
+    const db = await createTestDatabase(`seed_${kind}`);
+    const parent = await mkdtemp(path.join(os.tmpdir(), "cg-seed-"));
+    try {
+      const dir = kind === "empty" ? parent : path.join(parent, "absent");
+      const said: string[] = [];
+      expect(await seedIfEmpty(db, { dir, products: 30, categories: 5 }, (m) => said.push(m))).toBe("generated");
+      expect(said[0]).toBe(
+        `CATALOG_SEED_DIR=${dir} is missing or empty (no bestbuy-categories.json, no bestbuy-cellphones-products.json): seeding the generated catalog instead`,
+      );
+      expect(said[1]).toMatch(/^Seeded a generated catalog \(5 categories, 30 products\)/);
+      expect(await counts(db)).toEqual({ categories: 5, products: 30 });
+    } finally {
+      await rm(parent, { recursive: true });
+      await db.drop();
     }
   });
 });

@@ -3,7 +3,8 @@ import type { StartupProgress } from "../../src/runtime";
 import { startGateway, type Gateway } from "../../src/server";
 
 // What a person watching `npm start` is told: the steps in order, seeding and embedding counted
-// n/N up to their totals; a restart embeds nothing and rewrites no payload.
+// n/N up to their totals (the embedding after the gateway serves); a restart embeds nothing and
+// rewrites no payload.
 describe("start-up progress on a fresh embedded database", () => {
   let gateway: Gateway | null = null;
   afterEach(async () => {
@@ -23,6 +24,8 @@ describe("start-up progress on a fresh embedded database", () => {
     });
     const reports: StartupProgress[] = [];
     gateway = await startGateway(config, { onProgress: (report) => reports.push(report) });
+    // The embedding runs in the background once the gateway serves.
+    await gateway.search.synced();
 
     const steps = reports.map((report) => report.step).filter((step, i, all) => step !== all[i - 1]);
     expect(steps).toEqual(["migrating", "seeding", "search", "embedding"]);

@@ -34,10 +34,11 @@ export function vectorIndexContract(setup: () => Promise<{ db: Database; index: 
     expect(report.embedded).toBe(ids.length);
     expect(await index.count()).toBe(ids.length);
     // A second pass finds every vector current, and writes no payload (none changed).
-    const progress: { done: number; total: number }[] = [];
+    const progress: { done: number; total: number; bulk: boolean }[] = [];
     const again = await indexer.syncAll((step) => progress.push(step));
     expect(again).toMatchObject({ embedded: 0, payloadOnly: 0, unchanged: ids.length });
-    expect(progress.at(-1)).toEqual({ done: ids.length, total: ids.length });
+    expect(progress[0]).toEqual({ done: 0, total: ids.length, bulk: false });
+    expect(progress.at(-1)).toEqual({ done: ids.length, total: ids.length, bulk: false });
   });
 
   it("finds a product nearest to its own text, scores by cosine similarity, best first", async () => {

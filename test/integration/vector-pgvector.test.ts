@@ -29,8 +29,30 @@ describe("pgvector index (PGlite)", () => {
     expect(await wider.count()).toBe(0);
   });
 
+  it("builds its HNSW index only once the table holds hnswMinRows vectors (an exact scan below)", async () => {
+    const hnswIndexes = async () =>
+      (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'product_embeddings_hnsw_idx'`))[0].n;
+    const point = (id: number) => ({ id, vector: new Float32Array(32).fill(id), fingerprint: "f", payload: { categoryPath: [], brand: "", price: 0, stock: 0, attributes: {} } });
+    const ids = (await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id LIMIT 3`)).map((row) => row.id);
+    const index = createPgvectorIndex(db.prisma, 32, { hnswMinRows: 3 });
+    await index.ensureSchema();
+    expect(await hnswIndexes()).toBe(0);
+    await index.bulkLoad(() => index.upsert(ids.slice(0, 2).map(point)));
+    expect(await hnswIndexes()).toBe(0);
+    await index.bulkLoad(() => index.upsert(ids.slice(2).map(point)));
+    expect(await hnswIndexes()).toBe(1);
+    expect((await index.search({ vector: point(1).vector, scope: { categoryId: null, filter: {} }, limit: 3, minScore: -1 })).length).toBe(3);
+    // The default threshold (10,000) is far above these 3 rows: a start's schema check leaves the index as it is, and a bulk load drops it.
+    const standard = createPgvectorIndex(db.prisma, 32);
+    await standard.ensureSchema();
+    expect(await hnswIndexes()).toBe(1);
+    await standard.bulkLoad(async () => undefined);
+    expect(await hnswIndexes()).toBe(0);
+  });
+
   it("drops a product's vector with the product (foreign key)", async () => {
     const index = createPgvectorIndex(db.prisma, 64);
+    await index.ensureSchema();
     const [product] = await db.sql.query<{ id: number }>(`SELECT id FROM products ORDER BY id DESC LIMIT 1`);
     await index.upsert([{ id: product.id, vector: new Float32Array(64).fill(0.125), fingerprint: "f", payload: { categoryPath: [], brand: "", price: 0, stock: 0, attributes: {} } }]);
     expect(await index.count()).toBe(1);

@@ -34,9 +34,33 @@ export interface SearchIndexer {
    * Brings the whole index in step with the catalog, `batchSize` products at a time in id order:
    * what is missing or stale is embedded, the rest left alone. Run at start (after a seed, an
    * import by script, or a change of embedder); cheap when the index is current (a read of every
-   * row and a fingerprint comparison). `onProgress` hears products checked so far of the catalog's total.
+   * row and a fingerprint comparison). `onProgress` hears products checked so far of the catalog's
+   * total (0 first), and whether this is a bulk load (the index held under half the catalog: most
+   * vectors are missing until it ends). See `SyncOptions` for a sync that runs beside requests.
    */
-  syncAll(onProgress?: (progress: { done: number; total: number }) => void): Promise<IndexReport>;
+  syncAll(onProgress?: (progress: SyncProgress) => void, options?: SyncOptions): Promise<IndexReport>;
+}
+
+/** How far `syncAll` has come. */
+export interface SyncProgress {
+  done: number;
+  total: number;
+  /** The index held under half the catalog when the sync began: loaded in bulk (pgvector: without its HNSW index until the end). */
+  bulk: boolean;
+}
+
+/** How `syncAll` shares the process when it runs beside requests (the start's background sync). */
+export interface SyncOptions {
+  /** Stops the sync after the batch in hand. */
+  signal?: AbortSignal;
+  /** Products per batch. Default: the indexer's `batchSize`. */
+  batchSize?: number;
+  /**
+   * Pause between batches, ms. Default 0 (one turn of the event loop). On PGlite every statement
+   * waits for the one before it: a request's few statements each wait behind a sync batch, so
+   * without a pause a request under a running sync finishes about when the sync does.
+   */
+  pauseMs?: number;
 }
 
 export interface SearchIndexerDeps {
@@ -50,6 +74,15 @@ export interface SearchIndexerDeps {
 
 /** The indexer the writes call (see `SearchIndexer`). */
 export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize = 500 }: SearchIndexerDeps): SearchIndexer {
+  // Writes index their products while a sync may run (it runs in the background after a start):
+  // each batch of either reads its rows, embeds and writes under this lock, so a sync batch that
+  // read a row before a write committed cannot store its old vector after the write's new one.
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = turn.then(work);
+    turn = result.catch(() => undefined);
+    return result;
+  };
   const empty = (): IndexReport => ({ embedded: 0, payloadOnly: 0, unchanged: 0, removed: 0, durationMs: 0 });
 
   async function indexRows(index: VectorIndex, rows: IndexedProduct[], report: IndexReport): Promise<void> {
@@ -80,12 +113,14 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
       const ids = [...new Set(productIds)];
       for (let start = 0; start < ids.length; start += batchSize) {
         const batch = ids.slice(start, start + batchSize);
-        const rows = await readProducts(prisma, { ids: batch });
-        const found = new Set(rows.map((row) => row.id));
-        const gone = batch.filter((id) => !found.has(id));
-        await vectorIndex.remove(gone);
-        report.removed += gone.length;
-        await indexRows(vectorIndex, rows, report);
+        await exclusive(async () => {
+          const rows = await readProducts(prisma, { ids: batch });
+          const found = new Set(rows.map((row) => row.id));
+          const gone = batch.filter((id) => !found.has(id));
+          await vectorIndex.remove(gone);
+          report.removed += gone.length;
+          await indexRows(vectorIndex, rows, report);
+        });
       }
       report.durationMs = performance.now() - started;
       return report;
@@ -96,34 +131,40 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
       if (!vectorIndex || productIds.length === 0) return report;
       const started = performance.now();
       const ids = [...new Set(productIds)];
-      for (let start = 0; start < ids.length; start += batchSize) await vectorIndex.remove(ids.slice(start, start + batchSize));
+      for (let start = 0; start < ids.length; start += batchSize) await exclusive(() => vectorIndex.remove(ids.slice(start, start + batchSize)));
       report.removed = ids.length;
       report.durationMs = performance.now() - started;
       return report;
     },
 
-    async syncAll(onProgress) {
+    async syncAll(onProgress, { signal, batchSize: pageSize = batchSize, pauseMs = 0 } = {}) {
       const report = empty();
       if (!vectorIndex) return report;
       const index = vectorIndex;
+      if (signal?.aborted) return report;
       const started = performance.now();
       // Mostly empty (a first start, a new embedder): load in bulk; otherwise top up in place.
       const [indexed, total] = await Promise.all([index.count(), prisma.product.count()]);
+      const bulk = indexed < total / 2;
+      onProgress?.({ done: 0, total, bulk });
       const pass = async () => {
         let after = 0;
         let done = 0;
-        for (;;) {
-          const rows = await readProducts(prisma, { after, limit: batchSize });
+        while (!signal?.aborted) {
+          const rows = await exclusive(async () => {
+            const page = await readProducts(prisma, { after, limit: pageSize });
+            await indexRows(index, page, report);
+            return page;
+          });
           if (rows.length === 0) break;
-          await indexRows(index, rows, report);
           after = rows[rows.length - 1].id;
-          onProgress?.({ done: (done += rows.length), total: Math.max(total, done) });
-          // A turn of the event loop per batch: on PGlite (answers in microtasks) and the local
-          // embedder (synchronous) the sync would otherwise hold it, and /health, /ready with it.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          onProgress?.({ done: (done += rows.length), total: Math.max(total, done), bulk });
+          // A turn of the event loop per batch at least: on PGlite (answers in microtasks) and the
+          // local embedder (synchronous) the sync would otherwise hold it, and /health, /ready with it.
+          await new Promise<void>((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
         }
       };
-      await (indexed < total / 2 ? index.bulkLoad(pass) : pass());
+      await (bulk ? index.bulkLoad(pass) : pass());
       report.durationMs = performance.now() - started;
       return report;
     },

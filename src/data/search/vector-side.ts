@@ -1,8 +1,11 @@
 import type { Embedder } from "./embedder";
 import { VectorIndexUnavailableError, type SearchScope, type VectorHit, type VectorIndex } from "./vector-index";
 
-/** The vector side's state: the index that answers, "none" (not configured) or "down" (failed lately). */
-export type VectorState = VectorIndex["kind"] | "none" | "down";
+/**
+ * The vector side's state: the index that answers, "none" (not configured), "down" (failed lately)
+ * or "indexing" (the start's first embedding of the catalog runs: vectors are still missing).
+ */
+export type VectorState = VectorIndex["kind"] | "none" | "down" | "indexing";
 
 /** How long the vector side is skipped after a failure, ms (SEARCH_VECTOR_RETRY_MS). Default 10000. */
 export const DEFAULT_VECTOR_RETRY_MS = 10_000;
@@ -29,17 +32,19 @@ export interface VectorSideOptions {
   retryMs?: number;
   /** Clock, ms. Default Date.now. */
   now?: () => number;
+  /** How far the start's first embedding of the catalog has come; null once it is done (or when none runs). Default: never indexing. */
+  indexing?: () => { done: number; total: number } | null;
 }
 
 /** The vector side over `index` (null: not configured) and `embedder`. */
 export function createVectorSide(
   index: VectorIndex | null,
   embedder: Embedder,
-  { prepare, retryMs = DEFAULT_VECTOR_RETRY_MS, now = Date.now }: VectorSideOptions = {},
+  { prepare, retryMs = DEFAULT_VECTOR_RETRY_MS, now = Date.now, indexing = () => null }: VectorSideOptions = {},
 ): VectorSide {
   let downUntil = 0;
   let lastError = "";
-  const state = (): VectorState => (!index ? "none" : now() < downUntil ? "down" : index.kind);
+  const state = (): VectorState => (!index ? "none" : indexing() ? "indexing" : now() < downUntil ? "down" : index.kind);
   return {
     model: embedder.model,
     state,
@@ -49,6 +54,11 @@ export function createVectorSide(
           return "no vector index is configured (set QDRANT_URL, or run on a database with pgvector such as the embedded one)";
         case "down":
           return `the vector index failed (${lastError || "unavailable"}); it is retried every ${retryMs / 1000} s`;
+        case "indexing": {
+          const progress = indexing();
+          const count = progress?.total ? ` (${progress.done}/${progress.total} products so far)` : "";
+          return `the catalog is being embedded for the first time${count}; vectors are used once it is done`;
+        }
         case "pgvector":
         case "qdrant":
           return null;
@@ -60,7 +70,7 @@ export function createVectorSide(
     },
     async neighbours(text, scope, limit, minScore) {
       const current = state();
-      if (!index || current === "down") throw new VectorIndexUnavailableError(`vector search is unavailable: ${this.reason(current)}`);
+      if (!index || current === "down" || current === "indexing") throw new VectorIndexUnavailableError(`vector search is unavailable: ${this.reason(current)}`);
       try {
         await prepare?.();
         const [vector] = await embedder.embed([text], "query");

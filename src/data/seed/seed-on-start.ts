@@ -1,4 +1,4 @@
-import { access } from "node:fs/promises";
+import { access, readdir } from "node:fs/promises";
 import path from "node:path";
 import { lockCatalogExclusive } from "../catalog-lock";
 import type { Database, SqlRunner } from "../database";
@@ -12,7 +12,10 @@ export const SEED_FILES = { categories: "bestbuy-categories.json", products: "be
 
 /**
  * Seeds an empty catalog on first start: the real Best Buy data from `seed.dir` when given (both
- * SEED_FILES must be there), else a generated catalog of `seed.products` / `seed.categories`.
+ * SEED_FILES must be there), else a generated catalog of `seed.products` / `seed.categories`. A
+ * seed folder that is missing or empty (docker-compose.yml's volume where ../shared/data does not
+ * exist: Docker mounts an empty folder) seeds the generated catalog, and `log` says so; one that
+ * holds a single file of the two fails the start, naming the other.
  * "Empty" means no category at all; anything else is left alone ("skipped"). The check and the
  * write share one transaction under the catalog write lock, so gateways starting together seed once.
  * A seed folder given for a database that already holds a catalog is ignored, and `log` says so
@@ -27,6 +30,7 @@ export async function seedIfEmpty(
 ): Promise<"real" | "generated" | "skipped"> {
   const started = performance.now();
   const files = seed.dir ? await seedFiles(seed.dir) : null;
+  const emptySeedDir = seed.dir !== undefined && files === null;
   return db.sql.transaction(async (outer) => {
     const tx = takingTurns(outer);
     await lockCatalogExclusive(tx);
@@ -39,6 +43,7 @@ export async function seedIfEmpty(
       log(summary(`the Best Buy catalog from ${seed.dir}`, report, started));
       return "real";
     }
+    if (emptySeedDir) log(`CATALOG_SEED_DIR=${seed.dir} is missing or empty (no ${SEED_FILES.categories}, no ${SEED_FILES.products}): seeding the generated catalog instead`);
     const report = await writeCatalog(tx, generateCatalog({ products: seed.products, categories: seed.categories }), onProgress);
     log(summary(`a generated catalog (${seed.categories} categories, ${seed.products} products)`, report, started));
     return "generated";
@@ -72,9 +77,12 @@ async function hasCategories(sql: SqlRunner): Promise<boolean> {
   return row.found;
 }
 
-async function seedFiles(dir: string): Promise<{ categoriesFile: string; productsFile: string }> {
+/** The data set's two files in `dir`; null when the folder is missing or holds neither of them. */
+async function seedFiles(dir: string): Promise<{ categoriesFile: string; productsFile: string } | null> {
   const categoriesFile = path.resolve(dir, SEED_FILES.categories);
   const productsFile = path.resolve(dir, SEED_FILES.products);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (!names.includes(SEED_FILES.categories) && !names.includes(SEED_FILES.products)) return null;
   for (const file of [categoriesFile, productsFile]) {
     await access(file).catch(() => {
       throw new Error(`The catalog seed folder ${JSON.stringify(dir)} must hold ${path.basename(file)}; ${file} is missing`);
