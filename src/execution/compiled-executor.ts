@@ -1,4 +1,4 @@
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { BREAK, execute, Kind, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 
@@ -11,8 +11,10 @@ import { LRUCache } from "lru-cache";
  * document under the same hash (its document store), so a hot query is neither parsed, validated nor
  * compiled again. graphql-js stays the slow path for:
  * - mutations (run once each, in order: nothing to gain, and graphql-js's serial execution is the reference);
- * - a document graphql-jit cannot compile (its error is remembered, so it is tried once);
- * - a result with request errors and no data (variables that do not coerce, an unknown operation):
+ * - a document graphql-jit cannot compile (its error is remembered, so it is tried once), or one with
+ *   a variable inside a list or object literal (`{ a: [$n] }`): graphql-jit hands a custom scalar's
+ *   `parseLiteral` no variables, so `JSON` literals lost them (test/unit/compiled-executor.test.ts);
+ * - a result with errors and no `data` at all (variables that do not coerce, an unknown operation):
  *   executed again by graphql-js, whose error messages and AST nodes Apollo Server reads to answer
  *   BAD_USER_INPUT with status 400 and formatError reads for the `field` (nothing ran: no resolver
  *   runs before variables coerce, in either executor).
@@ -83,11 +85,11 @@ export function createExecutor(kind: ExecutorKind, options: ExecutorOptions = {}
     let entry = compiled.get(key);
     if (entry === undefined) {
       counters.compilations += 1;
-      const result = compileQuery(request.schema, request.document, request.operationName ?? undefined, {
+      const result = hasNestedVariable(request.document) ? null : compileQuery(request.schema, request.document, request.operationName ?? undefined, {
         // Stacks of field errors are never sent (formatError drops them); capturing one per error costs.
         disablingCapturingStackErrors: true,
       });
-      entry = isCompiledQuery(result) ? result : NOT_COMPILABLE;
+      entry = result && isCompiledQuery(result) ? result : NOT_COMPILABLE;
       compiled.set(key, entry);
     }
     return entry === NOT_COMPILABLE ? null : entry;
@@ -101,9 +103,24 @@ export function createExecutor(kind: ExecutorKind, options: ExecutorOptions = {}
       const query = compiledFor(request);
       if (!query) return slow(request);
       const result = await query.query(undefined, request.contextValue, request.variables ?? {});
-      if (result.errors?.length && result.data == null) return slow(request);
+      if (result.errors?.length && result.data === undefined) return slow(request);
       counters.compiled += 1;
       return result;
     },
   };
+}
+
+// A variable inside a list or object literal (see the slow path's list above).
+function hasNestedVariable(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Variable: (_node, _key, _parent, _path, ancestors) => {
+      if (ancestors.some((ancestor) => "kind" in ancestor && (ancestor.kind === Kind.LIST || ancestor.kind === Kind.OBJECT))) {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
