@@ -1,3 +1,4 @@
+import { isResilientStore } from "../../src/cache/resilient-store";
 import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
 import { gql, gqlAs, gqlData } from "../helpers/gateway";
@@ -13,7 +14,7 @@ describe("category tree stored whole", () => {
     label: "tree",
     catalog: { products: 200, categories: 60 },
     redis: true,
-    env: { CACHE_RESPONSES: "false", REDIS_COMMAND_TIMEOUT_MS: "3000" },
+    env: { CACHE_RESPONSES: "false", REDIS_COMMAND_TIMEOUT_MS: "3000", CACHE_CIRCUIT_COOL_DOWN_MS: "100" },
   });
   beforeAll(() => {
     ({ db, gateway } = fixture);
@@ -98,5 +99,47 @@ describe("category tree stored whole", () => {
 
     await write(`mutation($id: ID!) { deleteCategory(id: $id) { deleted } }`, { id });
     expect(await find()).toBeUndefined();
+  });
+
+  // The decoded tree is kept per process (src/cache/process-memo.ts): a warm read costs one MGET of
+  // two counters (the entry's version counter and `gen:cat:tree`), never a GET of the whole entry.
+  describe("the process's decoded copy", () => {
+    const treeKey = () => gateway.keys.categoryTreeKey();
+    const versionKey = () => gateway.keys.responseVersionKey(`=${treeKey().slice(gateway.keys.prefix.length)}`);
+    const rootNames = async () =>
+      (await gqlData<{ categoryTree: Node[] }>(gateway.url, `{ categoryTree(maxDepth: 0) { id name } }`)).categoryTree.map((node) => node.name);
+
+    it("is served while its counters hold, whatever the entry now holds, and read again once one moves", async () => {
+      const names = await rootNames();
+      await rootNames(); // warm: the copy is kept with the counters read before the entry
+      // Rewrite the entry behind the gateway's back, without moving a counter: the copy is still served,
+      // so the entry is not read.
+      const entry = (await fixture.redis.get(treeKey()))!;
+      expect(entry).toContain(JSON.stringify(names[0]));
+      await fixture.redis.set(treeKey(), entry.split(JSON.stringify(names[0])).join(JSON.stringify("Rewritten Root")), "KEEPTTL");
+      expect(await rootNames()).toEqual(names);
+      // One INCR of the entry's version counter (what every invalidation that deletes the entry does): read again.
+      await fixture.redis.incr(versionKey());
+      expect(await rootNames()).toContain("Rewritten Root");
+      // The family's generation (invalidateCache) retires the copy and the entry's stamp: the database answers.
+      await fixture.redis.incr(gateway.keys.generationKey("cat:tree"));
+      expect(await rootNames()).toEqual(names);
+    });
+
+    it("is never served while the store cannot be read (down or fenced): the database answers", async () => {
+      const store = gateway.cache.store!;
+      if (!isResilientStore(store)) throw new Error("the Redis store is expected behind the resilient wrapper");
+      const [first] = (await gqlData<{ categoryTree: Node[] }>(gateway.url, `{ categoryTree(maxDepth: 0) { id name } }`)).categoryTree;
+      await rootNames();
+      // A change the cache is not told of, seen only by a read that goes to the database.
+      await db.sql.query(`UPDATE categories SET name = $2 WHERE id = $1`, [Number(first.id), "Renamed Behind The Cache"]);
+      try {
+        store.fence("test", "the test cut the store off");
+        expect(await rootNames()).toContain("Renamed Behind The Cache");
+      } finally {
+        store.fence("test", null);
+        await db.sql.query(`UPDATE categories SET name = $2 WHERE id = $1`, [Number(first.id), first.name]);
+      }
+    });
   });
 });
