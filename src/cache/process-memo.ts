@@ -18,11 +18,14 @@ import { exactVersionKeyOf } from "./version-vector";
  * the validators reflect; a later write moves a validator, and the next read misses the memo. A memo
  * a slow request writes late carries the validators it read, older ones: it only misses more.
  *
- * Why a null validator never matches: the resilient store answers an MGET with nulls when Redis is
- * down or this instance is fenced (it cannot hear invalidations), and a memo validated by nulls would
- * then be served while writes go unseen. A counter never moved is absent (null), so the slow path
- * creates it with INCR (0 -> 1: it only retires what depended on the counter, once per Redis
- * lifetime), and an INCR throws when the store is down: then no memo is kept.
+ * Why a memo is never served when the store cannot be read: the resilient store answers an MGET
+ * with nulls when Redis is down or this instance is fenced (it cannot hear invalidations), and a memo
+ * validated by nulls would then be served while writes go unseen. So the first validator, the
+ * version counter, must be present: one MGET is atomic, so a present value proves the store
+ * answered, and then an absent generation is a genuine "0". A version counter never moved is absent:
+ * the slow path creates it with INCR (absent -> 1 retires only whole responses that read the entry,
+ * once per Redis lifetime; the entry itself is not retired, its stamp names the generation only),
+ * and an INCR throws when the store is down: then no memo is kept.
  */
 export interface ProcessMemo<V> {
   /** The memoized value, the validator values it was obtained under, and the raw entry text it came from (when it came from the store as observed). */
@@ -39,25 +42,29 @@ export function memoValidatorKeys(keys: CacheKeys, family: Family, cacheKey: str
   return [exactVersionKeyOf(keys, cacheKey), keys.generationKey(family)];
 }
 
-/** Creates the absent validators (INCR from 0), returning every validator's value; null if the store refused. */
-export async function createValidators(
+/**
+ * The validators' values as a memo is kept under: the version counter created (INCR) when absent, an
+ * absent generation "0"; null if the store refused (no memo may be kept).
+ */
+export async function settleValidators(
   store: CacheStore,
   validatorKeys: string[],
   values: (string | null)[],
   call: <T>(storeCall: () => Promise<T>) => Promise<T>,
 ): Promise<string[] | null> {
-  const absent = validatorKeys.filter((_, i) => values[i] === null);
-  try {
-    const created = await call(() => store.incr(absent));
-    let j = 0;
-    return values.map((value) => value ?? String(created[j++]));
-  } catch {
-    return null;
+  let [version] = values;
+  if (version === null) {
+    try {
+      [version] = (await call(() => store.incr([validatorKeys[0]]))).map(String);
+    } catch {
+      return null;
+    }
   }
+  return [version, ...values.slice(1).map((value) => value ?? "0")];
 }
 
-/** Whether `memo` holds a value obtained under exactly `values` (all present). */
+/** Whether `memo` holds a value obtained under exactly `values`, read from the store (the version counter present). */
 export function memoMatches<V>(memo: ProcessMemo<V>, values: (string | null)[]): boolean {
   const current = memo.current;
-  return current !== null && values.every((value, i) => value !== null && value === current.validators[i]);
+  return current !== null && values[0] !== null && values.every((value, i) => (value ?? "0") === current.validators[i]);
 }

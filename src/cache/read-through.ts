@@ -3,7 +3,7 @@ import type { FillLimit } from "./fill-limit";
 import type { CacheKeys, Family } from "./keys";
 import { readLeased } from "./lease-read";
 import type { NearSession, NearTier } from "./near-tier";
-import { createValidators, memoMatches, memoValidatorKeys, type ProcessMemo } from "./process-memo";
+import { memoMatches, memoValidatorKeys, settleValidators, type ProcessMemo } from "./process-memo";
 import { isResilientStore } from "./resilient-store";
 import type { FamilyRead, FamilySpec, Loaded, Miss, ReadThroughOptions, Slot } from "./read-path";
 import { joinOrLead, type Flights, type Inflight, type SharedFill } from "./single-flight";
@@ -190,23 +190,18 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     const validatorKeys = memoValidatorKeys(runtime.keys, spec.family, cacheKey);
     const [, generationKey] = validatorKeys;
     const values = await read.call(() => store.mget(validatorKeys), "read").catch(() => validatorKeys.map(() => null));
-    if (memoMatches(memo, values)) {
-      const { value, raw } = memo.current!;
+    // A copy loaded from the database has no entry text to be validated by (the whole-response cache
+    // re-reads what a request observed): the entry is read once more, and the copy takes its text.
+    const raw = memo.current?.raw;
+    if (raw !== undefined && memoMatches(memo, values)) {
       read.record("hit");
       read.note("hits");
       trace.dependencies.add(cacheKey).add(generationKey);
-      // The whole-response cache validates what was observed: the entry's text the memo came from
-      // (it re-reads the entry before keeping an answer), and the generation its stamp names.
-      if (raw === undefined) trace.complete = false;
-      else {
-        observe(trace, cacheKey, raw);
-        observe(trace, generationKey, values[1]!);
-      }
-      return value;
+      observe(trace, cacheKey, raw);
+      observe(trace, generationKey, values[1] ?? "0");
+      return memo.current!.value;
     }
-    const validators = values.every((value) => value !== null)
-      ? (values as string[])
-      : await createValidators(store, validatorKeys, values, (storeCall) => read.call(storeCall));
+    const validators = await settleValidators(store, validatorKeys, values, (storeCall) => read.call(storeCall));
     const hitsBefore = trace.families[spec.family]?.hits ?? 0;
     const [value] = await load(spec, [key]);
     if (validators !== null && value !== null) {
