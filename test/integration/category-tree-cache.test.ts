@@ -1,4 +1,5 @@
 import { isResilientStore } from "../../src/cache/resilient-store";
+import { exactVersionKeyOf } from "../../src/cache/version-vector";
 import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
 import { gql, gqlAs, gqlData } from "../helpers/gateway";
@@ -108,7 +109,7 @@ describe("category tree stored whole", () => {
   // two counters (the entry's version counter and `gen:cat:tree`), never a GET of the whole entry.
   describe("the process's decoded copy", () => {
     const treeKey = () => gateway.keys.categoryTreeKey();
-    const versionKey = () => gateway.keys.responseVersionKey(`=${treeKey().slice(gateway.keys.prefix.length)}`);
+    const versionKey = () => exactVersionKeyOf(gateway.keys, treeKey());
     const rootNames = async () =>
       (await gqlData<{ categoryTree: Node[] }>(gateway.url, `{ categoryTree(maxDepth: 0) { id name } }`)).categoryTree.map((node) => node.name);
 
