@@ -128,6 +128,8 @@ async function main() {
     REDIS_URL: flags["redis-url"]!,
     CACHE_PREFIX: `cg:profile:${Date.now()}:`,
     CACHE_RESPONSES: "false",
+    // EXECUTOR=graphql-js npm run bench:profile: the same requests without the compiled executor.
+    ...(process.env.EXECUTOR ? { EXECUTOR: process.env.EXECUTOR } : {}),
     // The measured requests are many and costly (the tree): no rate limit may answer them instead.
     RATE_LIMIT: "off",
     // Production refuses to start without one; nothing here writes.

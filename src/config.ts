@@ -15,6 +15,7 @@ import type { EmbedderConfig } from "./data/search/create-embedder";
 import { DEFAULT_SYNONYMS_FILE } from "./data/search/synonyms";
 import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from "./cache/ttl";
 import { defaultJsonLimits, type JsonLimits } from "./edge/json-limits";
+import { defaultExecutorOptions, type ExecutorKind } from "./execution/compiled-executor";
 import { defaultCostEstimates, type CostEstimates } from "./edge/operation-cost";
 import { defaultOperationLimits, type OperationLimits } from "./edge/operation-limits";
 import { defaultRateLimitOptions, type RateLimitOptions } from "./edge/rate-limit";
@@ -158,6 +159,13 @@ const schema = z.object({
   AUTH_TOKEN_CACHE_SECONDS: int(0, 86_400).default(60),
   /** Keep whole responses of queries that read only public data (anonymous or with a valid token), validated against version counters of what they read. Default true. */
   CACHE_RESPONSES: bool.default(true),
+  /**
+   * Who executes operations: `jit` (graphql-jit: each query compiled once per document, graphql-js for
+   * mutations and what it cannot compile; src/execution) or `graphql-js` (Apollo's own). Default jit.
+   */
+  EXECUTOR: z.enum(["jit", "graphql-js"]).default("jit"),
+  /** Compiled documents kept per process (least recently used dropped first). Default 1000. */
+  EXECUTOR_MAX_DOCUMENTS: int(1, 1_000_000).default(defaultExecutorOptions.maxDocuments),
   /**
    * Where CDN purges go (the outbox's purge hook). When set, kept responses are sent
    * `Cache-Control: public, s-maxage=CDN_MAX_AGE_SECONDS` and `Surrogate-Key`/`Cache-Tag` naming what
@@ -341,6 +349,8 @@ export interface Config {
     tokenCache: { maxEntries: number; maxAgeSeconds: number };
   };
   logLevel: string;
+  /** EXECUTOR, EXECUTOR_MAX_DOCUMENTS (src/execution/compiled-executor.ts). */
+  execution: { executor: ExecutorKind; maxDocuments: number };
   search: SearchConfig;
   /** The public edge: input bounds (MAX_INPUT_*), operation limits (MAX_QUERY_*) and the cost estimator's list sizes. */
   limits: { input: JsonLimits; operation: OperationLimits; cost: CostEstimates; rate: RateLimitOptions | null };
@@ -491,6 +501,7 @@ export function loadConfig(env: Env = process.env): Config {
     cdn: { purgeUrl: e.CDN_PURGE_URL, maxAgeSeconds: e.CDN_MAX_AGE_SECONDS },
     auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
+    execution: { executor: e.EXECUTOR, maxDocuments: e.EXECUTOR_MAX_DOCUMENTS },
     search: searchConfig(e, env),
     limits: {
       input: { maxDepth: e.MAX_INPUT_DEPTH, maxNodes: e.MAX_INPUT_NODES, maxStringLength: e.MAX_INPUT_STRING_LENGTH },

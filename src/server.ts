@@ -5,6 +5,7 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
+import { makeExecutableSchema } from "@graphql-tools/schema";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,6 +21,8 @@ import { createHttpHandler } from "./http-handler";
 import { createRoutes } from "./http-routes";
 import { explorerLinkPlugin } from "./plugins/explorer-link";
 import type { Logger } from "./logger";
+import { createExecutor } from "./execution/compiled-executor";
+import { executorGateway } from "./execution/executor-gateway";
 import { resolvers } from "./modules";
 import { cacheTracePlugin } from "./plugins/cache-trace";
 import { searchNoticesPlugin } from "./plugins/search-notices";
@@ -166,9 +169,15 @@ function answerWhileStarting(req: http.IncomingMessage, res: http.ServerResponse
 
 function createApollo(runtime: Runtime, httpServer: http.Server, extraPlugins: ApolloServerPlugin<Context>[]): ApolloServer<Context> {
   const { config, logger } = runtime;
+  const typeDefs = readFileSync(schemaPath, "utf8");
+  // EXECUTOR=jit: the same schema Apollo would build (makeExecutableSchema), executed by
+  // src/execution through Apollo's gateway interface; graphql-js: Apollo executes it itself.
+  const execution =
+    config.execution.executor === "jit"
+      ? { gateway: executorGateway(makeExecutableSchema({ typeDefs, resolvers }), createExecutor("jit", config.execution)) }
+      : { typeDefs, resolvers };
   return new ApolloServer<Context>({
-    typeDefs: readFileSync(schemaPath, "utf8"),
-    resolvers,
+    ...execution,
     introspection: config.http.introspection,
     // src/index.ts stops the whole gateway on SIGINT/SIGTERM; Apollo's own handler would race it.
     stopOnTerminationSignals: false,

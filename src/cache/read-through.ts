@@ -3,6 +3,7 @@ import type { FillLimit } from "./fill-limit";
 import type { CacheKeys, Family } from "./keys";
 import { readLeased } from "./lease-read";
 import type { NearSession, NearTier } from "./near-tier";
+import { memoMatches, memoValidatorKeys, settleValidators, type ProcessMemo } from "./process-memo";
 import { isResilientStore } from "./resilient-store";
 import type { FamilyRead, FamilySpec, Loaded, Miss, ReadThroughOptions, Slot } from "./read-path";
 import { joinOrLead, type Flights, type Inflight, type SharedFill } from "./single-flight";
@@ -64,6 +65,12 @@ export function createCacheTrace(): CacheTrace {
 
 export interface ReadThrough {
   load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]>;
+  /**
+   * One large entry read whole (the category tree): served from `memo`, this process's decoded copy,
+   * while its validators hold (one MGET of two counters), else read as `load` would and memoized.
+   * See process-memo.ts for why it is never stale.
+   */
+  loadMemoized<K, V>(spec: FamilySpec<K, V>, key: K, memo: ProcessMemo<V>): Promise<V | null>;
   /** Resolves once the background refreshes (stale-while-revalidate) this read path started have settled. */
   idle(): Promise<void>;
 }
@@ -175,6 +182,35 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     refreshes.add(running);
   }
 
+  async function loadMemoized<K, V>(spec: FamilySpec<K, V>, key: K, memo: ProcessMemo<V>): Promise<V | null> {
+    const store = runtime.store;
+    if (!store) return (await load(spec, [key]))[0];
+    const read = familyRead(spec, store);
+    const cacheKey = spec.key(key);
+    const validatorKeys = memoValidatorKeys(runtime.keys, spec.family, cacheKey);
+    const [, generationKey] = validatorKeys;
+    const values = await read.call(() => store.mget(validatorKeys), "read").catch(() => validatorKeys.map(() => null));
+    // A copy loaded from the database has no entry text to be validated by (the whole-response cache
+    // re-reads what a request observed): the entry is read once more, and the copy takes its text.
+    const raw = memo.current?.raw;
+    if (raw !== undefined && memoMatches(memo, values)) {
+      read.record("hit");
+      read.note("hits");
+      trace.dependencies.add(cacheKey).add(generationKey);
+      observe(trace, cacheKey, raw);
+      observe(trace, generationKey, values[1] ?? "0");
+      return memo.current!.value;
+    }
+    const validators = await settleValidators(store, validatorKeys, values, (storeCall) => read.call(storeCall));
+    const hitsBefore = trace.families[spec.family]?.hits ?? 0;
+    const [value] = await load(spec, [key]);
+    if (validators !== null && value !== null) {
+      const hit = (trace.families[spec.family]?.hits ?? 0) > hitsBefore;
+      memo.current = { validators, value, raw: hit ? trace.observed.get(cacheKey) : undefined };
+    }
+    return value;
+  }
+
   async function idle(): Promise<void> {
     while (refreshes.size > 0) await Promise.all(refreshes);
   }
@@ -203,7 +239,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     if (field === "roundTrips") trace.roundTrips += n;
   }
 
-  return { load, idle };
+  return { load, loadMemoized, idle };
 }
 
 // A key read twice in one request with two values leaves no single state to validate against.

@@ -78,6 +78,14 @@ function exactVersionName(keys: CacheKeys, key: string): string {
   return `=${keys.unwrap(key)}`;
 }
 
+/**
+ * The exact version counter (full key, shard 0) of `key`: every write that deletes or moves `key`
+ * INCRs it in every shard (`versionBumpsOf`), so one shard's copy tells whether `key` changed.
+ */
+export function exactVersionKeyOf(keys: CacheKeys, key: string): string {
+  return keys.responseVersionKey(exactVersionName(keys, key), 0);
+}
+
 // The bucket hashes the key as DESIGN.md spells it (no prefix, no braces), so tags do not change with the prefix.
 function bucketVersionName(group: string, key: string): string {
   return `${group}#${fnv1a(key) % versionBucketCount}`;

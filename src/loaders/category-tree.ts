@@ -4,8 +4,12 @@ import type { LoaderDeps } from "./deps";
 
 export { createCategoryTreeCodec, indexCategoryTree, type CategoryTree, type NestedTreeNode, type TreeNode } from "./category-tree-index";
 
-/** The whole tree (ids, parents, names, slugs, depths) in one entry, read through `cat:tree`. */
-export function createCategoryTreeLoader({ readThrough, keys, ttls, categories, categoryTreeCodec }: LoaderDeps) {
+/**
+ * The whole tree (ids, parents, names, slugs, depths) in one entry, read through `cat:tree`; a warm
+ * read is served from the process's decoded copy after one small counter read (`categoryTreeMemo`,
+ * src/cache/process-memo.ts), not by a GET of the whole entry.
+ */
+export function createCategoryTreeLoader({ readThrough, keys, ttls, categories, categoryTreeCodec, categoryTreeMemo }: LoaderDeps) {
   const spec = {
     family: "cat:tree" as const,
     key: () => keys.categoryTreeKey(),
@@ -16,7 +20,8 @@ export function createCategoryTreeLoader({ readThrough, keys, ttls, categories, 
       return requests.map(() => tree);
     },
   };
-  return new DataLoader<"tree", CategoryTree>(async (requests) =>
-    (await readThrough.load(spec, requests)).map((tree) => tree ?? indexCategoryTree([])),
-  );
+  return new DataLoader<"tree", CategoryTree>(async (requests) => {
+    const tree = (await readThrough.loadMemoized(spec, "tree", categoryTreeMemo)) ?? indexCategoryTree([]);
+    return requests.map(() => tree);
+  });
 }

@@ -1,4 +1,5 @@
 import type { Codec } from "../cache/codec";
+import type { ProcessMemo } from "../cache/process-memo";
 import type { ReadThrough } from "../cache/read-through";
 import type { FamilyTtls } from "../cache/ttl";
 import type { CacheKeys } from "../cache/keys";
@@ -18,4 +19,6 @@ export interface LoaderDeps {
   statistics: StatsRepository;
   /** `cat:tree`'s codec, one per process: it keeps the last decoded tree (createCategoryTreeCodec). */
   categoryTreeCodec: Codec<CategoryTree>;
+  /** The process's decoded tree, served while its counters hold (src/cache/process-memo.ts); one per process. */
+  categoryTreeMemo: ProcessMemo<CategoryTree>;
 }

@@ -23,7 +23,8 @@ import { createCategoryRepository } from "../data/repositories/category-reposito
 import { createProductRepository } from "../data/repositories/product-repository";
 import { createStatsRepository } from "../data/repositories/stats-repository";
 import { seedIfEmpty } from "../data/seed/seed-on-start";
-import { createCategoryTreeCodec, createLoaders, type Loaders } from "../loaders";
+import { createProcessMemo } from "../cache/process-memo";
+import { createCategoryTreeCodec, createLoaders, type CategoryTree, type Loaders } from "../loaders";
 import { createLogger, type Logger } from "../logger";
 import { createMetricsRegistry, registerGatewayMetrics } from "../metrics";
 import { createAdminService } from "../modules/admin/admin.service";
@@ -207,6 +208,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const search = await step("search", () => createSearchRuntime(db, config.search, logger, { syncGate: options.faults?.vectorSyncGate }));
   await step("search", () => search.start(({ done, total }) => progress({ step: "embedding", done, total })));
   const categoryTreeCodec = createCategoryTreeCodec();
+  const categoryTreeMemo = createProcessMemo<CategoryTree>();
   const createRequestLoaders = (trace: CacheTrace) =>
     createLoaders({
       readThrough: createReadThrough(cache, trace),
@@ -215,6 +217,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       negativeTtlSeconds: config.cache.negativeTtlSeconds,
       ...repositories,
       categoryTreeCodec,
+      categoryTreeMemo,
       ...search.loaderDeps,
     });
 

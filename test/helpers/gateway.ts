@@ -12,12 +12,21 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 }
 
 /**
+ * The executor the suite runs under: EXECUTOR from the environment of the test run (`jit` or
+ * `graphql-js`; unset: the gateway's default), so the whole suite can run both ways. Every test that
+ * builds a gateway's config spreads it under its own settings.
+ */
+export function executorEnv(): Env {
+  return process.env.EXECUTOR ? { EXECUTOR: process.env.EXECUTOR } : {};
+}
+
+/**
  * Starts a gateway on a free port over an open database, with no migration or seeding of its own.
  * The cache is the one `env` configures (CACHE_STORE, REDIS_URL), none by default, or `store`.
  * Resolves once the start's vector sync is done too (a gateway serves before), so searches are HYBRID.
  */
 export async function startTestGateway(db: Database, options: { env?: Env; store?: CacheStore | null } = {}): Promise<Gateway> {
-  const config = loadConfig({ NODE_ENV: "test", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: options.env?.REDIS_URL ? "redis" : "none", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...options.env });
+  const config = loadConfig({ NODE_ENV: "test", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: options.env?.REDIS_URL ? "redis" : "none", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...executorEnv(), ...options.env });
   return synced(await startGateway(config, { db, ...("store" in options ? { store: options.store } : {}) }));
 }
 

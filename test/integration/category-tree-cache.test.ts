@@ -1,3 +1,5 @@
+import { isResilientStore } from "../../src/cache/resilient-store";
+import { exactVersionKeyOf } from "../../src/cache/version-vector";
 import type { Database } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
 import { gql, gqlAs, gqlData } from "../helpers/gateway";
@@ -13,7 +15,7 @@ describe("category tree stored whole", () => {
     label: "tree",
     catalog: { products: 200, categories: 60 },
     redis: true,
-    env: { CACHE_RESPONSES: "false", REDIS_COMMAND_TIMEOUT_MS: "3000" },
+    env: { CACHE_RESPONSES: "false", REDIS_COMMAND_TIMEOUT_MS: "3000", CACHE_CIRCUIT_COOL_DOWN_MS: "100" },
   });
   beforeAll(() => {
     ({ db, gateway } = fixture);
@@ -39,8 +41,11 @@ describe("category tree stored whole", () => {
       (data) => data.createCategory.id as string,
     );
 
-  // One round trip, one entry, no SQL: the same before and after the tree grows.
+  // One round trip, one entry, no SQL: the same before and after the tree grows. After a change the
+  // first read loads the tree and the next reads its entry once (the process's copy takes the entry's
+  // text, what a kept whole response is validated by); from then on a read is one MGET of two counters.
   const expectOneEntry = async () => {
+    await readTree();
     await readTree();
     const warm = await traced(tree);
     expect(warm.sql).toBe(0);
@@ -98,5 +103,47 @@ describe("category tree stored whole", () => {
 
     await write(`mutation($id: ID!) { deleteCategory(id: $id) { deleted } }`, { id });
     expect(await find()).toBeUndefined();
+  });
+
+  // The decoded tree is kept per process (src/cache/process-memo.ts): a warm read costs one MGET of
+  // two counters (the entry's version counter and `gen:cat:tree`), never a GET of the whole entry.
+  describe("the process's decoded copy", () => {
+    const treeKey = () => gateway.keys.categoryTreeKey();
+    const versionKey = () => exactVersionKeyOf(gateway.keys, treeKey());
+    const rootNames = async () =>
+      (await gqlData<{ categoryTree: Node[] }>(gateway.url, `{ categoryTree(maxDepth: 0) { id name } }`)).categoryTree.map((node) => node.name);
+
+    it("is served while its counters hold, whatever the entry now holds, and read again once one moves", async () => {
+      const names = await rootNames();
+      await rootNames(); // warm: the copy is kept with the counters read before the entry
+      // Rewrite the entry behind the gateway's back, without moving a counter: the copy is still served,
+      // so the entry is not read.
+      const entry = (await fixture.redis.get(treeKey()))!;
+      expect(entry).toContain(JSON.stringify(names[0]));
+      await fixture.redis.set(treeKey(), entry.split(JSON.stringify(names[0])).join(JSON.stringify("Rewritten Root")), "KEEPTTL");
+      expect(await rootNames()).toEqual(names);
+      // One INCR of the entry's version counter (what every invalidation that deletes the entry does): read again.
+      await fixture.redis.incr(versionKey());
+      expect(await rootNames()).toContain("Rewritten Root");
+      // The family's generation (invalidateCache) retires the copy and the entry's stamp: the database answers.
+      await fixture.redis.incr(gateway.keys.generationKey("cat:tree"));
+      expect(await rootNames()).toEqual(names);
+    });
+
+    it("is never served while the store cannot be read (down or fenced): the database answers", async () => {
+      const store = gateway.cache.store!;
+      if (!isResilientStore(store)) throw new Error("the Redis store is expected behind the resilient wrapper");
+      const [first] = (await gqlData<{ categoryTree: Node[] }>(gateway.url, `{ categoryTree(maxDepth: 0) { id name } }`)).categoryTree;
+      await rootNames();
+      // A change the cache is not told of, seen only by a read that goes to the database.
+      await db.sql.query(`UPDATE categories SET name = $2 WHERE id = $1`, [Number(first.id), "Renamed Behind The Cache"]);
+      try {
+        store.fence("test", "the test cut the store off");
+        expect(await rootNames()).toContain("Renamed Behind The Cache");
+      } finally {
+        store.fence("test", null);
+        await db.sql.query(`UPDATE categories SET name = $2 WHERE id = $1`, [Number(first.id), first.name]);
+      }
+    });
   });
 });

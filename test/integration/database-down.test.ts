@@ -1,7 +1,7 @@
 import { Client } from "pg";
 import { loadConfig } from "../../src/config";
 import { startGateway, type Gateway } from "../../src/server";
-import { bearer, gql } from "../helpers/gateway";
+import { bearer, executorEnv, gql } from "../helpers/gateway";
 import { createPostgresServer, postgresBinDir, type PostgresServer } from "../helpers/postgres-server";
 import { deleteTestKeys, testPrefix, testRedisUrl } from "../helpers/redis-server";
 
@@ -43,6 +43,7 @@ describeWithPostgres("PostgreSQL down", () => {
   });
 
   const env = () => ({
+      ...executorEnv(),
       NODE_ENV: "test",
       PORT: "0",
       DATABASE_URL: pg.url,

@@ -1,6 +1,6 @@
 import { loadConfig } from "../../src/config";
 import { startGateway, type Gateway } from "../../src/server";
-import { gql, gqlData, synced } from "../helpers/gateway";
+import { executorEnv, gql, gqlData, synced } from "../helpers/gateway";
 
 // The embedded default: no DATABASE_URL, so PGlite (in memory here), migrated and seeded on start
 // with the generated catalog, queried over HTTP like `npm start` would be.
@@ -8,7 +8,7 @@ describe("embedded mode (PGlite)", () => {
   let gateway: Gateway;
 
   beforeAll(async () => {
-    const config = loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "30" });
+    const config = loadConfig({ ...executorEnv(), NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "30" });
     gateway = await synced(await startGateway(config));
   });
   afterAll(() => gateway?.stop());

@@ -1,6 +1,6 @@
 import { loadConfig } from "../../src/config";
 import { startGateway, type Gateway } from "../../src/server";
-import { gql, gqlAs, gqlData, synced } from "../helpers/gateway";
+import { executorEnv, gql, gqlAs, gqlData, synced } from "../helpers/gateway";
 
 // The embedded default (PGlite with pgvector, the local embedder, the in-process cache), started
 // as `npm start` starts: migrated, seeded, and its vectors indexed (in the background: the tests
@@ -19,7 +19,7 @@ describe("search in the embedded default (PGlite, HYBRID, mutations)", () => {
     });
 
   beforeAll(async () => {
-    const config = loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "600", SEED_CATEGORIES: "40" });
+    const config = loadConfig({ ...executorEnv(), NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "600", SEED_CATEGORIES: "40" });
     gateway = await synced(await startGateway(config));
   });
   afterAll(() => gateway?.stop());

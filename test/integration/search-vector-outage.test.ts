@@ -2,7 +2,7 @@ import { loadConfig } from "../../src/config";
 import type { VectorIndex } from "../../src/data/search/vector-index";
 import { startGateway, type Gateway } from "../../src/server";
 import { sleep } from "../helpers/redis-server";
-import { gql, gqlData, synced } from "../helpers/gateway";
+import { executorEnv, gql, gqlData, synced } from "../helpers/gateway";
 
 // The vector side failing while the gateway runs (as Qdrant going away would): HYBRID answers from
 // text with a notice, VECTOR is SERVICE_UNAVAILABLE, and once the side is back the degraded answers
@@ -14,7 +14,7 @@ describe("search when the vector index fails (embedded, injected failure)", () =
 
   beforeAll(async () => {
     gateway = await synced(
-      await startGateway(loadConfig({ NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "20", SEARCH_VECTOR_RETRY_MS: "5000" })),
+      await startGateway(loadConfig({ ...executorEnv(), NODE_ENV: "test", PORT: "0", PGLITE_DATA_DIR: "memory://", SEED_PRODUCTS: "300", SEED_CATEGORIES: "20", SEARCH_VECTOR_RETRY_MS: "5000" })),
     );
     search = gateway.search.vectorIndex!.search;
   });

@@ -1,6 +1,7 @@
 import { loadConfig } from "../../src/config";
 import type { StartupProgress } from "../../src/runtime";
 import { startGateway, type Gateway } from "../../src/server";
+import { executorEnv } from "../helpers/gateway";
 
 // What a person watching `npm start` is told: the steps in order, seeding and embedding counted
 // n/N up to their totals (the embedding after the gateway serves); a restart embeds nothing and
@@ -13,7 +14,7 @@ describe("start-up progress on a fresh embedded database", () => {
   });
 
   it("reports migrate, seed (categories then products, n/N) and embedding (n/N) in order", async () => {
-    const config = loadConfig({
+    const config = loadConfig({ ...executorEnv(),
       NODE_ENV: "test",
       PORT: "0",
       PGLITE_DATA_DIR: "memory://",

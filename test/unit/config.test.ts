@@ -33,6 +33,11 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32), REDIS_CLUSTER_NODES: "h:1" }).cache.near).toBeNull();
   });
 
+  it("executes with graphql-jit unless EXECUTOR says graphql-js", () => {
+    expect(loadConfig({}).execution).toEqual({ executor: "jit", maxDocuments: 1000 });
+    expect(loadConfig({ EXECUTOR: "graphql-js", EXECUTOR_MAX_DOCUMENTS: "50" }).execution).toEqual({ executor: "graphql-js", maxDocuments: 50 });
+  });
+
   it("turns introspection and Sandbox's origin off in production unless asked", () => {
     const config = loadConfig({ NODE_ENV: "production", CORS_ORIGINS: "https://shop.example", JWT_SECRET: "x".repeat(32) });
     expect(config.http.introspection).toBe(false);
@@ -48,6 +53,8 @@ describe("loadConfig", () => {
     ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "h:1,h:99999" }],
     ["REDIS_CLUSTER_NODES", { REDIS_CLUSTER_NODES: "h:1", REDIS_URL: "redis://h:2" }],
     ["CACHE_RESPONSE_SHARDS", { CACHE_RESPONSE_SHARDS: "0" }],
+    ["EXECUTOR", { EXECUTOR: "v8" }],
+    ["EXECUTOR_MAX_DOCUMENTS", { EXECUTOR_MAX_DOCUMENTS: "0" }],
     ["NEAR_CACHE", { NEAR_CACHE: "on", REDIS_CLUSTER_NODES: "h:1" }],
     ["CACHE_PREFIX", { CACHE_PREFIX: "cg:{v1}:" }],
     ["MAX_PAGE_SIZE", { MAX_PAGE_SIZE: "0" }],
