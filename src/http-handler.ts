@@ -68,6 +68,8 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
   const jsonHandler = bodyParser.json({ limit: options.bodyLimit ?? "1mb" });
   const edgeChecks = options.edgeChecks ?? [];
   const responses = options.responseCache;
+  // Identical misses executed once per process (src/miss-collapse.ts).
+  const collapse = createMissCollapse<CachedAnswer>();
   const rateLimits = options.rateLimits ?? null;
   const clientAddress = options.clientAddress ?? createClientAddress();
 
@@ -139,8 +141,6 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     reuse(req, res, cached);
     return "hit";
   }
-
-  const collapse = createMissCollapse<CachedAnswer>();
 
   /** Sends `refusal`; a request refused before its cost is known spends 1 of the caller's budget. */
   async function refuseAtEdge(res: ServerResponse, refusal: EdgeRefusal, record: RequestRecord): Promise<void> {
