@@ -28,6 +28,7 @@ import { createReferenceEngine } from "./search-eval-reference";
  *   npm run search:eval -- [--data ../shared/data] [--kinds] [--show typo] [--failures] [--named]
  *   --failures  per mode, the queries whose top 20 disagree, with where their top 20 sat
  *   --named     label each query with the category it was written from instead (the old labels)
+ *   --modes     the modes to run, comma-separated (default HYBRID,TEXT,VECTOR)
  */
 const { values: flags } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
     show: { type: "string" },
     failures: { type: "boolean", default: false },
     named: { type: "boolean", default: false },
+    modes: { type: "string", default: "HYBRID,TEXT,VECTOR" },
   },
 });
 
@@ -65,7 +67,7 @@ runCli(async () => {
   try {
     const rows: { mode: string; kind: string; scores: Scores[] }[] = [];
     const failures: string[] = [];
-    for (const mode of MODES) {
+    for (const mode of MODES.filter((m) => flags.modes.split(",").includes(m))) {
       const all: Scores[] = [];
       const perKind = new Map<string, Scores[]>();
       for (const q of queries) {

@@ -76,7 +76,7 @@ describeWithSharedData("import of the Best Buy data set", () => {
   });
 
   it("places products by their category path: exact, or the deepest category of a matching prefix", async () => {
-    expect(first.productPlacement).toEqual({ exactPath: 2968, prefixOnly: 323 });
+    expect(first.productPlacement).toEqual({ exactPath: 2968, belowPrefix: 207, prefixOnly: 116 });
     // Exact matches, at depths 2 to 5.
     expect(await categoryPathOf("4893100")).toBe("Cell Phones > All Cell Phones with Plans");
     expect(await categoryPathOf("5191101")).toBe("Cell Phones > Unlocked Cell Phones > All Unlocked Cell Phones");
