@@ -60,7 +60,9 @@ runCli(async () => {
   const db = await createDatabase({ kind: "pglite", dataDir: "memory://" });
   await migrate(db.sql);
   await importCatalog(db, files);
-  const config = loadConfig({ NODE_ENV: "development", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: "none", LOG_LEVEL: "silent" });
+  // SEARCH_* settings of the environment apply (SEARCH_RRF_VECTOR_WEIGHT=1 npm run search:eval), to compare them.
+  const searchSettings = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("SEARCH_")));
+  const config = loadConfig({ ...searchSettings, NODE_ENV: "development", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: "none", LOG_LEVEL: "silent" });
   const gateway = await startGateway(config, { db });
   // The vectors are embedded in the background after the start: HYBRID and VECTOR need them all.
   await gateway.search.synced();

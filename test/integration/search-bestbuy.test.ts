@@ -136,6 +136,20 @@ describeWithSharedData("search on the real Best Buy catalog (PGlite, HYBRID)", (
     }
   });
 
+  it("ranks a model's phones before the accessories that name it (popularity within a field tier)", async () => {
+    for (const mode of ["HYBRID", "TEXT"]) {
+      const result = await search("iphone", mode, 10);
+      expect(await share(result, "Cell Phone Accessories")).toBe(0);
+      for (const name of names(result)) expect(name).toMatch(/iphone/i);
+    }
+  });
+
+  it("finds a category the product file names below a level it leaves out (Internal Batteries)", async () => {
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM products WHERE category_text LIKE '%/ Internal Batteries'`);
+    expect(n).toBe(22);
+    for (const mode of ["HYBRID", "TEXT"]) expect(await share(await search("internal batteries", mode, 10), "Internal Batteries")).toBe(1);
+  });
+
   it("drops a word that matches nothing instead of returning nothing", async () => {
     const result = await search("otterbox cases cheap", "TEXT", 10);
     expect(codes(result)).toEqual(["RELAXED_MATCH"]);
