@@ -150,6 +150,19 @@ describeWithSharedData("search on the real Best Buy catalog (PGlite, HYBRID)", (
     for (const mode of ["HYBRID", "TEXT"]) expect(await share(await search("internal batteries", mode, 10), "Internal Batteries")).toBe(1);
   });
 
+  it("keeps HYBRID's vector-only neighbours inside the category intent", async () => {
+    const INTENT = `query($q: String!, $mode: SearchMode) { search(query: $q, mode: $mode, first: 100) { hits { product { id } } categoryIntent { category { name } } } }`;
+    const text = (await gqlData(url, INTENT, { q: "boost mobile", mode: "TEXT" })).search;
+    const hybrid = (await gqlData(url, INTENT, { q: "boost mobile", mode: "HYBRID" })).search;
+    expect(hybrid.categoryIntent.category.name).toBe("All Prepaid Phones");
+    const textIds = new Set(text.hits.map((hit: any) => hit.product.id));
+    const vectorOnly = hybrid.hits.filter((hit: any) => !textIds.has(hit.product.id));
+    // The vector side found neighbours (in the intent), and every one outside it was left out.
+    expect(vectorOnly.length).toBeGreaterThan(0);
+    expect(await share({ hits: vectorOnly }, "All Prepaid Phones")).toBe(1);
+    expect(await share({ hits: hybrid.hits.slice(0, 20) }, "All Prepaid Phones")).toBeGreaterThan(0.5);
+  });
+
   it("drops a word that matches nothing instead of returning nothing", async () => {
     const result = await search("otterbox cases cheap", "TEXT", 10);
     expect(codes(result)).toEqual(["RELAXED_MATCH"]);
