@@ -1,8 +1,12 @@
+import { singular } from "./search-eval-reference";
+
 /**
  * The labelled query set of `npm run search:eval`, written from the Best Buy catalog itself (its
  * category names, brands, product names), never from a list of real shoppers' queries. Each query
- * has a kind (the shapes of issue #14), the category where most of its top hits should sit (a
- * category name on the products' paths) and, where the data says, the products that answer it.
+ * has a kind (the shapes of issue #14), the products that answer it where the data says, and the
+ * category where most of its top hits should sit: the one where a store's engine puts most of its
+ * top 20 (see search-eval-reference.ts), asked what the shopper meant (the query spelt right, the
+ * abbreviation written out). A query is asked once, whatever generated it.
  */
 
 /** A product of the data set as the evaluation reads it. */
@@ -10,6 +14,8 @@ export interface EvalProduct {
   sku: string;
   name: string;
   brand: string;
+  description: string;
+  popularity: number;
   /** Category names from the root ("Cell Phones" > "Cell Phone Accessories" > ...). */
   path: string[];
   text: string;
@@ -22,16 +28,20 @@ export interface LabelledQuery {
   query: string;
   /** The category where most of the top 20 should sit; null when the query names none (stop words). */
   category: string | null;
+  /** What the shopper meant, when the query is not it (a typo, an abbreviation): the label is asked of this. */
+  intended?: string;
   /** The products that answer it (SKUs); empty when the data gives none. */
   relevant: string[];
 }
 
 /** Reads the data set's products (the SKU is the number of the image file, see ../shared/data/README.md). */
-export function evalProducts(raw: { name: string; description: string; brand: string; categories: string[]; image: string }[]): EvalProduct[] {
+export function evalProducts(raw: { name: string; description: string; brand: string; categories: string[]; image: string; popularity: number }[]): EvalProduct[] {
   return raw.map((p) => ({
     sku: /\/(\d+)_/.exec(p.image)![1],
     name: p.name,
     brand: p.brand,
+    description: p.description,
+    popularity: p.popularity,
     path: p.categories,
     text: `${p.name} ${p.brand} ${p.description} ${p.categories.join(" ")}`.toLowerCase(),
   }));
@@ -51,8 +61,22 @@ const ABBREVIATIONS: [string, string][] = [
   ["usb c", "USB Type-C"],
 ];
 
-/** The query set (deterministic for one data set). */
-export function buildQuerySet(products: readonly EvalProduct[]): LabelledQuery[] {
+/**
+ * The query set (deterministic for one data set), each query once. `label` gives the category a
+ * store's engine puts most of its hits in (see search-eval-reference.ts); without it, a query keeps
+ * the category it was written from.
+ */
+export function buildQuerySet(products: readonly EvalProduct[], label?: (query: string) => string | null): LabelledQuery[] {
+  const queries = writeQueries(products);
+  const seen = new Set<string>();
+  return queries
+    .filter((q) => !seen.has(q.query) && seen.add(q.query))
+    .map((q) => (label && q.category !== null ? { ...q, category: label(q.intended ?? q.query) } : q));
+}
+
+const STOP_WORDS = new Set("a an and are as at be by for from in is it of on or the to with".split(" "));
+
+function writeQueries(products: readonly EvalProduct[]): LabelledQuery[] {
   const queries: LabelledQuery[] = [];
   const words = new Set(products.flatMap((p) => p.text.split(/[^a-z0-9]+/)));
   const skus = (list: readonly EvalProduct[]) => list.map((p) => p.sku);
@@ -65,7 +89,9 @@ export function buildQuerySet(products: readonly EvalProduct[]): LabelledQuery[]
   const short = (name: string) => name.replace(/^All /, "").split(/ & |, /)[0].toLowerCase();
   for (const name of categories) {
     const full = name.replace(/^All /, "").toLowerCase().replace(/&/g, "and");
-    const twoWords = short(name).split(" ").slice(-2).join(" ");
+    // The last two words as a short form ("phone cases"), when they start with a word ("with plans", "6 cases" do not).
+    const last = short(name).split(" ").slice(-2);
+    const twoWords = /^\p{L}{3,}$/u.test(last[0]) && !STOP_WORDS.has(last[0]) ? last.join(" ") : full;
     for (const query of new Set([full, twoWords])) queries.push({ kind: "category", query, category: name, relevant: skus(inCategory(name)) });
   }
 
@@ -90,7 +116,7 @@ export function buildQuerySet(products: readonly EvalProduct[]): LabelledQuery[]
 
   // One word that matches nothing, added to a query that does.
   const foreign = FOREIGN_WORDS.filter((word) => !words.has(word));
-  brandCategory.slice(0, 10).forEach((q, i) => queries.push({ ...q, kind: "unmatched-word", query: `${q.query} ${foreign[i % foreign.length]}` }));
+  brandCategory.slice(0, 10).forEach((q, i) => queries.push({ ...q, kind: "unmatched-word", query: `${q.query} ${foreign[i % foreign.length]}`, intended: q.query }));
 
   for (const query of STOP_WORD_QUERIES) queries.push({ kind: "stop-words", query, category: null, relevant: [] });
 
@@ -107,14 +133,14 @@ export function buildQuerySet(products: readonly EvalProduct[]): LabelledQuery[]
   // Typos: a letter dropped from a brand, a category word, or a model joined to its number.
   for (const q of brandCategory.slice(0, 10)) {
     const [brandWord, rest] = [q.query.split(" ")[0], q.query.split(" ").slice(1).join(" ")];
-    if (brandWord.length >= 5) queries.push({ ...q, kind: "typo", query: `${dropLetter(brandWord)} ${rest}` });
+    if (brandWord.length >= 5) queries.push({ ...q, kind: "typo", query: `${dropLetter(brandWord)} ${rest}`, intended: q.query });
   }
   for (const name of categories) {
     const words = short(name).split(" ");
     const longest = words.reduce((a, b) => (b.length > a.length ? b : a));
     if (longest.length < 6) continue;
     const query = words.map((w) => (w === longest ? dropLetter(w) : w)).join(" ");
-    queries.push({ kind: "typo", query, category: name, relevant: skus(inCategory(name)) });
+    queries.push({ kind: "typo", query, category: name, relevant: skus(inCategory(name)), intended: short(name) });
   }
   const models = new Map<string, EvalProduct[]>();
   for (const p of products) {
@@ -124,25 +150,25 @@ export function buildQuerySet(products: readonly EvalProduct[]): LabelledQuery[]
   }
   [...models].filter(([, list]) => list.length >= 8).sort((a, b) => b[1].length - a[1].length).slice(0, 6).forEach(([model, list]) => {
     const cases = list.filter((p) => p.path.includes("Cell Phone Cases & Clips"));
-    if (cases.length >= 5) queries.push({ kind: "typo", query: `${model.replace(" ", "")} case`, category: "Cell Phone Cases & Clips", relevant: skus(cases) });
+    if (cases.length >= 5) queries.push({ kind: "typo", query: `${model.replace(" ", "")} case`, category: "Cell Phone Cases & Clips", relevant: skus(cases), intended: `${model} case` });
   });
   // Compound words split in two ("head sets"): both halves are words of the catalog.
   for (const name of categories) {
     for (const word of short(name).split(" ")) {
       for (let cut = 4; cut <= word.length - 4; cut++) {
         if (words.has(word.slice(0, cut)) && words.has(word.slice(cut).replace(/e?s$/, "")) && word.length >= 9) {
-          queries.push({ kind: "typo", query: short(name).replace(word, `${word.slice(0, cut)} ${word.slice(cut)}`), category: name, relevant: skus(inCategory(name)) });
+          queries.push({ kind: "typo", query: short(name).replace(word, `${word.slice(0, cut)} ${word.slice(cut)}`), category: name, relevant: skus(inCategory(name)), intended: short(name) });
           break;
         }
       }
     }
   }
 
-  // Singular of a plural category word ("screen protector", "case").
+  // Singular of a plural category word ("screen protector", "battery", "lens").
   for (const name of categories) {
-    const phrase = short(name);
-    const singular = phrase.replace(/(\w+?)(es|s)$/, (_m, stem: string, end: string) => (end === "es" && /(ch|sh|x|ss)$/.test(stem) ? stem : stem + (end === "es" ? "e" : "")));
-    if (singular !== phrase) queries.push({ kind: "plural", query: singular, category: name, relevant: skus(inCategory(name)) });
+    const words = short(name).split(" ");
+    const query = [...words.slice(0, -1), singular(words[words.length - 1])].join(" ");
+    if (query !== short(name)) queries.push({ kind: "plural", query, category: name, relevant: skus(inCategory(name)) });
   }
 
   // Abbreviations of names the catalog writes in full.
@@ -150,7 +176,7 @@ export function buildQuerySet(products: readonly EvalProduct[]): LabelledQuery[]
     const pattern = new RegExp(`\\b${full.replace(/[&-]/g, "\\$&")}\\b`, "i");
     const named = products.filter((p) => pattern.test(p.name) || p.path.some((c) => pattern.test(c)));
     if (named.length < 5) continue;
-    queries.push({ kind: "abbreviation", query: abbreviation, category: majorityCategory(named), relevant: skus(named) });
+    queries.push({ kind: "abbreviation", query: abbreviation, category: majorityCategory(named), relevant: skus(named), intended: full.toLowerCase() });
   }
   return queries;
 }

@@ -8,7 +8,9 @@ import { migrate } from "../src/data/migrator";
 import { SEED_FILES } from "../src/data/seed/seed-on-start";
 import { startGateway } from "../src/server";
 import { runCli } from "./cli-support";
+import { createHash } from "node:crypto";
 import { buildQuerySet, evalProducts, type EvalProduct, type LabelledQuery } from "./search-eval-queries";
+import { createReferenceEngine } from "./search-eval-reference";
 
 /**
  * `npm run search:eval`: search relevance on the Best Buy catalog (../shared/data) in the embedded
@@ -17,16 +19,25 @@ import { buildQuerySet, evalProducts, type EvalProduct, type LabelledQuery } fro
  *   results   share of queries with at least one hit
  *   recall@20 relevant products in the top 20 / min(20, relevant products)
  *   nDCG@10   binary gains, ideal = min(10, relevant products)
- *   category  share of queries whose top 20 hits sit mostly (> half) in the expected category
- *             (a query without hits does not agree)
+ *   category  share of queries whose top 20 hits sit mostly (> half) in the expected category: the
+ *             one where a reference store engine puts most of its top 20 (search-eval-reference.ts);
+ *             a query without hits does not agree
+ * and category agreement on each half of the set (split by a hash of the query): tune on "A",
+ * check on "B", so that a change that only fits the queries it was tried on shows.
  *
- *   npm run search:eval -- [--data ../shared/data] [--kinds] [--show typo]
+ *   npm run search:eval -- [--data ../shared/data] [--kinds] [--show typo] [--failures] [--named]
+ *   --failures  per mode, the queries whose top 20 disagree, with where their top 20 sat
+ *   --named     label each query with the category it was written from instead (the old labels)
+ *   --modes     the modes to run, comma-separated (default HYBRID,TEXT,VECTOR)
  */
 const { values: flags } = parseArgs({
   options: {
     data: { type: "string", default: path.resolve(__dirname, "../../shared/data") },
     kinds: { type: "boolean", default: false },
     show: { type: "string" },
+    failures: { type: "boolean", default: false },
+    named: { type: "boolean", default: false },
+    modes: { type: "string", default: "HYBRID,TEXT,VECTOR" },
   },
 });
 
@@ -44,17 +55,21 @@ runCli(async () => {
   const files = { categoriesFile: path.join(flags.data, SEED_FILES.categories), productsFile: path.join(flags.data, SEED_FILES.products) };
   const products = evalProducts(JSON.parse(readFileSync(files.productsFile, "utf8")));
   const bySku = new Map(products.map((p) => [p.sku, p]));
-  const queries = buildQuerySet(products);
+  const queries = buildQuerySet(products, flags.named ? undefined : createReferenceEngine(products).expectedCategory);
+  const half = (q: LabelledQuery) => (createHash("sha1").update(q.query).digest()[0] % 2 === 0 ? "A" : "B");
   const db = await createDatabase({ kind: "pglite", dataDir: "memory://" });
   await migrate(db.sql);
   await importCatalog(db, files);
-  const config = loadConfig({ NODE_ENV: "development", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: "none", LOG_LEVEL: "silent" });
+  // SEARCH_* settings of the environment apply (SEARCH_RRF_VECTOR_WEIGHT=1 npm run search:eval), to compare them.
+  const searchSettings = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("SEARCH_")));
+  const config = loadConfig({ ...searchSettings, NODE_ENV: "development", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: "none", LOG_LEVEL: "silent" });
   const gateway = await startGateway(config, { db });
   // The vectors are embedded in the background after the start: HYBRID and VECTOR need them all.
   await gateway.search.synced();
   try {
     const rows: { mode: string; kind: string; scores: Scores[] }[] = [];
-    for (const mode of MODES) {
+    const failures: string[] = [];
+    for (const mode of MODES.filter((m) => flags.modes.split(",").includes(m))) {
       const all: Scores[] = [];
       const perKind = new Map<string, Scores[]>();
       for (const q of queries) {
@@ -69,13 +84,20 @@ runCli(async () => {
         const scores = score(q, hits);
         all.push(scores);
         perKind.set(q.kind, [...(perKind.get(q.kind) ?? []), scores]);
+        perKind.set(`half ${half(q)}`, [...(perKind.get(`half ${half(q)}`) ?? []), scores]);
+        if (flags.failures && scores.agrees === 0) {
+          const where = new Map<string, number>();
+          for (const hit of hits.slice(0, 20)) where.set(hit.path[hit.path.length - 1], (where.get(hit.path[hit.path.length - 1]) ?? 0) + 1);
+          const spread = [...where].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, n]) => `${name} ${n}`).join(", ");
+          failures.push(`${mode} ${q.kind} ${JSON.stringify(q.query)} -> ${q.category}: ${spread}`);
+        }
         if (flags.show && (flags.show === q.kind || flags.show === "all") && mode === "HYBRID") {
           console.log(`${q.kind} ${JSON.stringify(q.query)} -> ${q.category}: ${hits.length} hits, agrees ${scores.agrees}, recall ${scores.recall.toFixed(2)}`);
           for (const hit of hits.slice(0, 5)) console.log(`    ${hit.path.slice(1).join(" > ")} | ${hit.name.slice(0, 70)}`);
         }
       }
       rows.push({ mode, kind: "all", scores: all });
-      if (flags.kinds) for (const [kind, list] of perKind) rows.push({ mode, kind, scores: list });
+      for (const [kind, list] of perKind) if (flags.kinds || kind.startsWith("half")) rows.push({ mode, kind, scores: list });
     }
     const kinds = new Map<string, number>();
     for (const q of queries) kinds.set(q.kind, (kinds.get(q.kind) ?? 0) + 1);
@@ -91,6 +113,7 @@ runCli(async () => {
         `| ${mode}${kind === "all" ? "" : ` ${kind}`} | ${scores.length} | ${pct(mean(scores, (s) => s.results))} | ${mean(labelled, (s) => s.recall).toFixed(3)} | ${mean(labelled, (s) => s.ndcg).toFixed(3)} | ${pct(mean(categorized, (s) => s.agrees))} |`,
       );
     }
+    for (const line of failures) console.log(line);
   } finally {
     await gateway.stop();
     await db.close();

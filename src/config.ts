@@ -220,6 +220,12 @@ const schema = z.object({
   EMBEDDING_DIMENSIONS: int(8, 4096).default(128),
   /** k of reciprocal rank fusion: score = sum of 1 / (k + rank). Default 60. */
   SEARCH_RRF_K: int(1, 10_000).default(60),
+  /**
+   * Weight of the vector ranking in HYBRID's fusion, the full-text ranking's being 1. Default 0.5:
+   * the local embedder is lexical (hashed words and trigrams) and, weighed equally, its neighbours
+   * crowded out text matches of the query's category; with a semantic model (EMBEDDER=http), 1.
+   */
+  SEARCH_RRF_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
   /** Largest `first` of Query.search; larger is a BAD_USER_INPUT. Default 100. */
   MAX_SEARCH_PAGE_SIZE: int(1, 1000).default(100),
   /** Longest search query, characters (after trimming); longer is a BAD_USER_INPUT. Default 256. */
@@ -364,6 +370,7 @@ export interface SearchConfig {
   qdrant: { url?: string; apiKey?: string; collection: string; timeoutMs: number };
   embedder: EmbedderConfig;
   rrfK: number;
+  rrfVectorWeight: number;
   maxPageSize: number;
   defaultPageSize: number;
   maxQueryLength: number;
@@ -561,6 +568,7 @@ function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
         ? { kind: "http", dimensions, url: e.EMBEDDER_URL!, model: e.EMBEDDER_MODEL, apiKey: e.EMBEDDER_API_KEY, timeoutMs: e.EMBEDDER_TIMEOUT_MS, batchSize: e.EMBEDDER_BATCH_SIZE }
         : { kind: "local", dimensions },
     rrfK: e.SEARCH_RRF_K,
+    rrfVectorWeight: e.SEARCH_RRF_VECTOR_WEIGHT,
     maxPageSize: e.MAX_SEARCH_PAGE_SIZE,
     defaultPageSize: Math.min(e.DEFAULT_PAGE_SIZE, e.MAX_SEARCH_PAGE_SIZE),
     maxQueryLength: e.MAX_SEARCH_QUERY_LENGTH,

@@ -59,6 +59,8 @@ export interface SearchEntry {
 export interface SearchEngineOptions {
   /** k of reciprocal rank fusion. */
   rrfK: number;
+  /** Weight of the vector ranking in the fusion, the text ranking's being 1. */
+  rrfVectorWeight: number;
   /** Hits kept per search (the window pages walk). */
   maxResults: number;
   /** Neighbours the vector side contributes. */

@@ -98,6 +98,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
   const vector = createVectorSide(vectorIndex, embedder, { prepare: () => prepare(true), retryMs: config.vectorRetryMs, indexing: () => indexing });
   const engine = createSearchEngine(db.prisma, vector, {
     rrfK: config.rrfK,
+    rrfVectorWeight: config.rrfVectorWeight,
     maxResults: config.maxResults,
     vectorCandidates: config.vectorCandidates,
     vectorMinScore: config.vectorMinScore,

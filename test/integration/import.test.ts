@@ -75,8 +75,8 @@ describeWithSharedData("import of the Best Buy data set", () => {
     expect(slugOf.pcmcat748300667697.slug).toBe(`${slugOf.pcmcat748300667697.parent_slug}-cell-phones`);
   });
 
-  it("places products by their category path: exact, or the deepest category of a matching prefix", async () => {
-    expect(first.productPlacement).toEqual({ exactPath: 2968, prefixOnly: 323 });
+  it("places products by their category path: exact, found below a level it leaves out, or the deepest category of a matching prefix", async () => {
+    expect(first.productPlacement).toEqual({ exactPath: 2968, belowPrefix: 207, prefixOnly: 116 });
     // Exact matches, at depths 2 to 5.
     expect(await categoryPathOf("4893100")).toBe("Cell Phones > All Cell Phones with Plans");
     expect(await categoryPathOf("5191101")).toBe("Cell Phones > Unlocked Cell Phones > All Unlocked Cell Phones");
@@ -88,7 +88,8 @@ describeWithSharedData("import of the Best Buy data set", () => {
     expect(await categoryPathOf("4984700")).toBe("Cell Phones");
     // "... > iPhone Cases & Clips > iPhone 7 Plus Cases": the last level is missing from the tree.
     expect(await categoryPathOf("5707566")).toBe("Cell Phones > Cell Phone Accessories > iPhone Accessories > iPhone Cases & Clips");
-    expect(await categoryPathOf("5019341")).toBe("Cell Phones > Cell Phone Accessories");
+    // "Cell Phones > Cell Phone Accessories > Data Cables": the tree has a level between the two.
+    expect(await categoryPathOf("5019341")).toBe("Cell Phones > Cell Phone Accessories > Adapters, Cables & Chargers > Data Cables");
   });
 
   it("derives color and storage from the names, defined on the Cell Phones root so they validate", async () => {

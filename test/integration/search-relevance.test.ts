@@ -130,6 +130,23 @@ describe("search relevance (generated catalog, PostgreSQL)", () => {
     expect(result.hits[0].product.name).toMatch(/rugged/i);
   });
 
+  it("ranks by the fields that hold the words (name, brand, category path, description), then popularity", async () => {
+    // Written in SQL, so the insert trigger fills the category path; popularity is not a GraphQL field.
+    const [{ id: categoryId }] = await sql<{ id: number }>(`SELECT id FROM categories ORDER BY depth DESC, id LIMIT 1`);
+    const insert = (sku: string, name: string, description: string, popularity: number) =>
+      sql(`INSERT INTO products (sku, name, description, brand, price, stock, popularity, attributes, category_id, updated_at)
+           VALUES ($1, $2, $3, 'Acme', 10, 1, $4, '{}', $5, now())`, [sku, name, description, popularity, categoryId]);
+    await insert("TIER-DESC", "Plain widget", "Works with every quorblex", 1_000_000);
+    await insert("TIER-NAME-LOW", "Quorblex widget", "A widget", 10);
+    await insert("TIER-NAME-HIGH", "Quorblex gadget", "A gadget", 5_000);
+    const result = await gqlData(url, `{ search(query: "quorblex", mode: TEXT) { hits { score product { sku } } } }`);
+    // Both names first, the more popular one ahead; the description match last, however popular.
+    expect(result.search.hits.map((hit: any) => hit.product.sku)).toEqual(["TIER-NAME-HIGH", "TIER-NAME-LOW", "TIER-DESC"]);
+    for (const hit of result.search.hits) expect(hit.score).toBeLessThan(1);
+    const rows = await sql<{ stale: number }>(`SELECT count(*)::int AS stale FROM products p WHERE sku LIKE 'TIER-%' AND p.category_text IS DISTINCT FROM ${pathNames}`);
+    expect(rows[0].stale).toBe(0);
+  });
+
   it("matches singular and plural alike", async () => {
     const [{ noun }] = await sql<{ noun: string }>(
       `SELECT lower(word) AS noun FROM ts_stat('SELECT to_tsvector(''simple'', name) FROM products') WHERE word ~ '^[a-z]{4,}s$' ORDER BY ndoc DESC, word LIMIT 1`,

@@ -25,6 +25,13 @@ describe("createCategoryPathMatcher", () => {
     expect(match(["Cell Phones", "Smartwatches", "Bands"])).toEqual({ categoryId: 1, matchedLevels: 1, exact: false });
   });
 
+  it("finds the rest of a path further down when the path leaves out a level of the tree", () => {
+    // The tree has Cell Phones > Accessories > Cases; the path leaves out Accessories.
+    expect(match(["Cell Phones", "Cases"])).toEqual({ categoryId: 6, matchedLevels: 1, exact: false, foundBelow: 1 });
+    // Found down to Cases, then nothing below it is called Clips: Cases holds it.
+    expect(match(["Cell Phones", "Cases", "Clips"])).toEqual({ categoryId: 6, matchedLevels: 1, exact: false, foundBelow: 1 });
+  });
+
   it("does not match a name at the wrong level", () => {
     expect(match(["Prepaid Phones", "All Prepaid Phones"])).toBeNull();
     expect(match(["Audio", "Prepaid Phones"])).toEqual({ categoryId: 7, matchedLevels: 1, exact: false });

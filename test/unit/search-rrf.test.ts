@@ -32,6 +32,17 @@ describe("reciprocal rank fusion", () => {
     expect(() => reciprocalRankFusion([[1]], 0)).toThrow(/k must be positive/);
   });
 
+  it("weighs each ranking's contribution, so a weaker side informs the order without overruling", () => {
+    // Equal weights: 6, first of the vector side only, ties with the text side's first and passes its second.
+    expect(reciprocalRankFusion([[1, 2, 3, 4, 5], [6]], 60).map((hit) => hit.id)).toEqual([1, 6, 2, 3, 4, 5]);
+    // The vector side at 0.25: 6 comes after every text match; agreement still counts (2 passes 1).
+    const weighted = reciprocalRankFusion([[1, 2, 3, 4, 5], [6, 2]], 60, [1, 0.25]);
+    expect(weighted.map((hit) => hit.id)).toEqual([2, 1, 3, 4, 5, 6]);
+    expect(weighted[0].score).toBeCloseTo(1 / 62 + 0.25 / 62, 12);
+    expect(weighted[5].score).toBeCloseTo(0.25 / 61, 12);
+    expect(() => reciprocalRankFusion([[1]], 60, [-1])).toThrow(/weights must be >= 0, got -1/);
+  });
+
   it("flattens the top ranks as k grows", () => {
     const gap = (k: number) => {
       const [first, second] = reciprocalRankFusion([[1, 2]], k);

@@ -138,15 +138,21 @@ export async function upsertProducts(sql: SqlRunner, products: readonly ProductR
   return counts;
 }
 
+// category_text (the search document's category path) is computed once per category of the batch,
+// not by the row trigger once per product (see migration 20261201100000_search_category_text_bulk);
+// on a conflict, the update trigger recomputes it when category_id changes.
 const UPSERT_PRODUCTS = `
-  WITH written AS (
+  WITH paths AS (
+    SELECT c.id, category_path_text(c.path) AS text FROM categories c WHERE c.id = ANY($10::int[])),
+  written AS (
     INSERT INTO products AS p
-      (sku, name, description, brand, price, stock, popularity, attributes, image_url, category_id, created_at, updated_at)
+      (sku, name, description, brand, price, stock, popularity, attributes, image_url, category_id, category_text, created_at, updated_at)
     SELECT v.sku, v.name, v.description, v.brand, v.price, v.stock, v.popularity, v.attributes::jsonb, v.image_url,
-           v.category_id, COALESCE(v.created_at, now()), COALESCE(v.created_at, now())
+           v.category_id, COALESCE(paths.text, ''), COALESCE(v.created_at, now()), COALESCE(v.created_at, now())
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::int[], $7::int[], $8::text[],
                   $9::text[], $10::int[], $11::timestamptz[])
         AS v(sku, name, description, brand, price, stock, popularity, attributes, image_url, category_id, created_at)
+      LEFT JOIN paths ON paths.id = v.category_id
     ON CONFLICT (sku) DO UPDATE
        SET name = EXCLUDED.name, description = EXCLUDED.description, brand = EXCLUDED.brand, price = EXCLUDED.price,
            stock = EXCLUDED.stock, popularity = EXCLUDED.popularity, attributes = EXCLUDED.attributes,

@@ -30,8 +30,12 @@ export interface ImportOptions {
 export interface ImportReport extends CatalogReport {
   /** Categories created from other records' paths because they have no record of their own. */
   categoriesFromPathsOnly: number;
-  /** Products whose whole category path matched, and those placed in the deepest category of a matching prefix. */
-  productPlacement: { exactPath: number; prefixOnly: number };
+  /**
+   * Products whose whole category path matched; those whose path leaves out levels of the tree, placed
+   * where its names were found further down (see `PathMatch.foundBelow`); and those placed in the
+   * deepest category of a matching prefix.
+   */
+  productPlacement: { exactPath: number; belowPrefix: number; prefixOnly: number };
 }
 
 /** The parsed files, before anything is written. */
@@ -71,7 +75,7 @@ export async function readBestBuySource(options: Pick<ImportOptions, "categories
 export async function importBestBuySource(sql: SqlRunner, source: BestBuySource, onProgress?: ProgressListener): Promise<ImportReport> {
   const started = performance.now();
   await lockCatalogExclusive(sql);
-  const report: ImportReport = { ...emptyReport(), categoriesFromPathsOnly: 0, productPlacement: { exactPath: 0, prefixOnly: 0 } };
+  const report: ImportReport = { ...emptyReport(), categoriesFromPathsOnly: 0, productPlacement: { exactPath: 0, belowPrefix: 0, prefixOnly: 0 } };
   let rows: CategoryRow[];
   if (source.categories) {
     report.rejections.push(...source.categories.rejections);
@@ -100,7 +104,7 @@ function placeProducts(parsed: ParsedProducts, rows: readonly CategoryRow[], rep
       report.rejections.push(noCategory(product, categoryPath));
       continue;
     }
-    report.productPlacement[found.exact ? "exactPath" : "prefixOnly"] += 1;
+    report.productPlacement[found.exact ? "exactPath" : found.foundBelow ? "belowPrefix" : "prefixOnly"] += 1;
     placed.push({ ...product, categoryId: found.categoryId });
   }
   return placed;

@@ -37,8 +37,8 @@ export function formatReport(report: CatalogReport & Partial<Pick<ImportReport, 
   ];
   if (report.categoriesFromPathsOnly) lines.push(`${report.categoriesFromPathsOnly} categories exist only as ancestors in other records' paths`);
   if (report.productPlacement) {
-    const { exactPath, prefixOnly } = report.productPlacement;
-    lines.push(`products placed by their full category path: ${exactPath}; by its longest matching prefix: ${prefixOnly}`);
+    const { exactPath, belowPrefix, prefixOnly } = report.productPlacement;
+    lines.push(`products placed by their full category path: ${exactPath}; by its names found below levels it leaves out: ${belowPrefix}; by its longest matching prefix: ${prefixOnly}`);
   }
   const groups = groupRejections(report.rejections);
   if (groups.length > 0) lines.push("rejected:");

@@ -60,6 +60,17 @@ export interface MatchRequest {
 // (B) 0.4, name (A) 1. The category path weighs more than the description, so a phone in
 // "Unlocked Cell Phones" outranks a case whose description says "unlocked".
 const RANK_WEIGHTS = "'{0.1, 0.3, 0.4, 1.0}'";
+/**
+ * A text match's score below 1 (an exact SKU is 1), as a store's engine ranks (Algolia's tie-breaking:
+ * the attribute a match needs, then the custom ranking): first the field tier, the fewest fields that
+ * hold the whole query, name (3), name and brand (2), those and the category path (1), or the
+ * description too (0); within a tier, ts_rank and popularity blended by `POPULARITY_WEIGHT`. So
+ * "iphone 7" lists iPhones (the words in their names, more popular) before cases with the same words
+ * in their names, and both before products that mention the words only in their descriptions.
+ */
+export const FIELD_TIERS = 4;
+/** Share of the within-tier score that is popularity (the rest is ts_rank/(1 + ts_rank)). Default 0.7. */
+export const POPULARITY_WEIGHT = 0.7;
 // Groups a relaxed ("most") match counts; further terms still match, they are not counted.
 const MAX_COUNTED_GROUPS = 12;
 
@@ -86,16 +97,20 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
     const groups = text.groups.map((group, i) => groupQuery(group, i === text.groups.length - 1 && group.word !== null && group.word === text.prefixWord, dictionary, params));
     const columns = groups.map((sql, i) => `${sql} AS g${i}`).join(", ");
     const combined = groups.map((_, i) => `g${i}`).join(text.match === "all" ? " && " : " || ");
-    query = `SELECT *, ${combined} AS query FROM (SELECT ${columns}) g`;
+    // The catalog's highest popularity (one read of the popularity index), to bring popularity to 0..1.
+    query = `SELECT *, ${combined} AS query, (SELECT greatest(max(popularity), 1)::float8 FROM products) AS max_popularity FROM (SELECT ${columns}) g`;
     const sku = params.add(text.sku, "text");
     // Plain comparisons in WHERE, so the planner can OR the GIN, lower(sku) and primary key indexes.
     skuHit = `coalesce(lower(p.sku) = ${sku}, false)`;
     textHit = `coalesce(${document} @@ q.query, false)`;
     const tsRank = `coalesce(ts_rank(${RANK_WEIGHTS}, ${document}, q.query, 32), 0)`;
-    if (text.match === "all") rank = tsRank;
+    const tier = (["{a}", "{a,b}", "{a,b,c}"] as const).map((labels, i) => `WHEN ts_filter(${document}, '${labels}') @@ q.query THEN ${FIELD_TIERS - 1 - i}`).join(" ");
+    const popularity = `greatest(p.popularity, 0)::float8 / q.max_popularity`;
+    const score = `((CASE ${tier} ELSE 0 END) + ${1 - POPULARITY_WEIGHT} * ${tsRank} + ${POPULARITY_WEIGHT} * ${popularity}) / ${FIELD_TIERS}`;
+    if (text.match === "all") rank = score;
     else {
       const counted = groups.slice(0, MAX_COUNTED_GROUPS).map((_, i) => `coalesce(${document} @@ q.g${i}, false)::int`);
-      rank = `(${counted.join(" + ")} - 1 + ${tsRank}) / ${counted.length}`;
+      rank = `(${counted.join(" + ")} - 1 + ${score}) / ${counted.length}`;
     }
     matched = `(${document} @@ q.query OR lower(p.sku) = ${sku} OR ${matched})`;
   }

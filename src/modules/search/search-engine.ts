@@ -32,7 +32,9 @@ export function createSearchEngine(prisma: PrismaClient, vector: VectorSide, opt
     const textIds = summary.ranked.map((hit) => hit.id);
     const answer = (answeredAs: SearchEntry["mode"], hits: [number, number][], more: SearchNotice[] = []): SearchEntry => {
       const strong = (textIds.length ? textIds.filter((id) => !summary.skuIds.includes(id)) : inScope.map((hit) => hit.id)).slice(0, INTENT_HITS);
-      return withIntent(summary, strong, { mode: answeredAs, hits, totalCount: summary.totalCount, facets: orderFacets(summary.facetRows), notices: [...more, ...notices], categoryIntent: null });
+      const entry: SearchEntry = { mode: answeredAs, hits, totalCount: summary.totalCount, facets: orderFacets(summary.facetRows), notices: [...more, ...notices], categoryIntent: null };
+      // Only HYBRID has neighbours that full text did not match: with an intent, they must sit inside it.
+      return withIntent(summary, strong, entry, answeredAs === "HYBRID" ? new Set(textIds) : null);
     };
     switch (mode) {
       case "TEXT":
@@ -58,8 +60,12 @@ export function createSearchEngine(prisma: PrismaClient, vector: VectorSide, opt
 }
 
 // The entry with its category intent: hits outside the intent's subtree demoted and the facet values
-// inside it marked (the resolver reports it in `extensions.categoryIntents`).
-function withIntent(summary: MatchSummary, strong: readonly number[], entry: SearchEntry): SearchEntry {
+// inside it marked (the resolver reports it in `extensions.categoryIntents`). With `textIds` (HYBRID),
+// a hit outside the intent that only the vector side found is dropped from the ranking: the strong
+// hits agree on a category, and a lexical neighbour elsewhere ("boost mobile" -> a Boost Mobile
+// airtime card, when the query finds nine Boost Mobile phones) would otherwise fill the page.
+// totalCount and facets still count it: they count matches, the ranking is what the page shows.
+function withIntent(summary: MatchSummary, strong: readonly number[], entry: SearchEntry, textIds: ReadonlySet<number> | null): SearchEntry {
   const categoryOf = new Map<number, number>([...summary.vectorIdsInScope, ...summary.ranked.map((hit): [number, number] => [hit.id, hit.categoryId])]);
   const pathOf = (id: number) => summary.categoryPaths.get(categoryOf.get(id) ?? -1) ?? [];
   const intent: CategoryIntent | null = categoryIntent(strong.map(pathOf));
@@ -73,9 +79,11 @@ function withIntent(summary: MatchSummary, strong: readonly number[], entry: Sea
       return inIntent ? { ...value, intent: true } : value;
     }),
   });
+  const inIntent = (id: number) => pathOf(id).includes(intent.categoryId);
+  const kept = textIds ? entry.hits.filter(([id, score]) => score >= 1 || textIds.has(id) || inIntent(id)) : entry.hits;
   return {
     ...entry,
-    hits: preferIntent(entry.hits, (id) => pathOf(id).includes(intent.categoryId)),
+    hits: preferIntent(kept, inIntent),
     facets: entry.facets.map(marked),
     categoryIntent: intent,
   };

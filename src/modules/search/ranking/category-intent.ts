@@ -5,8 +5,11 @@ export interface CategoryIntent {
   share: number;
 }
 
-/** Least share of the strong hits a category needs to be the intent. Default 0.6. */
-export const DEFAULT_INTENT_SHARE = 0.6;
+/**
+ * Share of the strong hits a category must exceed to be the intent. Default 0.5, a strict majority
+ * (0.6 left small carriers' queries without an intent: 11 of 20 strong hits in their phones).
+ */
+export const DEFAULT_INTENT_SHARE = 0.5;
 /** Strong hits looked at: the top of the text ranking (or of the neighbours without text). */
 export const INTENT_HITS = 20;
 /** What a hit outside the intent's subtree keeps of its score. */
@@ -14,7 +17,7 @@ export const INTENT_DEMOTION = 0.5;
 
 /**
  * The category intent of a search: the deepest category (below the top level, which in a
- * department-sized catalog holds everything) whose subtree holds at least `minShare` of the strong
+ * department-sized catalog holds everything) whose subtree holds more than `minShare` of the strong
  * hits, given as their categories' paths (ids, root first). Null with fewer than 3 hits or no
  * such category. "iphone 7 case" finds cases, so the intent is the cases category; "sprint phones"
  * finds phones, so it is a phones category: the same rule serves both directions.
@@ -32,7 +35,7 @@ export function categoryIntent(hitPaths: readonly (readonly number[])[], minShar
   }
   let best: { id: number; count: number; depth: number } | null = null;
   for (const [id, { count, depth }] of counts) {
-    if (count < minShare * hitPaths.length) continue;
+    if (count <= minShare * hitPaths.length) continue;
     if (!best || depth > best.depth || (depth === best.depth && (count > best.count || (count === best.count && id < best.id)))) best = { id, count, depth };
   }
   return best && { categoryId: best.id, share: best.count / hitPaths.length };
