@@ -4,6 +4,7 @@ import {
   encodeVersioned,
   leaseTtlMsOf,
   newTokenBase,
+  raisedValueOf,
   ttlMsOf,
   type CacheStore,
   type LeaseRead,
@@ -34,9 +35,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   // Counters live outside the LRU: evicting a generation would restart it at 1 and bring retired
   // entries that embed an old generation back to life.
   const counters = new Map<string, number>();
+  // Replica marks (`raise`), likewise never evicted: a lost mark would let a fill read a lagging replica.
+  const marks = new Map<string, string>();
   let roundTrips = 0;
 
   const get = (key: string): string | null => {
+    const mark = marks.get(key);
+    if (mark !== undefined) return mark;
     const counter = counters.get(key);
     return counter !== undefined ? String(counter) : (values.get(key) ?? null);
   };
@@ -156,6 +161,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
       remove(del);
       increment(incr);
       increment(after);
+    },
+
+    async raise(keys, value) {
+      const checked = raisedValueOf(value);
+      trip(keys.length);
+      // Fixed-width hex: string order is numeric order. Kept beside the counters: never evicted.
+      for (const key of keys) {
+        const current = marks.get(key);
+        if (current === undefined || current < checked) marks.set(key, checked);
+      }
     },
 
     async incr(keys) {
