@@ -180,7 +180,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
 
     async ttl(key) {
       trip(1);
-      if (counters.has(key)) return -1;
+      if (counters.has(key) || marks.has(key)) return -1;
       if (!values.has(key)) return -2;
       const remainingMs = values.getRemainingTTL(key);
       // Redis rounds TTL to the nearest second.
@@ -189,7 +189,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
 
     async info() {
       trip(1);
-      return { usedMemoryBytes: null, keyCount: values.size + counters.size };
+      return { usedMemoryBytes: null, keyCount: values.size + counters.size + marks.size };
     },
 
     async ping() {
