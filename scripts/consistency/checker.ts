@@ -115,11 +115,16 @@ export interface CheckReport {
   /** Failed requests and mutations that did not return what they wrote, at most ten. */
   problems: string[];
   /** With `replica`: the fills of both gateways (during the workload) by where they read. */
-  fillReads?: FillSourceCounts;
+  fillReads?: FillReads;
   /** Length of the workload, ms (setup and teardown not included). */
   durationMs: number;
   /** `performance.now()` when the workload started: read and write times count from it. */
   originMs: number;
+}
+
+/** The fills of both gateways by where they read, what deciding cost, and the replica positions asked. */
+export interface FillReads extends FillSourceCounts {
+  positionQueries: number;
 }
 
 /** Whether a run with every safeguard on passed: no stale read, no failed request, no wrong response. */
@@ -199,21 +204,29 @@ function nearHits(env: Environment): number {
 }
 
 // The fill sources of both gateways, summed.
-function fillReads(env: Environment): FillSourceCounts {
-  const total: FillSourceCounts = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 } };
+function fillReads(env: Environment): FillReads {
+  const total: FillReads = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0, positionQueries: 0 };
   for (const gateway of env.gateways) {
-    const counts = gateway.cache.replicaFills?.counts;
-    if (!counts) continue;
+    const fills = gateway.cache.replicaFills;
+    if (!fills) continue;
+    const { counts } = fills;
     total.replica += counts.replica;
+    total.decidingMs += counts.decidingMs;
+    total.positionQueries += fills.positionQueries;
     for (const reason of Object.keys(total.primary) as (keyof FillSourceCounts["primary"])[]) total.primary[reason] += counts.primary[reason];
   }
   return total;
 }
 
-function subtractCounts(after: FillSourceCounts, before: FillSourceCounts): FillSourceCounts {
+function subtractCounts(after: FillReads, before: FillReads): FillReads {
   const primary = { ...after.primary };
   for (const reason of Object.keys(primary) as (keyof FillSourceCounts["primary"])[]) primary[reason] -= before.primary[reason];
-  return { replica: after.replica - before.replica, primary };
+  return {
+    replica: after.replica - before.replica,
+    primary,
+    decidingMs: after.decidingMs - before.decidingMs,
+    positionQueries: after.positionQueries - before.positionQueries,
+  };
 }
 
 function validate(options: CheckOptions): void {
@@ -261,11 +274,15 @@ export function formatReport(report: CheckReport): string {
     `wrong write responses:  ${report.wrongResponses}`,
   ];
   if (report.fillReads) {
-    const { replica, primary } = report.fillReads;
+    const { replica, primary, decidingMs, positionQueries } = report.fillReads;
     const onPrimary = Object.values(primary).reduce((a, b) => a + b, 0);
-    const share = replica + onPrimary > 0 ? ((100 * replica) / (replica + onPrimary)).toFixed(1) : "0.0";
+    const fills = replica + onPrimary;
+    const share = fills > 0 ? ((100 * replica) / fills).toFixed(1) : "0.0";
     const why = Object.entries(primary).map(([reason, n]) => `${reason} ${n}`).join(", ");
-    lines.push(`fills from the replica: ${replica} of ${replica + onPrimary} (${share}%); from the primary: ${onPrimary} (${why})`);
+    lines.push(`fills from the replica: ${replica} of ${fills} (${share}%); from the primary: ${onPrimary} (${why})`);
+    const perFill = (n: number, digits: number) => (fills > 0 ? (n / fills).toFixed(digits) : "-");
+    const marks = options.replicaLsnCheck ? "1 store round trip for the marks, " : "";
+    lines.push(`deciding per fill:      ${perFill(decidingMs, 3)} ms (${marks}${perFill(positionQueries, 2)} replica position queries)`);
   }
   const at = (ms: number) => (ms - report.originMs).toFixed(1);
   for (const { read, reason } of report.examples) {

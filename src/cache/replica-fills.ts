@@ -18,18 +18,22 @@ import type { CacheStore } from "./store";
 export interface ReplicaFills {
   /**
    * Runs `load` on a replica allowed for `scopeKeys` (the keys whose invalidation guards the
-   * fill's entries), or on the primary (`load()` with no argument). At most one store round trip
-   * (the marks) and one replica query (its position, shared for `positionTtlMs`) before it.
+   * fill's entries), or on the primary (`load()` with no argument). Before it, at once: one store
+   * round trip (the marks) and at most one query per replica (its position, shared for `positionTtlMs`).
    */
   load<T>(store: CacheStore, scopeKeys: readonly string[], load: (on?: ReadRepositories) => Promise<T>): Promise<T>;
   /** Fills by where they read since start (for metrics and tests). */
   readonly counts: FillSourceCounts;
+  /** Replay positions asked of the replicas since start. */
+  readonly positionQueries: number;
 }
 
-/** Fills that read a replica, and fills that read the primary by why. */
+/** Fills that read a replica, and fills that read the primary by why; what deciding cost. */
 export interface FillSourceCounts {
   replica: number;
   primary: Record<PrimaryReason | "unmarked" | "failed", number>;
+  /** Time spent deciding (the marks' round trip, the replicas' positions), ms, over every fill. */
+  decidingMs: number;
 }
 
 export interface ReplicaFillOptions {
@@ -45,9 +49,12 @@ export interface ReplicaFillOptions {
   onReplicaError?: (error: unknown, replica: string) => void;
 }
 
+// Past any WAL position: what no replica reaches (marks unknown).
+const UNREACHABLE = "FFFFFFFFFFFFFFFF";
+
 export function createReplicaFills(replicas: ReadReplicas, marks: ReplicaMarks, options: ReplicaFillOptions): ReplicaFills {
   const lsnCheck = options.lsnCheck ?? true;
-  const counts: FillSourceCounts = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 } };
+  const counts: FillSourceCounts = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0 };
 
   async function onPrimary<T>(reason: keyof FillSourceCounts["primary"], load: (on?: ReadRepositories) => Promise<T>): Promise<T> {
     counts.primary[reason] += 1;
@@ -56,18 +63,27 @@ export function createReplicaFills(replicas: ReadReplicas, marks: ReplicaMarks, 
 
   return {
     counts,
+    get positionQueries() {
+      return replicas.positionQueries;
+    },
 
     async load(store, scopeKeys, load) {
-      let required: string | null = null;
-      if (lsnCheck) {
-        required = await marks.required(store, scopeKeys);
-        if (required === null) {
-          // No base mark: written now for the next fills (a failure only leaves them on the primary).
-          void marks.restoreBase(store, options.primaryPosition).catch(() => undefined);
-          return onPrimary("unmarked", load);
-        }
-      }
+      const startedMs = performance.now();
+      // The marks and the replicas' positions are read at once: one round trip of latency.
+      let unmarked = false;
+      const required = lsnCheck
+        ? marks.required(store, scopeKeys).then((position) => {
+            unmarked = position === null;
+            return position ?? UNREACHABLE;
+          })
+        : null;
       const choice = await replicas.choose(required);
+      counts.decidingMs += performance.now() - startedMs;
+      if (unmarked) {
+        // No base mark: written now for the next fills (a failure only leaves them on the primary).
+        void marks.restoreBase(store, options.primaryPosition).catch(() => undefined);
+        return onPrimary("unmarked", load);
+      }
       if (!choice.replica) return onPrimary(choice.reason, load);
       try {
         const value = await load(choice.replica.repositories);

@@ -68,12 +68,15 @@ export type ReplicaChoice = { replica: ReadReplica } | { replica: null; reason: 
 
 export interface ReadReplicas {
   readonly replicas: readonly ReadReplica[];
+  /** Replay positions asked of the replicas since start (at most one per replica per `positionTtlMs`). */
+  readonly positionQueries: number;
   /**
-   * A replica whose replay position is at least `position` (null: any replica that answers), else
+   * A replica whose replay position is at least `required` (null: any replica that answers), else
    * why none is. A replica's position is asked at most once per `positionTtlMs` (concurrent fills
-   * share the question); a position read earlier is still a lower bound of where it is now.
+   * share the question), while `required` is still on its way; a position read earlier is still a
+   * lower bound of where the replica is now.
    */
-  choose(position: string | null): Promise<ReplicaChoice>;
+  choose(required: string | null | Promise<string | null>): Promise<ReplicaChoice>;
   /** A read on `replica` failed: it is skipped for `retryMs`. */
   failed(replica: ReadReplica): void;
   close(): Promise<void>;
@@ -115,9 +118,11 @@ export function createReadReplicas(urls: readonly string[], options: ReadReplica
     return { replica, pool, prisma, position: null, positionAtMs: 0, asking: null, downUntilMs: 0 };
   });
   let next = 0;
+  let positionQueries = 0;
 
   // Null when the server is not replaying (a primary, or a promoted replica): not used for fills.
   async function ask(state: ReplicaState): Promise<string | null> {
+    positionQueries += 1;
     const { rows } = await state.pool.query<{ lsn: string | null }>("SELECT pg_last_wal_replay_lsn()::text AS lsn");
     return rows[0]?.lsn ? walPosition(rows[0].lsn) : null;
   }
@@ -142,27 +147,27 @@ export function createReadReplicas(urls: readonly string[], options: ReadReplica
 
   return {
     replicas: states.map((state) => state.replica),
+    get positionQueries() {
+      return positionQueries;
+    },
 
-    async choose(position) {
-      let answered = false;
-      // Round robin over the replicas: the first that is far enough serves.
+    async choose(required) {
+      // Every replica's position is asked while `required` is still being read (one round trip of
+      // latency for both), in round-robin order: the first that is far enough serves.
       const start = next;
       next = (next + 1) % Math.max(1, states.length);
-      for (let i = 0; i < states.length; i += 1) {
-        const state = states[(start + i) % states.length];
-        if (Date.now() < state.downUntilMs) continue;
-        let at: string | null;
-        try {
-          at = await positionOf(state);
-        } catch {
+      const ordered = states.map((_, i) => states[(start + i) % states.length]).filter((state) => Date.now() >= state.downUntilMs);
+      const positions = ordered.map((state) =>
+        positionOf(state).catch(() => {
           markDown(state);
-          continue;
-        }
-        if (at === null) continue;
-        answered = true;
-        if (position === null || at >= position) return { replica: state.replica };
-      }
-      return { replica: null, reason: answered ? "lagging" : "down" };
+          return null;
+        }),
+      );
+      const position = await required;
+      const at = await Promise.all(positions);
+      const found = at.findIndex((replayed) => replayed !== null && (position === null || replayed >= position));
+      if (found >= 0) return { replica: ordered[found].replica };
+      return { replica: null, reason: at.some((replayed) => replayed !== null) ? "lagging" : "down" };
     },
 
     failed(replica) {
