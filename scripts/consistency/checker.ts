@@ -205,13 +205,14 @@ function nearHits(env: Environment): number {
 
 // The fill sources of both gateways, summed.
 function fillReads(env: Environment): FillReads {
-  const total: FillReads = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0, positionQueries: 0 };
+  const total: FillReads = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0, loadingMs: 0, positionQueries: 0 };
   for (const gateway of env.gateways) {
     const fills = gateway.cache.replicaFills;
     if (!fills) continue;
     const { counts } = fills;
     total.replica += counts.replica;
     total.decidingMs += counts.decidingMs;
+    total.loadingMs += counts.loadingMs;
     total.positionQueries += fills.positionQueries;
     for (const reason of Object.keys(total.primary) as (keyof FillSourceCounts["primary"])[]) total.primary[reason] += counts.primary[reason];
   }
@@ -225,6 +226,7 @@ function subtractCounts(after: FillReads, before: FillReads): FillReads {
     replica: after.replica - before.replica,
     primary,
     decidingMs: after.decidingMs - before.decidingMs,
+    loadingMs: after.loadingMs - before.loadingMs,
     positionQueries: after.positionQueries - before.positionQueries,
   };
 }
@@ -274,7 +276,7 @@ export function formatReport(report: CheckReport): string {
     `wrong write responses:  ${report.wrongResponses}`,
   ];
   if (report.fillReads) {
-    const { replica, primary, decidingMs, positionQueries } = report.fillReads;
+    const { replica, primary, decidingMs, loadingMs, positionQueries } = report.fillReads;
     const onPrimary = Object.values(primary).reduce((a, b) => a + b, 0);
     const fills = replica + onPrimary;
     const share = fills > 0 ? ((100 * replica) / fills).toFixed(1) : "0.0";
@@ -282,7 +284,10 @@ export function formatReport(report: CheckReport): string {
     lines.push(`fills from the replica: ${replica} of ${fills} (${share}%); from the primary: ${onPrimary} (${why})`);
     const perFill = (n: number, digits: number) => (fills > 0 ? (n / fills).toFixed(digits) : "-");
     const marks = options.replicaLsnCheck ? "1 store round trip for the marks, " : "";
-    lines.push(`deciding per fill:      ${perFill(decidingMs, 3)} ms (${marks}${perFill(positionQueries, 2)} replica position queries)`);
+    lines.push(
+      `deciding per fill:      ${perFill(decidingMs, 3)} ms (${marks}${perFill(positionQueries, 2)} replica position queries), ` +
+        `against ${perFill(loadingMs, 3)} ms of database read per fill in the same run`,
+    );
   }
   const at = (ms: number) => (ms - report.originMs).toFixed(1);
   for (const { read, reason } of report.examples) {

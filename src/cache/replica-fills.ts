@@ -34,6 +34,8 @@ export interface FillSourceCounts {
   primary: Record<PrimaryReason | "unmarked" | "failed", number>;
   /** Time spent deciding (the marks' round trip, the replicas' positions), ms, over every fill. */
   decidingMs: number;
+  /** Time spent in the fills' database reads themselves, ms (what deciding is weighed against). */
+  loadingMs: number;
 }
 
 export interface ReplicaFillOptions {
@@ -54,11 +56,20 @@ const UNREACHABLE = "FFFFFFFFFFFFFFFF";
 
 export function createReplicaFills(replicas: ReadReplicas, marks: ReplicaMarks, options: ReplicaFillOptions): ReplicaFills {
   const lsnCheck = options.lsnCheck ?? true;
-  const counts: FillSourceCounts = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0 };
+  const counts: FillSourceCounts = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0, loadingMs: 0 };
 
   async function onPrimary<T>(reason: keyof FillSourceCounts["primary"], load: (on?: ReadRepositories) => Promise<T>): Promise<T> {
     counts.primary[reason] += 1;
-    return load();
+    return timed(() => load());
+  }
+
+  async function timed<T>(load: () => Promise<T>): Promise<T> {
+    const startedMs = performance.now();
+    try {
+      return await load();
+    } finally {
+      counts.loadingMs += performance.now() - startedMs;
+    }
   }
 
   return {
@@ -86,7 +97,7 @@ export function createReplicaFills(replicas: ReadReplicas, marks: ReplicaMarks, 
       }
       if (!choice.replica) return onPrimary(choice.reason, load);
       try {
-        const value = await load(choice.replica.repositories);
+        const value = await timed(() => load(choice.replica.repositories));
         counts.replica += 1;
         return value;
       } catch (error) {
