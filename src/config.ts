@@ -66,6 +66,12 @@ const schema = z.object({
   REPLICA_RETRY_MS: int(10, 600_000).default(defaultReadReplicaOptions.retryMs),
   /** A replica connection not established after this many ms fails (the fill reads the primary). Default 1000. */
   REPLICA_CONNECT_TIMEOUT_MS: int(100, 120_000).default(1000),
+  /**
+   * Raise replica marks on every write even where DATABASE_REPLICA_URLS is unset. Every instance
+   * sharing a cache must mark its writes before any instance reads replicas: set this on all of
+   * them first, then add the replicas. Default false (true whenever DATABASE_REPLICA_URLS is set).
+   */
+  REPLICA_MARKS: bool.default(false),
   /** Replica marks the writes' scopes are hashed into (src/cache/replica-marks.ts). Default 4096. */
   REPLICA_MARK_BUCKETS: int(1, 1_000_000).default(defaultReplicaMarkBuckets),
   /** Data folder of the embedded database; "memory://" keeps it in memory. Default .data/pglite. */
@@ -365,6 +371,8 @@ export interface Config {
   trustedDocuments: TrustedDocumentsOptions;
   /** Read replicas for cache fills (DATABASE_REPLICA_URLS, REPLICA_*); null when none are configured. */
   replicas: ReplicaConfig | null;
+  /** Writes raise replica marks (REPLICA_MARKS, or replicas configured); PostgreSQL only. */
+  replicaMarks: { buckets: number } | null;
 }
 
 /** DATABASE_REPLICA_URLS and the REPLICA_* settings. */
@@ -374,7 +382,6 @@ export interface ReplicaConfig {
   positionTtlMs: number;
   retryMs: number;
   connectTimeoutMs: number;
-  markBuckets: number;
 }
 
 /** Search, autocomplete and vector settings (the SEARCH_*, VECTOR_*, QDRANT_*, EMBEDDER_* variables). */
@@ -553,6 +560,7 @@ export function loadConfig(env: Env = process.env): Config {
       ttlSeconds: e.PERSISTED_QUERY_TTL_SECONDS,
     },
     replicas: replicaConfig(e, env),
+    replicaMarks: e.DATABASE_URL && (e.REPLICA_MARKS || e.DATABASE_REPLICA_URLS?.length) ? { buckets: e.REPLICA_MARK_BUCKETS } : null,
   };
 }
 
@@ -566,7 +574,6 @@ function replicaConfig(e: z.infer<typeof schema>, env: Env): ReplicaConfig | nul
     positionTtlMs: e.REPLICA_POSITION_TTL_MS,
     retryMs: e.REPLICA_RETRY_MS,
     connectTimeoutMs: e.REPLICA_CONNECT_TIMEOUT_MS,
-    markBuckets: e.REPLICA_MARK_BUCKETS,
   };
 }
 

@@ -149,10 +149,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const keys = createKeys(config.cache.prefix, { responseShards: config.cache.responseShards });
   const stats = createCacheStats(registry);
   const replicas = createReplicas(config);
-  // With read replicas, every invalidation first raises the marks fills compare replicas with.
-  const marking: ReplicaMarking | undefined = replicas
-    ? { marks: createReplicaMarks(keys, config.replicas?.markBuckets), primaryPosition: () => primaryWalPosition(db.sql) }
-    : undefined;
+  // With read replicas (or REPLICA_MARKS), every invalidation first raises the marks fills compare replicas with.
+  const marking: ReplicaMarking | undefined =
+    config.replicaMarks && db.kind === "postgres"
+      ? { marks: createReplicaMarks(keys, config.replicaMarks.buckets), primaryPosition: () => primaryWalPosition(db.sql) }
+      : undefined;
   // The replay exists before the store: the store runs it on Redis before its circuit closes again.
   const replay = createOutboxReplay(db, { keys, stats }, marking);
   // Before the store, whose writes evict from it; only above a Redis store of its own making.
