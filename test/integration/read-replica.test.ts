@@ -173,8 +173,9 @@ describeWithPostgres("read replicas for cache fills", () => {
     }
     expect({ reads, stale }).toEqual({ reads: 18, stale: 0 });
     const after = counts(reader);
-    // The replica is 2 s behind every write here: the fills that depend on one read the primary.
-    expect(after.primary.lagging - before.primary.lagging).toBeGreaterThanOrEqual(6);
+    // The replica is 2 s behind every write here: the fills that depend on one read the primary
+    // (at least one; each of the 6 would, unless a loaded machine took 2 s between write and read).
+    expect(after.primary.lagging - before.primary.lagging).toBeGreaterThanOrEqual(1);
   });
 
   it("with the LSN check off (REPLICA_LSN_CHECK=off, for tests only) the same reads are stale", async () => {
