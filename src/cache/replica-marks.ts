@@ -35,9 +35,12 @@ export interface ReplicaMarks {
    * Call it after the fill's lease or generations were read (see replica-fills.ts).
    */
   required(store: CacheStore, scopeKeys: readonly string[]): Promise<string | null>;
-  /** Writes the base from the primary's position now, if missing (concurrent calls share one). */
+  /** Writes the base from the primary's position now, if missing (concurrent calls share one); a store that is down drops it. */
   restoreBase(store: CacheStore, position: () => Promise<string>): Promise<void>;
 }
+
+/** How long a base mark lives, seconds: when it expires, fills read the primary until one writes it again. */
+const BASE_TTL_SECONDS = 86_400;
 
 /** Marks when nothing else is configured (REPLICA_MARK_BUCKETS). */
 export const defaultReplicaMarkBuckets = 4096;
@@ -64,9 +67,13 @@ export function createReplicaMarks(keys: CacheKeys, buckets: number = defaultRep
     },
 
     restoreBase(store, position) {
+      // A plain SET, not `raise`: a store that is down must drop it, not count it as a failed
+      // invalidation (the resilient store would keep its circuit open for as long as fills come).
+      // Any position read after the base was found missing is a valid floor; its TTL only means
+      // one more fill on the primary a day.
       restoring ??= (async () => {
         const [base] = await store.mget([baseKey]);
-        if (base === null) await store.raise([baseKey], await position());
+        if (base === null) await store.set([{ key: baseKey, value: await position(), ttlSeconds: BASE_TTL_SECONDS }]);
       })().finally(() => (restoring = null));
       return restoring;
     },

@@ -1,5 +1,6 @@
 import { createKeys } from "../../src/cache/keys";
 import { createMemoryStore } from "../../src/cache/memory-store";
+import { createResilientStore } from "../../src/cache/resilient-store";
 import { createReplicaFills } from "../../src/cache/replica-fills";
 import { createReplicaMarks } from "../../src/cache/replica-marks";
 import type { ReadReplica, ReadReplicas, ReadRepositories } from "../../src/data/read-replicas";
@@ -53,6 +54,23 @@ describe("replica marks", () => {
     await marks.restoreBase(store, position);
     expect(asked).toBe(1);
     expect(await marks.required(store, [keys.productKey(1)])).toBe(pos(10));
+  });
+});
+
+describe("replica marks on a store that is down", () => {
+  it("drop the base's restore instead of counting it a failed invalidation (the circuit would stay open while fills come)", async () => {
+    const store = createResilientStore(createMemoryStore(), { coolDownMs: 60_000 });
+    store.fence("test", "down for the test");
+    const openings = store.counters.openings;
+    const marks = createReplicaMarks(keys);
+    await marks.restoreBase(store, async () => pos(1));
+    await marks.restoreBase(store, async () => pos(1));
+    expect(store.counters.openings).toBe(openings);
+    expect(await marks.required(store, [keys.productKey(1)])).toBeNull(); // unknown: fills read the primary
+    // A write's marks, on the other hand, must fail loudly: its invalidation then stays pending.
+    await expect(marks.record(store, { products: [1] }, pos(2))).rejects.toThrow(/raise/);
+    store.fence("test", null);
+    await store.close();
   });
 });
 
