@@ -17,6 +17,8 @@ concurrent writers and readers, then every read judged against the writes around
   npm run consistency -- --cluster --guard off   # must find stale reads
   npm run consistency -- --near on            # the near cache on both gateways: 0 stale reads
   npm run consistency -- --near on --near-invalidation off   # must find stale reads
+  npm run consistency -- --replica            # fills from a PostgreSQL replica 2 s behind: 0 stale reads
+  npm run consistency -- --replica --lsn-check off   # must find stale reads
 
 Flags (defaults in brackets):
   --duration <s>          how long the workload runs, seconds [${d.durationMs / 1000}]
@@ -37,6 +39,10 @@ Flags (defaults in brackets):
   --instances <n>         gateway instances [2, 3 with --cluster]
   --near on|off           the near cache (NEAR_CACHE) on both gateways [off]
   --near-invalidation on|off  with --near on: the near cache heeds Redis's invalidations [on]
+  --replica               start a PostgreSQL primary (initdb, free port) and a streaming replica of it that
+                          replays --replica-delay-ms behind; both gateways fill their caches from it [off]
+  --replica-delay-ms <ms> with --replica: recovery_min_apply_delay of the replica [2000]
+  --lsn-check on|off      with --replica: compare the replica's replay position with the writes' marks [on]
   --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
   --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
 
@@ -64,6 +70,9 @@ runCli(async () => {
       instances: { type: "string" },
       near: { type: "string" },
       "near-invalidation": { type: "string" },
+      replica: { type: "boolean" },
+      "replica-delay-ms": { type: "string" },
+      "lsn-check": { type: "string" },
       "postgres-url": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean" },
@@ -86,6 +95,8 @@ runCli(async () => {
     failoverReplay: switchFlag("failover-replay", values["failover-replay"]),
     near: values.near === undefined ? d.near : switchFlag("near", values.near),
     nearInvalidation: switchFlag("near-invalidation", values["near-invalidation"]),
+    replica: values.replica ? { applyDelayMs: intFlag("replica-delay-ms", values["replica-delay-ms"], 2000) } : undefined,
+    replicaLsnCheck: switchFlag("lsn-check", values["lsn-check"]),
     postgresUrl: values["postgres-url"] ?? d.postgresUrl,
     redisUrl: values["redis-url"] ?? d.redisUrl,
     cluster: values.cluster ?? false,
@@ -98,7 +109,8 @@ runCli(async () => {
     !options.invalidation ||
     (options.partition !== undefined && !options.handOff) ||
     (options.failover !== undefined && !options.failoverReplay) ||
-    (options.near && !options.nearInvalidation);
+    (options.near && !options.nearInvalidation) ||
+    (options.replica !== undefined && !options.replicaLsnCheck);
   if (faulty && report.staleReads === 0) throw new Error("FAILED: a fault is switched on, but no stale read was found");
   if (!faulty && !passed(report)) throw new Error("FAILED: stale reads, failed requests or wrong write responses (above)");
 });

@@ -11,6 +11,8 @@ import { defaultReadThroughOptions } from "./cache/read-through";
 import { defaultRedisClientOptions, parseClusterNodes, type ClusterNode } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
 import type { DatabaseConfig } from "./data/database";
+import { defaultReadReplicaOptions } from "./data/read-replicas";
+import { defaultReplicaMarkBuckets } from "./cache/replica-marks";
 import type { EmbedderConfig } from "./data/search/create-embedder";
 import { DEFAULT_SYNONYMS_FILE } from "./data/search/synonyms";
 import { defaultFamilyTtls, defaultNegativeTtlSeconds, type FamilyTtls } from "./cache/ttl";
@@ -52,6 +54,27 @@ const schema = z.object({
   DATABASE_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   /** Longest a write waits for a connection to start its transaction, ms. Default 10000. */
   DATABASE_TRANSACTION_MAX_WAIT_MS: int(10, 600_000).default(10_000),
+  /**
+   * Read replicas of DATABASE_URL (comma-separated postgres URLs) that cache fills may read once
+   * they have replayed past the writes a fill depends on (README, "Read replicas"). Default none.
+   */
+  DATABASE_REPLICA_URLS: list.pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, "must list postgres:// or postgresql:// URLs"))).optional(),
+  /** Compare a replica's replay position with the writes' marks before a fill reads it. Default true; false is for tests only (it lets fills read stale rows). */
+  REPLICA_LSN_CHECK: z.enum(["on", "off"]).transform((v) => v === "on").default(true),
+  /** How long a replica's replay position is reused before it is asked again, ms. Default 5. */
+  REPLICA_POSITION_TTL_MS: int(0, 60_000).default(defaultReadReplicaOptions.positionTtlMs),
+  /** A replica whose read failed is not used for this long, ms. Default 1000. */
+  REPLICA_RETRY_MS: int(10, 600_000).default(defaultReadReplicaOptions.retryMs),
+  /** A replica connection not established after this many ms fails (the fill reads the primary). Default 1000. */
+  REPLICA_CONNECT_TIMEOUT_MS: int(100, 120_000).default(1000),
+  /**
+   * Raise replica marks on every write even where DATABASE_REPLICA_URLS is unset. Every instance
+   * sharing a cache must mark its writes before any instance reads replicas: set this on all of
+   * them first, then add the replicas. Default false (true whenever DATABASE_REPLICA_URLS is set).
+   */
+  REPLICA_MARKS: bool.default(false),
+  /** Replica marks the writes' scopes are hashed into (src/cache/replica-marks.ts). Default 4096. */
+  REPLICA_MARK_BUCKETS: int(1, 1_000_000).default(defaultReplicaMarkBuckets),
   /** Data folder of the embedded database; "memory://" keeps it in memory. Default .data/pglite. */
   PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
   /** Folder holding the Best Buy data set; seeds the real catalog on first start when set. */
@@ -362,6 +385,19 @@ export interface Config {
   limits: { input: JsonLimits; operation: OperationLimits; cost: CostEstimates; rate: RateLimitOptions | null };
   /** TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_MANIFEST, PERSISTED_QUERY_TTL_SECONDS. */
   trustedDocuments: TrustedDocumentsOptions;
+  /** Read replicas for cache fills (DATABASE_REPLICA_URLS, REPLICA_*); null when none are configured. */
+  replicas: ReplicaConfig | null;
+  /** Writes raise replica marks (REPLICA_MARKS, or replicas configured); PostgreSQL only. */
+  replicaMarks: { buckets: number } | null;
+}
+
+/** DATABASE_REPLICA_URLS and the REPLICA_* settings. */
+export interface ReplicaConfig {
+  urls: string[];
+  lsnCheck: boolean;
+  positionTtlMs: number;
+  retryMs: number;
+  connectTimeoutMs: number;
 }
 
 /** Search, autocomplete and vector settings (the SEARCH_*, VECTOR_*, QDRANT_*, EMBEDDER_* variables). */
@@ -541,6 +577,21 @@ export function loadConfig(env: Env = process.env): Config {
       optional: e.TRUSTED_DOCUMENTS_MANIFEST === undefined,
       ttlSeconds: e.PERSISTED_QUERY_TTL_SECONDS,
     },
+    replicas: replicaConfig(e, env),
+    replicaMarks: e.DATABASE_URL && (e.REPLICA_MARKS || e.DATABASE_REPLICA_URLS?.length) ? { buckets: e.REPLICA_MARK_BUCKETS } : null,
+  };
+}
+
+// Replicas serve fills of a PostgreSQL primary; the embedded database has none.
+function replicaConfig(e: z.infer<typeof schema>, env: Env): ReplicaConfig | null {
+  if (!e.DATABASE_REPLICA_URLS?.length) return null;
+  if (!e.DATABASE_URL) throw new ConfigError("DATABASE_REPLICA_URLS", "needs DATABASE_URL (replicas of a PostgreSQL primary; the embedded database has none)", env.DATABASE_REPLICA_URLS);
+  return {
+    urls: e.DATABASE_REPLICA_URLS,
+    lsnCheck: e.REPLICA_LSN_CHECK,
+    positionTtlMs: e.REPLICA_POSITION_TTL_MS,
+    retryMs: e.REPLICA_RETRY_MS,
+    connectTimeoutMs: e.REPLICA_CONNECT_TIMEOUT_MS,
   };
 }
 

@@ -26,6 +26,27 @@ export function registerGatewayMetrics(registry: Registry, sql: SqlCounter, cach
       sqlSeen = sql.statements;
     },
   });
+  const fillSources = cache.replicaFills?.counts;
+  if (fillSources) {
+    const seen = new Map<string, number>();
+    new Counter({
+      name: "catalog_cache_fill_reads_total",
+      help: "Cache fills by the database they read: a read replica, or the primary and why (lagging, down, unmarked, failed)",
+      labelNames: ["source", "reason"],
+      registers: [registry],
+      collect() {
+        const now: [string, string, number][] = [
+          ["replica", "", fillSources.replica],
+          ...Object.entries(fillSources.primary).map(([reason, n]): [string, string, number] => ["primary", reason, n]),
+        ];
+        for (const [source, reason, n] of now) {
+          const key = `${source}/${reason}`;
+          this.inc({ source, reason }, n - (seen.get(key) ?? 0));
+          seen.set(key, n);
+        }
+      },
+    });
+  }
   new Counter({
     name: "catalog_cache_store_round_trips_total",
     help: "Round trips to the cache store (a pipeline or a script counts one)",

@@ -1,3 +1,4 @@
+import type { FillSourceCounts } from "../../src/cache/replica-fills";
 import { createEnvironment, type Environment } from "./environment";
 import { createFixture } from "./fixture";
 import { runReader, type ReadRecord } from "./readers";
@@ -50,6 +51,13 @@ export interface CheckOptions {
   near: boolean;
   /** With `near`: the near cache heeds invalidations. Default true; false is a fault that must produce stale reads. */
   nearInvalidation: boolean;
+  /**
+   * PostgreSQL read replicas: the run's own primary and a streaming replica replaying
+   * `applyDelayMs` behind, which both gateways fill their caches from (see EnvironmentOptions). Default none.
+   */
+  replica?: { applyDelayMs: number };
+  /** REPLICA_LSN_CHECK with `replica`. Default true; false is a fault that must produce stale reads. */
+  replicaLsnCheck: boolean;
   /** Longest random pause between two reads of one reader, ms. Default 4. */
   readerPauseMs: number;
   /** PostgreSQL server the checker creates its own database on. Default postgresql://postgres@127.0.0.1:5432/postgres. */
@@ -76,6 +84,7 @@ export const defaultCheckOptions: CheckOptions = {
   failoverReplay: true,
   near: false,
   nearInvalidation: true,
+  replicaLsnCheck: true,
   readerPauseMs: 4,
   postgresUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
   redisUrl: "redis://127.0.0.1:6379",
@@ -105,10 +114,17 @@ export interface CheckReport {
   nearHits: number;
   /** Failed requests and mutations that did not return what they wrote, at most ten. */
   problems: string[];
+  /** With `replica`: the fills of both gateways (during the workload) by where they read. */
+  fillReads?: FillReads;
   /** Length of the workload, ms (setup and teardown not included). */
   durationMs: number;
   /** `performance.now()` when the workload started: read and write times count from it. */
   originMs: number;
+}
+
+/** The fills of both gateways by where they read, what deciding cost, and the replica positions asked. */
+export interface FillReads extends FillSourceCounts {
+  positionQueries: number;
 }
 
 /** Whether a run with every safeguard on passed: no stale read, no failed request, no wrong response. */
@@ -120,7 +136,13 @@ export function passed(report: CheckReport): boolean {
 export async function runConsistencyCheck(overrides: Partial<CheckOptions> = {}): Promise<CheckReport> {
   const options = { ...defaultCheckOptions, ...overrides };
   validate(options);
-  const env = await createEnvironment({ ...options, instances: instancesOf(options), skipFailoverReplay: !options.failoverReplay, poolSize: Math.max(5, options.writers + 2) });
+  const env = await createEnvironment({
+    ...options,
+    instances: instancesOf(options),
+    skipFailoverReplay: !options.failoverReplay,
+    poolSize: Math.max(5, options.writers + 2),
+    replica: options.replica && { ...options.replica, lsnCheck: options.replicaLsnCheck },
+  });
   try {
     return await runWorkload(env, options);
   } finally {
@@ -133,6 +155,7 @@ async function runWorkload(env: Environment, options: CheckOptions): Promise<Che
   const model = await createFixture(urls[0], env.editorHeaders, env.run, options);
   const rejectedBefore = rejectedWrites(env);
   const nearHitsBefore = nearHits(env);
+  const fillsBefore = fillReads(env);
   const reads: ReadRecord[] = [];
   const counts = { writes: 0, failedWrites: 0, failedReads: 0, wrongResponses: 0 };
   const problems: string[] = [];
@@ -161,6 +184,7 @@ async function runWorkload(env: Environment, options: CheckOptions): Promise<Che
     rejectedWrites: rejectedWrites(env) - rejectedBefore,
     nearHits: nearHits(env) - nearHitsBefore,
     problems: problems.slice(0, 10),
+    ...(options.replica ? { fillReads: subtractCounts(fillReads(env), fillsBefore) } : {}),
     durationMs,
     originMs: startedMs,
   };
@@ -177,6 +201,34 @@ function rejectedWrites(env: Environment): number {
 
 function nearHits(env: Environment): number {
   return env.gateways.reduce((sum, gateway) => sum + (gateway.cache.near?.cache.counters.hits ?? 0), 0);
+}
+
+// The fill sources of both gateways, summed.
+function fillReads(env: Environment): FillReads {
+  const total: FillReads = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0, loadingMs: 0, positionQueries: 0 };
+  for (const gateway of env.gateways) {
+    const fills = gateway.cache.replicaFills;
+    if (!fills) continue;
+    const { counts } = fills;
+    total.replica += counts.replica;
+    total.decidingMs += counts.decidingMs;
+    total.loadingMs += counts.loadingMs;
+    total.positionQueries += fills.positionQueries;
+    for (const reason of Object.keys(total.primary) as (keyof FillSourceCounts["primary"])[]) total.primary[reason] += counts.primary[reason];
+  }
+  return total;
+}
+
+function subtractCounts(after: FillReads, before: FillReads): FillReads {
+  const primary = { ...after.primary };
+  for (const reason of Object.keys(primary) as (keyof FillSourceCounts["primary"])[]) primary[reason] -= before.primary[reason];
+  return {
+    replica: after.replica - before.replica,
+    primary,
+    decidingMs: after.decidingMs - before.decidingMs,
+    loadingMs: after.loadingMs - before.loadingMs,
+    positionQueries: after.positionQueries - before.positionQueries,
+  };
 }
 
 function validate(options: CheckOptions): void {
@@ -209,6 +261,8 @@ export function formatReport(report: CheckReport): string {
       !options.failoverReplay && "failover replay off",
       options.cluster && "on a 3-master Redis Cluster",
       options.near && (options.nearInvalidation ? "near cache on" : "near cache on, its invalidation off"),
+      options.replica && `fills from a PostgreSQL replica ${options.replica.applyDelayMs} ms behind`,
+      options.replica && !options.replicaLsnCheck && "replica LSN check off",
     ]
       .filter(Boolean)
       .join(", ") || "none";
@@ -221,6 +275,20 @@ export function formatReport(report: CheckReport): string {
     `failed requests:        ${report.failedReads + report.failedWrites}`,
     `wrong write responses:  ${report.wrongResponses}`,
   ];
+  if (report.fillReads) {
+    const { replica, primary, decidingMs, loadingMs, positionQueries } = report.fillReads;
+    const onPrimary = Object.values(primary).reduce((a, b) => a + b, 0);
+    const fills = replica + onPrimary;
+    const share = fills > 0 ? ((100 * replica) / fills).toFixed(1) : "0.0";
+    const why = Object.entries(primary).map(([reason, n]) => `${reason} ${n}`).join(", ");
+    lines.push(`fills from the replica: ${replica} of ${fills} (${share}%); from the primary: ${onPrimary} (${why})`);
+    const perFill = (n: number, digits: number) => (fills > 0 ? (n / fills).toFixed(digits) : "-");
+    const marks = options.replicaLsnCheck ? "1 store round trip for the marks, " : "";
+    lines.push(
+      `deciding per fill:      ${perFill(decidingMs, 3)} ms (${marks}${perFill(positionQueries, 2)} replica position queries), ` +
+        `against ${perFill(loadingMs, 3)} ms of database read per fill in the same run`,
+    );
+  }
   const at = (ms: number) => (ms - report.originMs).toFixed(1);
   for (const { read, reason } of report.examples) {
     lines.push(`  stale: ${read.view} through gateway ${read.gateway} at ${at(read.startMs)}-${at(read.endMs)} ms: ${reason}`);

@@ -11,6 +11,7 @@ import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
 import { startGateway, type Gateway } from "../../src/server";
 import { ownRedisCluster, type OwnRedisCluster } from "./redis-cluster";
+import { createPostgresServer, createReplicaServer, type PostgresServer } from "../../test/helpers/postgres-server";
 import { ownRedis, type OwnRedis } from "./redis-process";
 import { createTcpProxy, type TcpProxy } from "./tcp-proxy";
 
@@ -56,6 +57,12 @@ export interface EnvironmentOptions {
   near?: boolean;
   /** With `near`, ignore every invalidation in the near cache (a fault that must produce stale reads). */
   nearInvalidation?: boolean;
+  /**
+   * PostgreSQL read replicas: the run starts its own primary (initdb, on a free port; `postgresUrl`
+   * is then unused) and a streaming replica of it replaying `applyDelayMs` behind, and both
+   * gateways fill their cache from it (DATABASE_REPLICA_URLS) under REPLICA_LSN_CHECK=`lsnCheck`.
+   */
+  replica?: { applyDelayMs: number; lsnCheck: boolean };
 }
 
 export interface Environment {
@@ -68,6 +75,8 @@ export interface Environment {
   databaseUrl: string;
   /** Short id of the run, in its SKUs. */
   run: string;
+  /** With `replica`: the run's own primary and replica servers. */
+  servers?: { primary: PostgresServer; replica: PostgresServer };
   /** Stops the gateways, drops the database and deletes the run's keys. */
   close(): Promise<void>;
 }
@@ -75,7 +84,12 @@ export interface Environment {
 /** Creates the database, starts two gateways on it and on one Redis prefix. */
 export async function createEnvironment(options: EnvironmentOptions): Promise<Environment> {
   const run = randomBytes(4).toString("hex");
-  const database = await createScratchDatabase(options.postgresUrl, `cg_consistency_${run}`);
+  const servers = options.replica ? await startReplicatedPostgres(options.replica.applyDelayMs) : undefined;
+  const database = await createScratchDatabase(servers?.primary.url ?? options.postgresUrl, `cg_consistency_${run}`).catch((error: unknown) => {
+    servers?.replica.destroy();
+    servers?.primary.destroy();
+    throw error;
+  });
   const prefix = `cgcheck:${run}:`;
   const opened: Opened = { dbs: [], gateways: [], stores: [], redis: [] };
   if (options.cluster && (options.partition || options.failover)) throw new Error("cluster runs take no partition or failover faults (yet)");
@@ -91,6 +105,8 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     for (const db of opened.dbs) await db.close();
     await database.drop();
     if (!options.cluster) await deleteKeys(options.redisUrl, prefix);
+    servers?.replica.destroy();
+    servers?.primary.destroy();
   };
   try {
     const first = await createDatabase({ kind: "postgres", url: database.url, poolSize: options.poolSize });
@@ -107,7 +123,7 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
       const target = opened.cluster ? { clusterNodes: opened.cluster.nodes } : { url: redisUrl };
       const store = options.guard ? undefined : await unguardedStore(target);
       if (store) opened.stores.push(store);
-      const config = gatewayConfig(database.url, target, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover), options.near ?? false);
+      const config = gatewayConfig(database.url, target, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover), options.near ?? false, replicaSettings(options, servers, database.url));
       const faults = {
         fillDelayMs: options.fillDelayMs,
         skipInvalidation: !options.invalidation,
@@ -122,7 +138,7 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     if (opened.proxy && options.partition) flap(opened, opened.proxy, options.partition);
     if (opened.proxy && options.failover) opened.stopFailovers = failOverNowAndThen(opened, opened.proxy, options.failover);
     const token = await signToken(jwtSecret, "consistency-checker", ["editor"]);
-    return { gateways: opened.gateways, editorHeaders: { authorization: `Bearer ${token}` }, prefix, databaseUrl: database.url, run, close };
+    return { gateways: opened.gateways, editorHeaders: { authorization: `Bearer ${token}` }, prefix, databaseUrl: database.url, run, servers, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
@@ -203,8 +219,9 @@ function flap(opened: { flapping?: NodeJS.Timeout }, proxy: TcpProxy, { cutMs, h
 // A gateway as deployed against PostgreSQL and Redis, minus what the check does not exercise
 // (migrations run once above, no seed, no vector index, no warming). Under a partition, Redis
 // timeouts and the circuit's cool-down are short so that the faults come and go within the run.
-function gatewayConfig(databaseUrl: string, redis: RedisTarget, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean, near: boolean) {
+function gatewayConfig(databaseUrl: string, redis: RedisTarget, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean, near: boolean, replicas: Record<string, string> = {}) {
   return loadConfig({
+    ...replicas,
     NEAR_CACHE: near ? "on" : "off",
     OUTBOX_HANDOFF: String(handOff),
     ...(partition ? { REDIS_COMMAND_TIMEOUT_MS: "100", CACHE_CIRCUIT_COOL_DOWN_MS: "300", OUTBOX_LISTENER_HEARTBEAT_MS: "250" } : {}),
@@ -235,6 +252,25 @@ async function unguardedStore(target: RedisTarget): Promise<CacheStore> {
   const connection = createRedisConnection(target);
   await waitForReady(connection, 10_000);
   return createResilientStore(createRedisStore(connection, { guardWrites: false }));
+}
+
+// A primary of the run's own and a streaming replica of it, `applyDelayMs` behind.
+async function startReplicatedPostgres(applyDelayMs: number): Promise<{ primary: PostgresServer; replica: PostgresServer }> {
+  const primary = await createPostgresServer();
+  try {
+    return { primary, replica: await createReplicaServer(primary, { applyDelayMs }) };
+  } catch (error) {
+    primary.destroy();
+    throw error;
+  }
+}
+
+// The gateways' replica settings: the scratch database on the replica (it arrives there by replication).
+function replicaSettings(options: EnvironmentOptions, servers: Environment["servers"], databaseUrl: string): Record<string, string> {
+  if (!options.replica || !servers) return {};
+  const url = new URL(databaseUrl);
+  url.port = String(servers.replica.port);
+  return { DATABASE_REPLICA_URLS: url.toString(), REPLICA_LSN_CHECK: options.replica.lsnCheck ? "on" : "off" };
 }
 
 interface ScratchDatabase {

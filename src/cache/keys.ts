@@ -109,6 +109,11 @@ export interface CacheKeys {
    * Counters carry no TTL.
    */
   generationKey(family: Family, scope?: Id | null, aspect?: Aspect): string;
+  /**
+   * `{lsn}:<bucket>` or `{lsn}:base`: a replica mark (src/cache/replica-marks.ts), the commit
+   * position a read replica must have replayed. One hash tag: a cluster keeps them in one slot.
+   */
+  replicaMarkKey(bucket: number | "base"): string;
   /** The family of a full key built here, "gen" for a counter, null if it is not one of ours. */
   familyOf(key: string): KeyKind | null;
   /** A full key without its prefix and hash-tag braces, as DESIGN.md's table spells it: `prod:7`, `gen:search`, `resp:3:<hash>`. */
@@ -168,6 +173,8 @@ export function createKeys(prefix: string = defaultKeyPrefix, options: KeyOption
     rateLimitPrefix: (budget) => k(`rl:${encodeSegment(budget)}`),
     generationKey: (family, scope, aspect) =>
       k(`gen:${family}${scope === undefined ? "" : `:${scope === null ? "all" : idSegment(scope)}`}${aspect ? `:${aspectSegment(aspect)}` : ""}`),
+    // All marks under one hash tag: a fill reads its marks, and a write raises them, in one script.
+    replicaMarkKey: (bucket) => `${prefix}{lsn}:${bucket === "base" ? "base" : idSegment(bucket)}`,
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
     unwrap: (key) => (key.startsWith(prefix) ? unwrapTag(key.slice(prefix.length)) : key),
     // `prod:` and `prods:` do not overlap; `cat:` holds `cat:slug:`, `cat:tree` and children lists.

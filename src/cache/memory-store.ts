@@ -4,6 +4,7 @@ import {
   encodeVersioned,
   leaseTtlMsOf,
   newTokenBase,
+  raisedValueOf,
   ttlMsOf,
   type CacheStore,
   type LeaseRead,
@@ -34,9 +35,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   // Counters live outside the LRU: evicting a generation would restart it at 1 and bring retired
   // entries that embed an old generation back to life.
   const counters = new Map<string, number>();
+  // Replica marks (`raise`), likewise never evicted: a lost mark would let a fill read a lagging replica.
+  const marks = new Map<string, string>();
   let roundTrips = 0;
 
   const get = (key: string): string | null => {
+    const mark = marks.get(key);
+    if (mark !== undefined) return mark;
     const counter = counters.get(key);
     return counter !== undefined ? String(counter) : (values.get(key) ?? null);
   };
@@ -158,6 +163,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
       increment(after);
     },
 
+    async raise(keys, value) {
+      const checked = raisedValueOf(value);
+      trip(keys.length);
+      // Fixed-width hex: string order is numeric order. Kept beside the counters: never evicted.
+      for (const key of keys) {
+        const current = marks.get(key);
+        if (current === undefined || current < checked) marks.set(key, checked);
+      }
+    },
+
     async incr(keys) {
       trip(keys.length);
       return increment(keys);
@@ -165,7 +180,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
 
     async ttl(key) {
       trip(1);
-      if (counters.has(key)) return -1;
+      if (counters.has(key) || marks.has(key)) return -1;
       if (!values.has(key)) return -2;
       const remainingMs = values.getRemainingTTL(key);
       // Redis rounds TTL to the nearest second.
@@ -174,7 +189,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
 
     async info() {
       trip(1);
-      return { usedMemoryBytes: null, keyCount: values.size + counters.size };
+      return { usedMemoryBytes: null, keyCount: values.size + counters.size + marks.size };
     },
 
     async ping() {

@@ -196,6 +196,8 @@ export function withNearEviction(store: CacheStore, near: NearCache): CacheStore
     info: () => store.info(),
     ping: () => store.ping(),
     close: () => store.close(),
+    // Replica marks are never near-cached (not a read-path family): nothing to evict.
+    raise: (keys, value) => store.raise(keys, value),
     setLeased: evicting(store.setLeased.bind(store), (entries) => entries.map((e) => e.key)),
     set: evicting(store.set.bind(store), (entries) => entries.map((e) => e.key)),
     del: evicting(store.del.bind(store), (keys) => keys),

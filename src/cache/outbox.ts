@@ -3,6 +3,7 @@ import type { Logger } from "../logger";
 import { applyFootprint, mergeFootprints, type Footprint } from "./invalidation";
 import type { Purger } from "./purge";
 import type { CacheRuntime } from "./read-through";
+import type { ReplicaMarks } from "./replica-marks";
 import type { CacheStore } from "./store";
 import { footprintTags } from "./tags";
 
@@ -68,7 +69,8 @@ export interface OutboxReplay {
  * The replay alone, built before the store: the resilient store runs it (on the Redis it wraps)
  * before its circuit closes, and the outbox runs it periodically on the store itself.
  */
-export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys" | "stats">): OutboxReplay {
+export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys" | "stats">, marking?: ReplicaMarking): OutboxReplay {
+  const apply = (store: CacheStore, footprint: Footprint) => applyMarked(store, cache, footprint, marking);
   let running: Promise<number> | null = null;
   let queued: Promise<number> | null = null;
 
@@ -81,7 +83,7 @@ export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys
         [REPLAY_BATCH],
       );
       if (rows.length === 0) return applied;
-      await applyFootprint(store, cache.keys, mergeFootprints(rows.map((row) => row.footprint)), cache.stats);
+      await apply(store, mergeFootprints(rows.map((row) => row.footprint)));
       await db.sql.query(`UPDATE cache_outbox SET applied_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
       applied += rows.length;
       if (rows.length < REPLAY_BATCH) return applied;
@@ -114,7 +116,7 @@ export function createOutboxReplay(db: Database, cache: Pick<CacheRuntime, "keys
           [withinSeconds, after, REPLAY_BATCH],
         );
         if (rows.length === 0) return applied;
-        await applyFootprint(store, cache.keys, mergeFootprints(rows.map((row) => row.footprint)), cache.stats);
+        await apply(store, mergeFootprints(rows.map((row) => row.footprint)));
         applied += rows.length;
         after = rows[rows.length - 1].id;
       }
@@ -136,6 +138,25 @@ export interface OutboxOptions {
   skipInvalidation?: boolean;
   /** The CDN purge hook; unset: rows are written with no purge pending. */
   purger?: Purger;
+  /** With read replicas: the marks raised before each footprint is applied (replica-marks.ts). Default none. */
+  replicaMarks?: ReplicaMarking;
+}
+
+/** The replica marks and where the primary's WAL is now (`primaryWalPosition`). */
+export interface ReplicaMarking {
+  marks: ReplicaMarks;
+  primaryPosition(): Promise<string>;
+}
+
+/**
+ * Applies a footprint; with read replicas, first raises its marks to the primary's position now,
+ * which is past the commit of every row being applied (they are committed: this runs after
+ * commit, or replays what a committed transaction left). Marks go first: a fill leased after the
+ * invalidation then reads them raised and leaves a replica that lacks the write (replica-fills.ts).
+ */
+async function applyMarked(store: CacheStore, cache: Pick<CacheRuntime, "keys" | "stats">, footprint: Footprint, marking?: ReplicaMarking): Promise<void> {
+  if (marking) await marking.marks.record(store, footprint, await marking.primaryPosition());
+  await applyFootprint(store, cache.keys, footprint, cache.stats);
 }
 
 /** The outbox of `cache.store` (null: no cache, every row is marked applied once committed), replayed by `replay`. */
@@ -168,7 +189,7 @@ export function createOutbox(
         return true;
       }
       try {
-        await applyFootprint(cache.store, cache.keys, footprint, cache.stats);
+        await applyMarked(cache.store, cache, footprint, options.replicaMarks);
       } catch (error) {
         logger.warn({ err: error, outboxId: id }, "invalidation kept in the outbox: the cache did not take it");
         await db.sql.query(`UPDATE cache_outbox SET attempts = attempts + 1 WHERE id = $1`, [id]).catch(() => undefined);

@@ -1,3 +1,4 @@
+import type { ReadRepositories } from "../data/read-replicas";
 import type { Codec } from "./codec";
 import type { Stamps } from "./entry-codec";
 import type { Family } from "./keys";
@@ -19,8 +20,13 @@ export interface FamilySpec<K, V> {
   /** Cache misses (null) this long; unset: a null is not cached. */
   negativeTtlSeconds?: number;
   codec: Codec<V>;
-  /** One query for all the keys; results in key order, null where missing. */
-  load(keys: readonly K[]): Promise<(V | null)[]>;
+  /**
+   * One query for all the keys; results in key order, null where missing. `on`: the repositories
+   * of a read replica the fill may read (replica-fills.ts); absent, the primary's.
+   */
+  load(keys: readonly K[], on?: ReadRepositories): Promise<(V | null)[]>;
+  /** `load` reads through the `on` it is handed, so its fills may read a replica. Default false: the primary. */
+  replicaReads?: boolean;
   /** Generation counter keys an entry depends on; it is stale once any of them moved. */
   dependsOn?(key: K): string[];
 }

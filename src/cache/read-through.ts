@@ -6,6 +6,7 @@ import type { NearSession, NearTier } from "./near-tier";
 import { memoMatches, memoValidatorKeys, settleValidators, type ProcessMemo } from "./process-memo";
 import { isResilientStore } from "./resilient-store";
 import type { FamilyRead, FamilySpec, Loaded, Miss, ReadThroughOptions, Slot } from "./read-path";
+import type { ReplicaFills } from "./replica-fills";
 import { joinOrLead, type Flights, type Inflight, type SharedFill } from "./single-flight";
 import type { CacheStats } from "./stats";
 import type { CacheStore } from "./store";
@@ -41,6 +42,8 @@ export interface CacheRuntime {
   inflight: Inflight;
   /** The near tier above the store (NEAR_CACHE=on, Redis only); absent or null: every read goes to the store. */
   near?: NearTier | null;
+  /** Where fills read when read replicas are configured (replica-fills.ts); absent or null: the primary. */
+  replicaFills?: ReplicaFills | null;
 }
 
 /** What one request read from the cache, for `extensions.cache` and a later response cache. */
@@ -159,7 +162,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     trace.complete = false;
     read.record("miss", misses.length);
     read.note("misses", misses.length);
-    const values = await runtime.fills.run(() => read.spec.load(misses.map(({ key }) => key)));
+    const values = await runtime.fills.run(() => loadFrom(read, misses));
     return misses.map((miss, j) => ({ ...miss, value: values[j] }));
   }
 
@@ -173,7 +176,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       const tokens = await read.store.lease(slots.map(({ cacheKey }) => cacheKey), options.leaseTtlMs);
       const leased: Miss<K>[] = slots.flatMap((slot, i) => (tokens[i] ? [{ ...slot, token: tokens[i] }] : []));
       if (leased.length === 0) return;
-      const values = await runtime.fills.run(() => read.spec.load(leased.map(({ key }) => key)));
+      const values = await runtime.fills.run(() => loadFrom(read, leased));
       await writeBack(read, leased.map((miss, j) => ({ ...miss, value: values[j] })), (key) => read.stamps.stampOf(key, generations));
     };
     const running = refresh()
@@ -209,6 +212,18 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
       memo.current = { validators, value, raw: hit ? trace.observed.get(cacheKey) : undefined };
     }
     return value;
+  }
+
+  // A fill's database read, after its lease (or generations) was read: on a replica that has
+  // replayed every write to what guards these entries (the key a write deletes, the counters it
+  // moves), or on the primary (replica-fills.ts). The family's own counter is left out: only the
+  // admin's invalidateCache moves it, and that changes nothing in the database.
+  function loadFrom<K, V>(read: FamilyRead<K, V>, slots: Slot<K>[]): Promise<(V | null)[]> {
+    const keys = slots.map(({ key }) => key);
+    const replicaFills = runtime.replicaFills;
+    if (!replicaFills || !read.spec.replicaReads) return read.spec.load(keys);
+    const scopes = slots.flatMap(({ key, cacheKey }) => [cacheKey, ...(read.spec.dependsOn?.(key) ?? [])]);
+    return replicaFills.load(read.store, scopes, (on) => read.spec.load(keys, on));
   }
 
   async function idle(): Promise<void> {

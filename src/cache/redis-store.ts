@@ -5,6 +5,7 @@ import {
   leaseKeyOf,
   leaseTtlMsOf,
   newTokenBase,
+  raisedValueOf,
   ttlMsOf,
   type CacheStore,
   type LeaseRead,
@@ -105,6 +106,25 @@ for i = d + 1, #KEYS do redis.call('INCR', KEYS[i]) end
 return #KEYS
 `;
 
+// KEYS: the marks. ARGV: 16 hex digits. Each key ends at the larger of its value and ARGV[1],
+// compared as two 32-bit halves (Lua numbers are doubles: 64 bits would round, and string order
+// follows the server's collation locale).
+const raiseLua = `
+local hi = tonumber(string.sub(ARGV[1], 1, 8), 16)
+local lo = tonumber(string.sub(ARGV[1], 9, 16), 16)
+for i = 1, #KEYS do
+  local current = redis.call('GET', KEYS[i])
+  local smaller = true
+  if current and string.len(current) == 16 then
+    local chi = tonumber(string.sub(current, 1, 8), 16)
+    local clo = tonumber(string.sub(current, 9, 16), 16)
+    if chi and clo then smaller = chi < hi or (chi == hi and clo < lo) end
+  end
+  if smaller then redis.call('SET', KEYS[i], ARGV[1]) end
+end
+return #KEYS
+`;
+
 /** A CacheStore on `connection`, one Redis or a cluster (guardWrites default true, ownsClient default true). */
 export function createRedisStore(connection: RedisConnection, options: RedisStoreOptions = {}): CacheStore {
   const guardWrites = options.guardWrites ?? true;
@@ -115,6 +135,7 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
   connection.defineCommand("cgSetLeased", { lua: setLeasedLua });
   connection.defineCommand("cgGetVersioned", { lua: getVersionedLua });
   connection.defineCommand("cgInvalidate", { lua: invalidateLua });
+  connection.defineCommand("cgRaise", { lua: raiseLua });
   let roundTrips = 0;
 
   // One fan-out: one round trip of latency (two when a slot moved under it).
@@ -265,6 +286,13 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
       if (!isCluster(connection)) return void (await run(step(del, [...incr, ...after])));
       await run(step(del, incr));
       await run(step([], after));
+    },
+
+    async raise(keys, value) {
+      if (keys.length === 0) return;
+      const checked = raisedValueOf(value);
+      // The marks share one hash tag (keys.ts): one script; per slot if a caller passes others.
+      await run(slotGroups(connection, keys, (key) => key).map((group) => script("cgRaise", group, [checked])));
     },
 
     async incr(keys) {

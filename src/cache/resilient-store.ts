@@ -9,7 +9,7 @@ import type { CacheStore, LeaseRead } from "./store";
  * - fills and write-through are dropped: `set` and `setVersioned` resolve, `setLeased` throws
  *   `CacheUnavailableError` (so the read path counts an error, not a fill its lease guard refused);
  *   `getVersioned` answers null;
- * - invalidations (`del`, `incr`, `invalidate`) throw `CacheUnavailableError`: the caller must know the
+ * - invalidations (`del`, `incr`, `invalidate`, and `raise`, the replica marks written before them) throw `CacheUnavailableError`: the caller must know the
  *   invalidation did not happen, so it keeps it in the outbox and replays it.
  * A failed invalidation also opens the circuit at once (unless `tripOnInvalidationFailure` is
  * false): the cache may now hold what the invalidation should have removed, so no read may come
@@ -76,7 +76,7 @@ export function isResilientStore(store: CacheStore): store is ResilientStore {
 export class CacheUnavailableError extends Error {
   override readonly name = "CacheUnavailableError";
   constructor(
-    readonly operation: "del" | "incr" | "invalidate" | "ttl" | "setLeased" | "mgetInOrder",
+    readonly operation: "del" | "incr" | "invalidate" | "raise" | "ttl" | "setLeased" | "mgetInOrder",
     readonly keys: string[],
     cause?: unknown,
   ) {
@@ -131,7 +131,7 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
     }
   }
 
-  async function invalidate<T>(operation: "del" | "incr" | "invalidate", keys: string[], call: () => Promise<T>): Promise<T> {
+  async function invalidate<T>(operation: "del" | "incr" | "invalidate" | "raise", keys: string[], call: () => Promise<T>): Promise<T> {
     const outcome = await attempt(call);
     if (outcome.ok) return outcome.value;
     if (tripOnInvalidationFailure) breaker.trip();
@@ -215,6 +215,12 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
     async incr(keys) {
       if (keys.length === 0) return [];
       return invalidate("incr", keys, () => store.incr(keys));
+    },
+
+    // A mark is part of an invalidation (replica-marks.ts): the writer must know it did not land.
+    async raise(keys, value) {
+      if (keys.length === 0) return;
+      await invalidate("raise", keys, () => store.raise(keys, value));
     },
 
     async invalidate(del, incr, after = []) {

@@ -118,6 +118,12 @@ export interface CacheStore {
    * may be applied again: a DEL or an INCR more only retires more).
    */
   invalidate(del: string[], incr: string[], after?: string[]): Promise<void>;
+  /**
+   * Raises each key to at least `value`, kept without a TTL: the replica marks of
+   * src/cache/replica-marks.ts (commit positions written as 16 hex digits). `value` must be 16
+   * upper-case hex digits; a key holding a smaller one (or nothing) is set to it. One round trip.
+   */
+  raise(keys: string[], value: string): Promise<void>;
   /** Increments counters (generations), returning the new values; counters never expire by TTL. One round trip. */
   incr(keys: string[]): Promise<number[]>;
   /** Remaining TTL in seconds of a key (-2 absent, -1 no TTL), for tests and admin. */
@@ -194,4 +200,10 @@ export function decodeVersioned(raw: string): { versions: [string, string][]; va
   } catch {
     return null;
   }
+}
+
+/** A value `raise` accepts: 16 upper-case hex digits (a PostgreSQL LSN, zero-padded). */
+export function raisedValueOf(value: string): string {
+  if (!/^[0-9A-F]{16}$/.test(value)) throw new RangeError(`raise takes 16 upper-case hex digits, got ${JSON.stringify(value)}`);
+  return value;
 }

@@ -46,8 +46,8 @@ export async function createDatabase(config: DatabaseConfig): Promise<Database> 
 
 type AdapterFactory = NonNullable<ConstructorParameters<typeof PrismaClient>[0]["adapter"]>;
 
-// Every statement Prisma sends is counted through its query event, on both drivers.
-function countingClient(adapter: AdapterFactory): { prisma: PrismaClient; counter: SqlCounter } {
+/** A Prisma client over `adapter` whose every statement is counted through its query event (both drivers, and read replicas). */
+export function countingClient(adapter: AdapterFactory): { prisma: PrismaClient; counter: SqlCounter } {
   const counter: SqlCounter = { statements: 0 };
   const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
   prisma.$on("query", () => {

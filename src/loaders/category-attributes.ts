@@ -3,6 +3,7 @@ import { jsonCodec } from "../cache/codec";
 import { applicableDefinitions, groupByCategory } from "../data/attribute-inheritance";
 import { idsOnPath } from "../catalog";
 import type { AttributeDefinition } from "../generated/prisma/client";
+import type { ReadRepositories } from "../data/read-replicas";
 import type { LoaderDeps } from "./deps";
 
 /** A category as the attribute loader needs it: its id and materialized path. */
@@ -17,16 +18,18 @@ export interface CategoryRef {
  * stamped with the attribute generation of every category on the path, so a change on an ancestor
  * retires its whole subtree with one INCR.
  */
-export function createCategoryAttributesLoader({ readThrough, keys, ttls, categories }: LoaderDeps) {
+export function createCategoryAttributesLoader(deps: LoaderDeps) {
+  const { readThrough, keys, ttls } = deps;
   const spec = {
     family: "attrs:cat" as const,
     key: (ref: CategoryRef) => keys.categoryAttributesKey(ref.id),
     ttlSeconds: ttls["attrs:cat"],
     codec: jsonCodec<AttributeDefinition[]>(),
     dependsOn: (ref: CategoryRef) => idsOnPath(ref.path).map((id) => keys.generationKey("attrs:cat", id)),
-    load: async (refs: readonly CategoryRef[]) => {
+    replicaReads: true,
+    load: async (refs: readonly CategoryRef[], on: ReadRepositories = deps) => {
       const onPaths = [...new Set(refs.flatMap((ref) => idsOnPath(ref.path)))];
-      const byCategory = groupByCategory(await categories.attributeDefinitions(onPaths));
+      const byCategory = groupByCategory(await on.categories.attributeDefinitions(onPaths));
       return refs.map((ref) => [...applicableDefinitions(idsOnPath(ref.path), byCategory).values()]);
     },
   };

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { indexCategoryTree, type CategoryTree } from "./category-tree-index";
+import type { ReadRepositories } from "../data/read-replicas";
 import type { LoaderDeps } from "./deps";
 
 export { createCategoryTreeCodec, indexCategoryTree, type CategoryTree, type NestedTreeNode, type TreeNode } from "./category-tree-index";
@@ -9,14 +10,16 @@ export { createCategoryTreeCodec, indexCategoryTree, type CategoryTree, type Nes
  * read is served from the process's decoded copy after one small counter read (`categoryTreeMemo`,
  * src/cache/process-memo.ts), not by a GET of the whole entry.
  */
-export function createCategoryTreeLoader({ readThrough, keys, ttls, categories, categoryTreeCodec, categoryTreeMemo }: LoaderDeps) {
+export function createCategoryTreeLoader(deps: LoaderDeps) {
+  const { readThrough, keys, ttls, categoryTreeCodec, categoryTreeMemo } = deps;
   const spec = {
     family: "cat:tree" as const,
     key: () => keys.categoryTreeKey(),
     ttlSeconds: ttls["cat:tree"],
     codec: categoryTreeCodec,
-    load: async (requests: readonly "tree"[]) => {
-      const tree = indexCategoryTree(await categories.tree());
+    replicaReads: true,
+    load: async (requests: readonly "tree"[], on: ReadRepositories = deps) => {
+      const tree = indexCategoryTree(await on.categories.tree());
       return requests.map(() => tree);
     },
   };

@@ -3,6 +3,7 @@ import { jsonCodec } from "../cache/codec";
 import { hashArgs } from "../cache/keys";
 import type { ListingPage, ListingQuery } from "../data/repositories/product-repository";
 import { listingAspects } from "./aspects";
+import type { ReadRepositories } from "../data/read-replicas";
 import type { LoaderDeps } from "./deps";
 
 /**
@@ -13,7 +14,8 @@ import type { LoaderDeps } from "./deps";
  * which an update of that field moves. Rows come through the product loader, so a field the
  * listing does not order or filter by never retires it.
  */
-export function createProductPageLoader({ readThrough, keys, ttls, products }: LoaderDeps) {
+export function createProductPageLoader(deps: LoaderDeps) {
+  const { readThrough, keys, ttls } = deps;
   const spec = {
     family: "prods:cat" as const,
     key: (query: ListingQuery) => keys.productListKey(query.category?.id ?? null, listingHash(query)),
@@ -24,7 +26,8 @@ export function createProductPageLoader({ readThrough, keys, ttls, products }: L
       return [keys.generationKey("prods:cat", id), ...listingAspects(query).map((aspect) => keys.generationKey("prods:cat", id, aspect))];
     },
     // Each listing is its own query; the batch runs them together.
-    load: (queries: readonly ListingQuery[]) => Promise.all(queries.map((query) => products.page(query))),
+    replicaReads: true,
+    load: (queries: readonly ListingQuery[], on: ReadRepositories = deps) => Promise.all(queries.map((query) => on.products.page(query))),
   };
   return new DataLoader<ListingQuery, ListingPage, string>(
     async (queries) => (await readThrough.load(spec, queries)).map((page) => page ?? emptyPage),
@@ -33,7 +36,8 @@ export function createProductPageLoader({ readThrough, keys, ttls, products }: L
 }
 
 /** Product counts of categories, with or without descendants, stamped with membership only (no field changes a count). */
-export function createProductCountLoader({ readThrough, keys, ttls, categories }: LoaderDeps) {
+export function createProductCountLoader(deps: LoaderDeps) {
+  const { readThrough, keys, ttls } = deps;
   type CountKey = { id: number; includeDescendants: boolean };
   const spec = {
     family: "prods:cat" as const,
@@ -41,12 +45,13 @@ export function createProductCountLoader({ readThrough, keys, ttls, categories }
     ttlSeconds: ttls["prods:cat"],
     codec: jsonCodec<number>(),
     dependsOn: (key: CountKey) => [keys.generationKey("prods:cat", key.id)],
-    load: async (countKeys: readonly CountKey[]) => {
+    replicaReads: true,
+    load: async (countKeys: readonly CountKey[], on: ReadRepositories = deps) => {
       const results = new Map<string, number>();
       for (const includeDescendants of [true, false]) {
         const ids = countKeys.filter((key) => key.includeDescendants === includeDescendants).map((key) => key.id);
         if (ids.length === 0) continue;
-        const counts = await categories.productCounts(ids, includeDescendants);
+        const counts = await on.categories.productCounts(ids, includeDescendants);
         for (const id of ids) results.set(`${id}:${includeDescendants}`, counts.get(id) ?? 0);
       }
       return countKeys.map((key) => results.get(`${key.id}:${key.includeDescendants}`) ?? 0);

@@ -19,9 +19,10 @@ import { createDatabase, isDatabaseUnavailable, type Database } from "../data/da
 import { createRateLimits, type RateLimits } from "../edge/rate-limit";
 import { createTrustedDocuments, type TrustedDocuments } from "../edge/trusted-documents";
 import { migrate } from "../data/migrator";
-import { createCategoryRepository } from "../data/repositories/category-repository";
-import { createProductRepository } from "../data/repositories/product-repository";
-import { createStatsRepository } from "../data/repositories/stats-repository";
+import { createReadReplicas, createReadRepositories, primaryWalPosition, type ReadReplicas } from "../data/read-replicas";
+import { createReplicaFills } from "../cache/replica-fills";
+import { createReplicaMarks } from "../cache/replica-marks";
+import type { ReplicaMarking } from "../cache/outbox";
 import { seedIfEmpty } from "../data/seed/seed-on-start";
 import { createProcessMemo } from "../cache/process-memo";
 import { createCategoryTreeCodec, createLoaders, type CategoryTree, type Loaders } from "../loaders";
@@ -148,8 +149,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const registry = createMetricsRegistry();
   const keys = createKeys(config.cache.prefix, { responseShards: config.cache.responseShards });
   const stats = createCacheStats(registry);
+  const replicas = createReplicas(config);
+  // With read replicas (or REPLICA_MARKS), every invalidation first raises the marks fills compare replicas with.
+  const marking: ReplicaMarking | undefined =
+    config.replicaMarks && db.kind === "postgres"
+      ? { marks: createReplicaMarks(keys, config.replicaMarks.buckets), primaryPosition: () => primaryWalPosition(db.sql) }
+      : undefined;
   // The replay exists before the store: the store runs it on Redis before its circuit closes again.
-  const replay = createOutboxReplay(db, { keys, stats });
+  const replay = createOutboxReplay(db, { keys, stats }, marking);
   // Before the store, whose writes evict from it; only above a Redis store of its own making.
   const near =
     config.cache.near && config.cache.redisUrl && options.store === undefined
@@ -185,6 +192,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     options: { ...config.cache.readThrough, fillDelayMs: options.faults?.fillDelayMs ?? 0 },
     inflight: new Map(),
     near,
+    replicaFills:
+      replicas && marking
+        ? createReplicaFills(replicas, marking.marks, {
+            lsnCheck: config.replicas?.lsnCheck,
+            primaryPosition: marking.primaryPosition,
+            onReplicaError: (error, replica) => logger.warn({ err: error, replica }, "a fill's read on a replica failed: read the primary"),
+          })
+        : null,
   };
   registerGatewayMetrics(registry, db.counter, cache);
   const relay = await createRelay(config, db, store, () => replay.pending(store), logger);
@@ -194,15 +209,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     handOff: relay ? (id) => relay.handOff(id) : undefined,
     skipInvalidation: options.faults?.skipInvalidation ?? false,
     purger: config.cache.purge && createPurger(config.cache.purge),
+    replicaMarks: marking,
   });
   await replayBeforeServing(outbox, store, logger);
   outbox.start();
 
-  const repositories = {
-    categories: createCategoryRepository(db.prisma),
-    products: createProductRepository(db.prisma),
-    statistics: createStatsRepository(db.prisma),
-  };
+  const repositories = createReadRepositories(db.prisma);
   // After migrations and the seed: creates the vector table or collection, and starts embedding
   // what it lacks in the background (the gateway answers meanwhile; search.synced() says when done).
   const search = await step("search", () => createSearchRuntime(db, config.search, logger, { syncGate: options.faults?.vectorSyncGate }));
@@ -305,11 +317,23 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (applied > 0) logger.info({ applied }, "pending invalidations applied before stopping");
       if (options.store === undefined) await store?.close();
       await near?.close();
+      await replicas?.close();
       await rateLimits?.close();
       edgeRedis?.disconnect();
       if (!options.db) await db.close();
     },
   };
+}
+
+/** Read replicas for cache fills (DATABASE_REPLICA_URLS): a pool each, connected on first use. */
+function createReplicas(config: Config): ReadReplicas | null {
+  if (!config.replicas) return null;
+  return createReadReplicas(config.replicas.urls, {
+    poolSize: config.database.kind === "postgres" ? config.database.poolSize : 10,
+    connectTimeoutMs: config.replicas.connectTimeoutMs,
+    positionTtlMs: config.replicas.positionTtlMs,
+    retryMs: config.replicas.retryMs,
+  });
 }
 
 /**

@@ -37,6 +37,30 @@ export function postgresBinDir(): string | null {
 
 /** Creates a cluster (not started unless `start` is true, the default). */
 export async function createPostgresServer(options: { start?: boolean } = {}): Promise<PostgresServer> {
+  const { port, dir, data, run } = await prepareCluster();
+  run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
+  const server = serverOf(run, port, dir, data, "");
+  if (options.start ?? true) server.start();
+  return server;
+}
+
+/**
+ * A streaming replica of `primary` (started): `pg_basebackup -R` of it into a folder of its own,
+ * on a free port, replaying `applyDelayMs` behind (recovery_min_apply_delay: a commit becomes
+ * visible on the replica that long after it was made on the primary).
+ */
+export async function createReplicaServer(primary: PostgresServer, options: { applyDelayMs?: number } = {}): Promise<PostgresServer> {
+  const { port, dir, data, run } = await prepareCluster();
+  run("pg_basebackup", ["-D", data, "-R", "-X", "stream", "--no-sync", "-d", `host=127.0.0.1 port=${primary.port} user=postgres`]);
+  const delay = options.applyDelayMs ? ` -c recovery_min_apply_delay=${options.applyDelayMs}ms` : "";
+  const server = serverOf(run, port, dir, data, `-c hot_standby=on${delay}`);
+  server.start();
+  return server;
+}
+
+type Run = (command: string, args: string[]) => void;
+
+async function prepareCluster(): Promise<{ port: number; dir: string; data: string; run: Run }> {
   const bin = postgresBinDir();
   if (!bin) throw new Error("no PostgreSQL server binaries (initdb) on this machine");
   const port = await freePort();
@@ -44,17 +68,20 @@ export async function createPostgresServer(options: { start?: boolean } = {}): P
   chmodSync(dir, 0o777);
   const data = path.join(dir, "data");
   const asRoot = process.getuid?.() === 0;
-  const run = (command: string, args: string[]) => {
+  const run: Run = (command, args) => {
     const quoted = [path.join(bin, command), ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(" ");
     if (asRoot) execFileSync("su", ["postgres", "-s", "/bin/sh", "-c", quoted], { stdio: "pipe" });
     else execFileSync("sh", ["-c", quoted], { stdio: "pipe" });
   };
-  run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
+  return { port, dir, data, run };
+}
+
+function serverOf(run: Run, port: number, dir: string, data: string, extraSettings: string): PostgresServer {
   const server: PostgresServer = {
     port,
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     start() {
-      const settings = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`;
+      const settings = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off ${extraSettings}`.trim();
       run("pg_ctl", ["-D", data, "-o", settings, "-l", path.join(dir, "log"), "-w", "start"]);
     },
     stop() {
@@ -69,6 +96,5 @@ export async function createPostgresServer(options: { start?: boolean } = {}): P
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  if (options.start ?? true) server.start();
   return server;
 }

@@ -315,6 +315,22 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       expect(await store.mget(keys)).toEqual(keys.map((_, i) => (i === 7 ? "seven" : `row ${i}`)));
     });
 
+    it("raises marks to the larger position, never lower, with no TTL, in one round trip", async () => {
+      const store = await newStore();
+      const [a, b] = [k.replicaMarkKey(1), k.replicaMarkKey(2)];
+      const before = store.roundTrips;
+      await store.raise([a, b], "00000000FFFFFFFF");
+      expect(store.roundTrips - before).toBe(1);
+      await store.raise([a], "0000000100000000"); // a carry into the high half: larger
+      await store.raise([b], "00000000FFFFFFFE"); // smaller: kept as it was
+      expect(await store.mget([a, b])).toEqual(["0000000100000000", "00000000FFFFFFFF"]);
+      expect(await store.ttl(a)).toBe(-1);
+      await expect(store.raise([a], "1/0")).rejects.toThrow(RangeError);
+      const idle = store.roundTrips;
+      await store.raise([], "0000000000000001");
+      expect(store.roundTrips).toBe(idle);
+    });
+
     it("honours TTLs", async () => {
       const store = await newStore();
       const [a, b, brief] = [k.searchKey(hashArgs({ q: "tv" })), k.categoryTreeKey(), k.productKey(60)];

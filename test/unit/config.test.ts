@@ -90,4 +90,23 @@ describe("loadConfig", () => {
       batchSize: 256,
     });
   });
+
+  it("configures read replicas only beside a PostgreSQL primary, with the LSN check on by default", () => {
+    expect(loadConfig({ DATABASE_URL: "postgresql://u@h/db" }).replicas).toBeNull();
+    const config = loadConfig({ DATABASE_URL: "postgresql://u@h/db", DATABASE_REPLICA_URLS: "postgresql://u@r1/db, postgres://u@r2/db" });
+    expect(config.replicas).toEqual({
+      urls: ["postgresql://u@r1/db", "postgres://u@r2/db"],
+      lsnCheck: true,
+      positionTtlMs: 5,
+      retryMs: 1000,
+      connectTimeoutMs: 1000,
+    });
+    expect(config.replicaMarks).toEqual({ buckets: 4096 });
+    // Marks without replicas: every instance marks its writes before any reads a replica.
+    expect(loadConfig({ DATABASE_URL: "postgresql://u@h/db", REPLICA_MARKS: "true" }).replicaMarks).toEqual({ buckets: 4096 });
+    expect(loadConfig({ DATABASE_URL: "postgresql://u@h/db" }).replicaMarks).toBeNull();
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: "postgresql://u@r1/db" })).toThrow(/DATABASE_REPLICA_URLS=.*needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: "postgresql://u@h/db", DATABASE_REPLICA_URLS: "mysql://r1" })).toThrow(/DATABASE_REPLICA_URLS/);
+    expect(() => loadConfig({ REPLICA_LSN_CHECK: "maybe" })).toThrow(/REPLICA_LSN_CHECK/);
+  });
 });

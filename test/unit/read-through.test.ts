@@ -43,6 +43,7 @@ function recording(store: CacheStore): { store: CacheStore; calls: StoreCall[] }
     set: (entries) => (calls.push({ method: "set", keys: entries.map((e) => e.key) }), store.set(entries)),
     del: (keys) => (calls.push({ method: "del", keys }), store.del(keys)),
     incr: (keys) => (calls.push({ method: "incr", keys }), store.incr(keys)),
+    raise: (keys, value) => store.raise(keys, value),
     setVersioned: (entry) => store.setVersioned(entry),
     getVersioned: (key) => store.getVersioned(key),
     invalidate: (del, incr) => (calls.push({ method: "del", keys: del }, { method: "incr", keys: incr }), store.invalidate(del, incr)),
