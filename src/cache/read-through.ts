@@ -187,7 +187,11 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
 
   async function loadMemoized<K, V>(spec: FamilySpec<K, V>, key: K, memo: ProcessMemo<V>): Promise<V | null> {
     const store = runtime.store;
-    if (!store) return (await load(spec, [key]))[0];
+    // With the near cache the entry itself is held in process, decoded, and kept current by Redis's
+    // invalidation messages: the ordinary read is a near hit at no round trip, where the copy's
+    // counters would cost one (the exact version counter lives beside whole responses, which the
+    // near cache does not track).
+    if (!store || runtime.near) return (await load(spec, [key]))[0];
     const read = familyRead(spec, store);
     const cacheKey = spec.key(key);
     const validatorKeys = memoValidatorKeys(runtime.keys, spec.family, cacheKey);
