@@ -9,6 +9,7 @@ import { isResilientStore } from "../../src/cache/resilient-store";
 import type { CacheStore } from "../../src/cache/store";
 import { createLogger } from "../../src/logger";
 import { formatReport, runConsistencyCheck, type CheckOptions, type CheckReport } from "../../scripts/consistency/checker";
+import { stopGatewayProcesses } from "../../scripts/consistency/gateway-processes";
 import { clusterUnavailableReason, ownRedisCluster, type OwnRedisCluster } from "../../scripts/consistency/redis-cluster";
 import { testServerUrl } from "../helpers/database";
 import { until } from "../helpers/redis-server";
@@ -16,8 +17,10 @@ import { until } from "../helpers/redis-server";
 /**
  * The gateway on a Redis Cluster it starts itself (redis-server --cluster-enabled yes on free
  * ports, joined by redis-cli --cluster create), stopped by pid:
- * - three gateway instances on one 3-master cluster, judged by the consistency checker: no stale
- *   read with the guard, stale reads without it (so the run can fail);
+ * - three gateway processes (node src/index.ts, each on its own port, faults as CACHE_TEST_*
+ *   settings) on one 3-master cluster and the checker's PostgreSQL database, judged by the
+ *   consistency checker over HTTP: no stale read with the guard, stale reads without it (so the
+ *   run can fail);
  * - a resharding under a client whose slot map is out of date: MOVED answers followed, counted;
  * - a master failover: the store notices a master it has never seen and replays recent
  *   invalidations before trusting the cache again (issue #8's guarantee, per node).
@@ -30,13 +33,20 @@ if (skip) console.log(`Redis Cluster tests skipped: ${skip}`);
 const describeCluster = skip ? describe.skip : describe;
 const run = promisify(execFile);
 
-describeCluster("three gateways on a 3-master Redis Cluster, judged by the consistency checker", () => {
-  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, fillDelayMs: 30 };
+describeCluster("three gateway processes on a 3-master Redis Cluster, judged by the consistency checker", () => {
+  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 30 };
   const check = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
     const report = await runConsistencyCheck({ ...shared, ...options });
     console.log(formatReport(report));
+    // Three operating-system processes, none of them the checker's.
+    expect(new Set(report.gatewayPids).size).toBe(3);
+    expect(report.gatewayPids).not.toContain(process.pid);
     return report;
   };
+  // A run stops its processes itself; after a failure or a timeout, whatever is left is stopped here, by pid.
+  afterAll(async () => {
+    await stopGatewayProcesses();
+  });
 
   it("finds no stale read, and the guard rejected fills across instances", async () => {
     const report = await check({ targetReads: 1500, targetWrites: 150, durationMs: 40_000 });
