@@ -34,7 +34,7 @@ const running = new Set<GatewayProcess>();
  * leak into it. A process that exits or is not ready within `timeoutMs` is killed and its
  * output is in the error.
  */
-export async function startGatewayProcess(settings: Record<string, string>, timeoutMs = 120_000): Promise<GatewayProcess> {
+export async function startGatewayProcess(settings: Record<string, string>, timeoutMs = 240_000): Promise<GatewayProcess> {
   const port = await freePort();
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...settings, PORT: String(port) };
   const args = ["--experimental-vm-modules", "--no-warnings", "-r", "ts-node/register/transpile-only", "src/index.ts"];

@@ -34,7 +34,12 @@ const describeCluster = skip ? describe.skip : describe;
 const run = promisify(execFile);
 
 describeCluster("three gateway processes on a 3-master Redis Cluster, judged by the consistency checker", () => {
-  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 30 };
+  // Each run starts its own three processes (seconds each to load; minutes on a loaded machine) and
+  // stops at its counts or its time cap, whichever first. A process answers more slowly than an
+  // instance in the checker's process, so fills pause longer (150 ms, not 30) to keep the races
+  // likely in fewer operations; the assertions are counts and ratios, never speeds.
+  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 150 };
+  const runTimeoutMs = 540_000;
   const check = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
     const report = await runConsistencyCheck({ ...shared, ...options });
     console.log(formatReport(report));
@@ -49,7 +54,7 @@ describeCluster("three gateway processes on a 3-master Redis Cluster, judged by 
   });
 
   it("finds no stale read, and the guard rejected fills across instances", async () => {
-    const report = await check({ targetReads: 1500, targetWrites: 150, durationMs: 40_000 });
+    const report = await check({ targetReads: 1500, targetWrites: 150, durationMs: 60_000 });
     expect(report.examples.map((stale) => stale.reason)).toEqual([]);
     expect(report.problems).toEqual([]);
     expect(report.staleReads).toBe(0);
@@ -58,14 +63,14 @@ describeCluster("three gateway processes on a 3-master Redis Cluster, judged by 
     expect(report.reads).toBeGreaterThan(0.1 * (report.reads + report.writes));
     expect(report.writes).toBeGreaterThan(0.1 * (report.reads + report.writes));
     expect(report.rejectedWrites).toBeGreaterThan(0);
-  });
+  }, runTimeoutMs);
 
   it("finds stale reads with the guard off", async () => {
-    const report = await check({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 30_000 });
+    const report = await check({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 60_000 });
     expect(report.failedReads + report.failedWrites).toBe(0);
     expect(report.staleReads).toBeGreaterThan(0);
     expect(report.rejectedWrites).toBe(0);
-  });
+  }, runTimeoutMs);
 });
 
 describeCluster("a resharding under a client with an old slot map", () => {
