@@ -29,7 +29,8 @@ const running = new Set<GatewayProcess>();
 
 /**
  * Starts one gateway process with `settings` (the gateway's environment variables; PORT is
- * chosen here) and resolves once its /ready answers 200. The child's environment is `settings`
+ * chosen here) and resolves once its /ready answers 200 with its cache store answering too (a
+ * cluster's slot map takes a moment; a write before then could not invalidate). The child's environment is `settings`
  * over PATH and HOME only, so variables of the caller's shell (REDIS_URL, DATABASE_URL) cannot
  * leak into it. A process that exits or is not ready within `timeoutMs` is killed and its
  * output is in the error.
@@ -62,8 +63,18 @@ export async function startGatewayProcess(settings: Record<string, string>, time
       await gateway.stop(0);
       throw new Error(`gateway process on port ${port} not ready after ${timeoutMs} ms:\n${output}`);
     }
-    if (await fetch(new URL("/ready", url)).then((response) => response.ok, () => false)) return gateway;
+    if (await ready(url)) return gateway;
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+// /ready says 200 once the database answers; `cache` is true once the store does (null: none configured).
+async function ready(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL("/ready", url));
+    return response.ok && ((await response.json()) as { cache: boolean | null }).cache !== false;
+  } catch {
+    return false;
   }
 }
 

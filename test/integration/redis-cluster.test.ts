@@ -35,10 +35,11 @@ const run = promisify(execFile);
 
 describeCluster("three gateway processes on a 3-master Redis Cluster, judged by the consistency checker", () => {
   // Each run starts its own three processes (seconds each to load; minutes on a loaded machine) and
-  // stops at its counts or its time cap, whichever first. A process answers more slowly than an
-  // instance in the checker's process, so fills pause longer (150 ms, not 30) to keep the races
-  // likely in fewer operations; the assertions are counts and ratios, never speeds.
-  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 150 };
+  // stops at its counts or its time cap, whichever first. Processes answer more slowly than
+  // instances in the checker's process, so the races are made likely in fewer operations: fills
+  // pause 150 ms (not 30) and the writes and reads crowd onto 12 products and 4 categories. The
+  // assertions are counts and ratios, never speeds.
+  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 150, products: 12, categories: 4 };
   const runTimeoutMs = 540_000;
   const check = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
     const report = await runConsistencyCheck({ ...shared, ...options });
