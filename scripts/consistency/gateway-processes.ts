@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { postData } from "./client";
 import { freePort } from "./redis-process";
 
 /**
@@ -16,10 +15,12 @@ import { freePort } from "./redis-process";
 export interface GatewayProcess {
   url: string;
   pid: number;
-  /** Sum of Query.cacheStats' rejectedWrites over every family (fills the guard refused). */
+  /** Fills the guard refused, over every family (its /metrics). */
   rejectedWrites(): Promise<number>;
-  /** Query.cacheStats' near.hits (0 without a near cache). */
+  /** Hits its near cache served, over every family (0 without a near cache). */
   nearHits(): Promise<number>;
+  /** The last 8000 characters the process wrote (its log, at LOG_LEVEL). */
+  output(): string;
   /** SIGTERM (the gateway drains and exits), SIGKILL if it has not exited after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -48,8 +49,9 @@ export async function startGatewayProcess(settings: Record<string, string>, time
   const gateway: GatewayProcess = {
     url,
     pid: child.pid!,
-    rejectedWrites: async () => (await countersOf(url)).rejectedWrites,
-    nearHits: async () => (await countersOf(url)).nearHits,
+    rejectedWrites: () => cacheEvents(url, "rejectedWrite"),
+    nearHits: () => cacheEvents(url, "nearHit"),
+    output: () => output,
     stop: (graceMs = 20_000) => stopChild(child, graceMs).finally(() => running.delete(gateway)),
   };
   running.add(gateway);
@@ -92,9 +94,14 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-// The gateway's own counters, read over HTTP as an operator would (cacheStats is per instance).
-async function countersOf(url: string): Promise<{ rejectedWrites: number; nearHits: number }> {
-  type Stats = { cacheStats: { families: { rejectedWrites: number }[]; near: { hits: number } | null } };
-  const { cacheStats } = await postData<Stats>(url, `{ cacheStats { families { rejectedWrites } near { hits } } }`, {});
-  return { rejectedWrites: cacheStats.families.reduce((sum, family) => sum + family.rejectedWrites, 0), nearHits: cacheStats.near?.hits ?? 0 };
+// The gateway's own counters, read from its /metrics as Prometheus would: the sum over families of
+// catalog_cache_events_total{event="<event>"}.
+async function cacheEvents(url: string, event: string): Promise<number> {
+  const response = await fetch(new URL("/metrics", url));
+  if (!response.ok) throw new Error(`GET /metrics of ${url} answered ${response.status}`);
+  let total = 0;
+  for (const [, labels, value] of (await response.text()).matchAll(/^catalog_cache_events_total\{([^}]*)\} (\S+)$/gm)) {
+    if (labels.includes(`event="${event}"`)) total += Number(value);
+  }
+  return total;
 }
