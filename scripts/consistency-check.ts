@@ -13,7 +13,7 @@ concurrent writers and readers, then every read judged against the writes around
   npm run consistency -- --partition --handoff off   # must find stale reads
   npm run consistency -- --failover           # Redis fails over to a lagging replica now and then: 0 stale reads
   npm run consistency -- --failover --failover-replay off   # must find stale reads
-  npm run consistency -- --cluster            # 3 gateways on a 3-master Redis Cluster it starts: 0 stale reads
+  npm run consistency -- --cluster            # 3 gateway processes on a 3-master Redis Cluster it starts: 0 stale reads
   npm run consistency -- --cluster --guard off   # must find stale reads
   npm run consistency -- --near on            # the near cache on both gateways: 0 stale reads
   npm run consistency -- --near on --near-invalidation off   # must find stale reads
@@ -43,6 +43,8 @@ Flags (defaults in brackets):
                           replays --replica-delay-ms behind; both gateways fill their caches from it [off]
   --replica-delay-ms <ms> with --replica: recovery_min_apply_delay of the replica [2000]
   --lsn-check on|off      with --replica: compare the replica's replay position with the writes' marks [on]
+  --processes on|off      run each gateway as a process of its own (node src/index.ts, faults as CACHE_TEST_*
+                          settings) instead of in the checker's process [on with --cluster, else off]
   --postgres-url <url>    server to create the scratch database on [${d.postgresUrl}]
   --redis-url <url>       Redis the gateways share (keys under a prefix of the run's own) [${d.redisUrl}]
 
@@ -73,6 +75,7 @@ runCli(async () => {
       replica: { type: "boolean" },
       "replica-delay-ms": { type: "string" },
       "lsn-check": { type: "string" },
+      processes: { type: "string" },
       "postgres-url": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean" },
@@ -101,6 +104,7 @@ runCli(async () => {
     redisUrl: values["redis-url"] ?? d.redisUrl,
     cluster: values.cluster ?? false,
     instances: values.instances === undefined ? undefined : intFlag("instances", values.instances, 2, 1),
+    processes: values.processes === undefined ? undefined : switchFlag("processes", values.processes),
   };
   const report = await runConsistencyCheck(options);
   process.stdout.write(`${formatReport(report)}\n`);

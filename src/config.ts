@@ -214,6 +214,16 @@ const schema = z.object({
    * that returned less than one network delay before may not be seen yet. Default on.
    */
   NEAR_CACHE_BARRIER: z.enum(["on", "off"]).default("on"),
+  // Faults for the consistency checker's gateway processes (scripts/consistency), refused when
+  // NODE_ENV=production: each one breaks a guarantee on purpose so the checker can see it break.
+  /** Test only: pause of every cache fill between its database read and its write-back, ms (widens the race the guard closes). Default 0. */
+  CACHE_TEST_FILL_DELAY_MS: int(0, 60_000).default(0),
+  /** Test only: store every cache fill without checking its lease (the guard off). Default false. */
+  CACHE_TEST_UNGUARDED_FILLS: bool.default(false),
+  /** Test only: commit writes without invalidating the cache. Default false. */
+  CACHE_TEST_SKIP_INVALIDATION: bool.default(false),
+  /** Test only: do not apply recent invalidations again on a new Redis server. Default false. */
+  CACHE_TEST_SKIP_FAILOVER_REPLAY: bool.default(false),
   /** pino log level. Default info (silent under test). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   // Search (src/runtime/search.ts wires src/modules/search and src/data/search).
@@ -364,6 +374,8 @@ export interface Config {
     /** The near cache (NEAR_CACHE_*); null when off or the store is not Redis. */
     near: { maxBytes: number; maxAgeMs: number; barrier: boolean } | null;
   };
+  /** The CACHE_TEST_* faults (the consistency checker's gateway processes); all off unless set, never in production. */
+  testFaults: TestFaults;
   /** The CDN in front of the gateway (CDN_*): purge target, and how long it may keep a response. */
   cdn: { purgeUrl?: string; maxAgeSeconds: number };
   auth: {
@@ -398,6 +410,14 @@ export interface ReplicaConfig {
   positionTtlMs: number;
   retryMs: number;
   connectTimeoutMs: number;
+}
+
+/** Faults a test injects through CACHE_TEST_*; see the schema above. */
+export interface TestFaults {
+  fillDelayMs: number;
+  unguardedFills: boolean;
+  skipInvalidation: boolean;
+  skipFailoverReplay: boolean;
 }
 
 /** Search, autocomplete and vector settings (the SEARCH_*, VECTOR_*, QDRANT_*, EMBEDDER_* variables). */
@@ -541,6 +561,7 @@ export function loadConfig(env: Env = process.env): Config {
           ? { maxBytes: e.NEAR_CACHE_MAX_BYTES, maxAgeMs: e.NEAR_CACHE_MAX_AGE_SECONDS * 1000, barrier: e.NEAR_CACHE_BARRIER === "on" }
           : null,
     },
+    testFaults: testFaults(e, env),
     cdn: { purgeUrl: e.CDN_PURGE_URL, maxAgeSeconds: e.CDN_MAX_AGE_SECONDS },
     auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
@@ -653,6 +674,23 @@ function cacheStore(store: "redis" | "memory" | "none" | undefined, redisUrl: st
   if (redisUrl && clusterNodes) throw new ConfigError("REDIS_CLUSTER_NODES", "is set together with REDIS_URL; set one of them", env.REDIS_CLUSTER_NODES);
   if (store === "redis" && !redisUrl && !clusterNodes) throw new ConfigError("CACHE_STORE", "is redis but neither REDIS_URL nor REDIS_CLUSTER_NODES is set", env.CACHE_STORE);
   return store ?? (redisUrl || clusterNodes ? "redis" : "memory");
+}
+
+// The CACHE_TEST_* faults; any of them set under NODE_ENV=production is refused, naming it.
+function testFaults(e: z.infer<typeof schema>, env: Env): TestFaults {
+  const faults = {
+    fillDelayMs: e.CACHE_TEST_FILL_DELAY_MS,
+    unguardedFills: e.CACHE_TEST_UNGUARDED_FILLS,
+    skipInvalidation: e.CACHE_TEST_SKIP_INVALIDATION,
+    skipFailoverReplay: e.CACHE_TEST_SKIP_FAILOVER_REPLAY,
+  };
+  if (e.NODE_ENV === "production") {
+    const set = (["CACHE_TEST_FILL_DELAY_MS", "CACHE_TEST_UNGUARDED_FILLS", "CACHE_TEST_SKIP_INVALIDATION", "CACHE_TEST_SKIP_FAILOVER_REPLAY"] as const).find(
+      (variable) => env[variable] !== undefined,
+    );
+    if (set) throw new ConfigError(set, "is a fault for tests only; it is refused when NODE_ENV=production", env[set]);
+  }
+  return faults;
 }
 
 function authConfig(e: z.infer<typeof schema>, env: Env): Config["auth"] {

@@ -68,6 +68,11 @@ export interface CheckOptions {
   cluster?: boolean;
   /** Gateway instances. Default 2 (3 with `cluster`). */
   instances?: number;
+  /**
+   * Run each gateway as an operating-system process of its own (src/index.ts, faults passed as
+   * CACHE_TEST_* settings) instead of as an instance in the checker's process. Default: with `cluster`.
+   */
+  processes?: boolean;
 }
 
 export const defaultCheckOptions: CheckOptions = {
@@ -95,6 +100,11 @@ export function instancesOf(options: Pick<CheckOptions, "cluster" | "instances">
   return options.instances ?? (options.cluster ? 3 : 2);
 }
 
+/** Whether a run's gateways are processes of their own. */
+export function processesOf(options: Pick<CheckOptions, "cluster" | "processes">): boolean {
+  return options.processes ?? Boolean(options.cluster);
+}
+
 /** What a run did and found. */
 export interface CheckReport {
   options: CheckOptions;
@@ -120,6 +130,8 @@ export interface CheckReport {
   durationMs: number;
   /** `performance.now()` when the workload started: read and write times count from it. */
   originMs: number;
+  /** The process id of each gateway (the checker's own for gateways in its process). */
+  gatewayPids: number[];
 }
 
 /** The fills of both gateways by where they read, what deciding cost, and the replica positions asked. */
@@ -139,6 +151,7 @@ export async function runConsistencyCheck(overrides: Partial<CheckOptions> = {})
   const env = await createEnvironment({
     ...options,
     instances: instancesOf(options),
+    processes: processesOf(options),
     skipFailoverReplay: !options.failoverReplay,
     poolSize: Math.max(5, options.writers + 2),
     replica: options.replica && { ...options.replica, lsnCheck: options.replicaLsnCheck },
@@ -153,8 +166,8 @@ export async function runConsistencyCheck(overrides: Partial<CheckOptions> = {})
 async function runWorkload(env: Environment, options: CheckOptions): Promise<CheckReport> {
   const urls = env.gateways.map((gateway) => gateway.url);
   const model = await createFixture(urls[0], env.editorHeaders, env.run, options);
-  const rejectedBefore = rejectedWrites(env);
-  const nearHitsBefore = nearHits(env);
+  const rejectedBefore = await rejectedWrites(env);
+  const nearHitsBefore = await nearHits(env);
   const fillsBefore = fillReads(env);
   const reads: ReadRecord[] = [];
   const counts = { writes: 0, failedWrites: 0, failedReads: 0, wrongResponses: 0 };
@@ -181,33 +194,32 @@ async function runWorkload(env: Environment, options: CheckOptions): Promise<Che
     wrongResponses: counts.wrongResponses,
     staleReads: stale.length,
     examples: stale.slice(0, 5),
-    rejectedWrites: rejectedWrites(env) - rejectedBefore,
-    nearHits: nearHits(env) - nearHitsBefore,
+    rejectedWrites: (await rejectedWrites(env)) - rejectedBefore,
+    nearHits: (await nearHits(env)) - nearHitsBefore,
     problems: problems.slice(0, 10),
     ...(options.replica ? { fillReads: subtractCounts(fillReads(env), fillsBefore) } : {}),
     durationMs,
     originMs: startedMs,
+    gatewayPids: env.gateways.map((gateway) => gateway.pid),
   };
 }
 
-// Sum of `rejectedWrite` over every family of both gateways.
-function rejectedWrites(env: Environment): number {
-  let total = 0;
-  for (const gateway of env.gateways) {
-    for (const row of Object.values(gateway.cache.stats.snapshot())) total += row.rejectedWrite;
-  }
-  return total;
+// Sum of the fills every gateway's guard rejected.
+async function rejectedWrites(env: Environment): Promise<number> {
+  const counts = await Promise.all(env.gateways.map((gateway) => gateway.rejectedWrites()));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
-function nearHits(env: Environment): number {
-  return env.gateways.reduce((sum, gateway) => sum + (gateway.cache.near?.cache.counters.hits ?? 0), 0);
+async function nearHits(env: Environment): Promise<number> {
+  const counts = await Promise.all(env.gateways.map((gateway) => gateway.nearHits()));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 // The fill sources of both gateways, summed.
 function fillReads(env: Environment): FillReads {
   const total: FillReads = { replica: 0, primary: { lagging: 0, down: 0, unmarked: 0, failed: 0 }, decidingMs: 0, loadingMs: 0, positionQueries: 0 };
   for (const gateway of env.gateways) {
-    const fills = gateway.cache.replicaFills;
+    const fills = gateway.inProcess?.cache.replicaFills;
     if (!fills) continue;
     const { counts } = fills;
     total.replica += counts.replica;
@@ -267,7 +279,7 @@ export function formatReport(report: CheckReport): string {
       .filter(Boolean)
       .join(", ") || "none";
   const lines = [
-    `consistency check: ${instancesOf(options)} gateways, ${options.writers} writers, ${options.readers} readers, ${options.products} products, ${options.categories} categories, fill delay ${options.fillDelayMs} ms, faults: ${faults}`,
+    `consistency check: ${instancesOf(options)} gateways${processesOf(options) ? " (processes)" : ""}, ${options.writers} writers, ${options.readers} readers, ${options.products} products, ${options.categories} categories, fill delay ${options.fillDelayMs} ms, faults: ${faults}`,
     `operations:             ${report.reads + report.writes} (${report.reads} reads, ${report.writes} writes) in ${(report.durationMs / 1000).toFixed(1)} s`,
     `stale reads:            ${report.staleReads}`,
     `guarded writes rejected: ${report.rejectedWrites}`,

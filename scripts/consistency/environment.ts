@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config";
 import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
 import { startGateway, type Gateway } from "../../src/server";
+import { startGatewayProcess, type GatewayProcess } from "./gateway-processes";
 import { ownRedisCluster, type OwnRedisCluster } from "./redis-cluster";
 import { createPostgresServer, createReplicaServer, type PostgresServer } from "../../test/helpers/postgres-server";
 import { ownRedis, type OwnRedis } from "./redis-process";
@@ -20,7 +21,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The checker's world: a PostgreSQL database of its own, a key prefix of its own in a shared
  * Redis, and two gateway instances over both, each with its own connections, DataLoaders and
- * single-flight state, exactly as two processes behind a load balancer would have.
+ * single-flight state, exactly as two processes behind a load balancer would have; or, with
+ * `processes`, gateways that are operating-system processes of their own (gateway-processes.ts),
+ * the faults passed to them as CACHE_TEST_* settings.
  */
 
 export interface EnvironmentOptions {
@@ -63,10 +66,25 @@ export interface EnvironmentOptions {
    * gateways fill their cache from it (DATABASE_REPLICA_URLS) under REPLICA_LSN_CHECK=`lsnCheck`.
    */
   replica?: { applyDelayMs: number; lsnCheck: boolean };
+  /** Run each gateway as an operating-system process (src/index.ts) instead of in this process. Default false. */
+  processes?: boolean;
+}
+
+/** A gateway as the checker uses it, in this process or another. */
+export interface CheckedGateway {
+  url: string;
+  /** The process serving it (the checker's own for an instance in this process). */
+  pid: number;
+  /** Fills its store refused because an invalidation had taken their lease, since it started. */
+  rejectedWrites(): Promise<number>;
+  /** Keys its near cache answered, since it started (0 without one). */
+  nearHits(): Promise<number>;
+  /** The gateway itself when it runs in this process (its replica fill counts are read from it). */
+  inProcess?: Gateway;
 }
 
 export interface Environment {
-  gateways: Gateway[];
+  gateways: CheckedGateway[];
   /** `Authorization` header of an editor (both gateways share the secret). */
   editorHeaders: Record<string, string>;
   /** Key prefix of this run in Redis. */
@@ -91,13 +109,16 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     throw error;
   });
   const prefix = `cgcheck:${run}:`;
-  const opened: Opened = { dbs: [], gateways: [], stores: [], redis: [] };
+  const opened: Opened = { dbs: [], gateways: [], processes: [], stores: [], redis: [] };
   if (options.cluster && (options.partition || options.failover)) throw new Error("cluster runs take no partition or failover faults (yet)");
+  // A process's near cache would need its own test setting (its invalidation off) and a wait for its tracking; replica fill counts are read in process.
+  if (options.processes && (options.near || options.replica)) throw new Error("the near cache and read replicas are checked with gateways in the checker's process only (--processes off)");
   const close = async () => {
     clearTimeout(opened.flapping);
     opened.stopFailovers?.();
     opened.proxy?.heal();
     for (const gateway of opened.gateways) await gateway.stop();
+    await Promise.all(opened.processes.map((gateway) => gateway.stop()));
     await opened.proxy?.close();
     for (const redis of opened.redis) await redis.dispose();
     await opened.cluster?.dispose();
@@ -116,14 +137,21 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     if (options.partition) opened.proxy = await createTcpProxy(Number(new URL(options.redisUrl).port || 6379));
     if (options.failover) opened.proxy = await startReplicatedRedis(opened);
     if (options.cluster) opened.cluster = await ownRedisCluster({ masters: 3 });
-    for (let i = 0; i < (options.instances ?? 2); i += 1) {
+    const instances = options.instances ?? 2;
+    const target = (i: number): RedisTarget => {
+      if (opened.cluster) return { clusterNodes: opened.cluster.nodes };
+      return { url: opened.proxy && (i === 0 || options.failover) ? opened.proxy.url("redis") : options.redisUrl };
+    };
+    const settings = (i: number) => gatewaySettings(database.url, target(i), prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover), options.near ?? false, replicaSettings(options, servers, database.url));
+    if (options.processes) {
+      await startProcesses(opened, instances, (i) => ({ ...settings(i), ...processSettings(options) }));
+    }
+    for (let i = 0; i < (options.processes ? 0 : instances); i += 1) {
       const db = i === 0 ? first : await createDatabase({ kind: "postgres", url: database.url, poolSize: options.poolSize });
       if (i > 0) opened.dbs.push(db);
-      const redisUrl = opened.proxy && (i === 0 || options.failover) ? opened.proxy.url("redis") : options.redisUrl;
-      const target = opened.cluster ? { clusterNodes: opened.cluster.nodes } : { url: redisUrl };
-      const store = options.guard ? undefined : await unguardedStore(target);
+      const store = options.guard ? undefined : await unguardedStore(target(i));
       if (store) opened.stores.push(store);
-      const config = gatewayConfig(database.url, target, prefix, jwtSecret, options.handOff ?? true, Boolean(options.partition || options.failover), options.near ?? false, replicaSettings(options, servers, database.url));
+      const config = loadConfig(settings(i));
       const faults = {
         fillDelayMs: options.fillDelayMs,
         skipInvalidation: !options.invalidation,
@@ -138,7 +166,8 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
     if (opened.proxy && options.partition) flap(opened, opened.proxy, options.partition);
     if (opened.proxy && options.failover) opened.stopFailovers = failOverNowAndThen(opened, opened.proxy, options.failover);
     const token = await signToken(jwtSecret, "consistency-checker", ["editor"]);
-    return { gateways: opened.gateways, editorHeaders: { authorization: `Bearer ${token}` }, prefix, databaseUrl: database.url, run, servers, close };
+    const gateways: CheckedGateway[] = options.processes ? opened.processes : opened.gateways.map(inProcess);
+    return { gateways, editorHeaders: { authorization: `Bearer ${token}` }, prefix, databaseUrl: database.url, run, servers, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
@@ -148,6 +177,7 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<En
 interface Opened {
   dbs: Database[];
   gateways: Gateway[];
+  processes: GatewayProcess[];
   stores: CacheStore[];
   redis: OwnRedis[];
   cluster?: OwnRedisCluster;
@@ -216,11 +246,48 @@ function flap(opened: { flapping?: NodeJS.Timeout }, proxy: TcpProxy, { cutMs, h
   opened.flapping = setTimeout(() => cycle(true), healMs);
 }
 
+// A gateway in this process, its counters read directly.
+function inProcess(gateway: Gateway): CheckedGateway {
+  return {
+    url: gateway.url,
+    pid: process.pid,
+    rejectedWrites: async () => Object.values(gateway.cache.stats.snapshot()).reduce((sum, row) => sum + row.rejectedWrite, 0),
+    nearHits: async () => gateway.cache.near?.cache.counters.hits ?? 0,
+    inProcess: gateway,
+  };
+}
+
+// Starts the gateway processes side by side (each takes seconds to load); every one started is in
+// `opened` before a failure is thrown, so the run's close stops it.
+async function startProcesses(opened: Opened, instances: number, settings: (i: number) => Record<string, string>): Promise<void> {
+  const started = await Promise.allSettled(Array.from({ length: instances }, (_, i) => startGatewayProcess(settings(i))));
+  for (const result of started) if (result.status === "fulfilled") opened.processes.push(result.value);
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+// The faults of a gateway process, as its CACHE_TEST_* settings (NODE_ENV=test: refused in production).
+// Without a partition or failover (which set their own short timeouts), Redis commands may take 1 s
+// instead of 250 ms: three processes on a loaded machine are starved of CPU now and then, and a
+// timed-out invalidation fails its write (correctly, but the check is about stale reads).
+function processSettings(options: EnvironmentOptions): Record<string, string> {
+  return {
+    ...(options.partition || options.failover ? {} : { REDIS_COMMAND_TIMEOUT_MS: "1000" }),
+    CACHE_TEST_FILL_DELAY_MS: String(options.fillDelayMs),
+    CACHE_TEST_UNGUARDED_FILLS: String(!options.guard),
+    CACHE_TEST_SKIP_INVALIDATION: String(!options.invalidation),
+    CACHE_TEST_SKIP_FAILOVER_REPLAY: String(options.skipFailoverReplay ?? false),
+    DATABASE_POOL_SIZE: String(options.poolSize),
+    LOG_LEVEL: "warn",
+  };
+}
+
 // A gateway as deployed against PostgreSQL and Redis, minus what the check does not exercise
 // (migrations run once above, no seed, no vector index, no warming). Under a partition, Redis
 // timeouts and the circuit's cool-down are short so that the faults come and go within the run.
-function gatewayConfig(databaseUrl: string, redis: RedisTarget, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean, near: boolean, replicas: Record<string, string> = {}) {
-  return loadConfig({
+// Its environment variables: loaded in this process, or handed to a gateway process.
+function gatewaySettings(databaseUrl: string, redis: RedisTarget, prefix: string, jwtSecret: string, handOff: boolean, partition: boolean, near: boolean, replicas: Record<string, string> = {}): Record<string, string> {
+  return {
     ...replicas,
     NEAR_CACHE: near ? "on" : "off",
     OUTBOX_HANDOFF: String(handOff),
@@ -237,7 +304,7 @@ function gatewayConfig(databaseUrl: string, redis: RedisTarget, prefix: string, 
     VECTOR_INDEX: "none",
     VECTOR_SYNC_ON_START: "false",
     LOG_LEVEL: "silent",
-  });
+  };
 }
 
 /** One Redis or a cluster's seed nodes. */

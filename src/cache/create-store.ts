@@ -17,6 +17,8 @@ export interface CacheStoreConfig {
   memoryMaxEntries: number;
   redisCommandTimeoutMs: number;
   circuit: { callTimeoutMs: number; failureThreshold: number; coolDownMs: number };
+  /** Check each fill's lease before storing it. Default true; false is a fault for tests only (CACHE_TEST_UNGUARDED_FILLS). */
+  guardWrites?: boolean;
 }
 
 /** What the store tells the recovery hook: whether the Redis it reached again is another server than before. */
@@ -55,7 +57,7 @@ export function createCacheStore(
     case "none":
       return null;
     case "memory":
-      return createMemoryStore({ maxEntries: config.memoryMaxEntries });
+      return createMemoryStore({ maxEntries: config.memoryMaxEntries, guardWrites: config.guardWrites });
     case "redis": {
       const client = createRedisConnection({
         url: config.redisClusterNodes ? undefined : config.redisUrl!,
@@ -63,7 +65,7 @@ export function createCacheStore(
         commandTimeoutMs: config.redisCommandTimeoutMs,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
-      const redisStore = createRedisStore(client);
+      const redisStore = createRedisStore(client, { guardWrites: config.guardWrites });
       const direct = hooks.near ? withNearEviction(redisStore, hooks.near) : redisStore;
       // Run ids of the masters seen so far (one Redis: its own).
       const knownServers = new Set<string>();

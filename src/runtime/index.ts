@@ -98,7 +98,8 @@ export interface RuntimeOptions {
    * `skipFailoverReplay` does not apply recent invalidations again on a new Redis server;
    * `skipNearInvalidation` makes the near cache ignore every invalidation (Redis's messages and
    * this process's writes), to show the stale reads its tracking prevents; `vectorSyncGate` holds
-   * the background embedding of the catalog until it settles.
+   * the background embedding of the catalog until it settles. The first three, set here, override
+   * their CACHE_TEST_* settings (config.testFaults, for gateway processes).
    */
   faults?: {
     fillDelayMs?: number;
@@ -143,6 +144,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     options.onProgress?.(report);
   };
   const step = <T>(name: StartupProgress["step"], work: () => Promise<T>) => untilDatabaseAnswers(name, work, progress);
+  const faults = {
+    fillDelayMs: options.faults?.fillDelayMs ?? config.testFaults.fillDelayMs,
+    skipInvalidation: options.faults?.skipInvalidation ?? config.testFaults.skipInvalidation,
+    skipFailoverReplay: options.faults?.skipFailoverReplay ?? config.testFaults.skipFailoverReplay,
+  };
   const db = options.db ?? (await createDatabase(config.database));
   if (config.migrateOnStart) await step("migrating", () => prepareCatalog(db, config, logger, progress));
 
@@ -174,10 +180,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const store =
     options.store !== undefined
       ? options.store
-      : createCacheStore(config.cache, logger, {
+      : createCacheStore({ ...config.cache, guardWrites: !config.testFaults.unguardedFills }, logger, {
           near: near?.cache,
           onRecover: async (direct, { serverChanged }) => {
-            if (serverChanged && !options.faults?.skipFailoverReplay) {
+            if (serverChanged && !faults.skipFailoverReplay) {
               const applied = await replay.recent(direct, config.cache.outbox.retainSeconds);
               logger.warn({ applied, withinSeconds: config.cache.outbox.retainSeconds }, "recent invalidations applied again on the new Redis server");
             }
@@ -189,7 +195,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     keys,
     fills: createFillLimit(config.cache.maxConcurrentFills),
     stats,
-    options: { ...config.cache.readThrough, fillDelayMs: options.faults?.fillDelayMs ?? 0 },
+    options: { ...config.cache.readThrough, fillDelayMs: faults.fillDelayMs },
     inflight: new Map(),
     near,
     replicaFills:
@@ -207,7 +213,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     intervalMs: config.cache.outboxIntervalMs,
     retainSeconds: config.cache.outbox.retainSeconds,
     handOff: relay ? (id) => relay.handOff(id) : undefined,
-    skipInvalidation: options.faults?.skipInvalidation ?? false,
+    skipInvalidation: faults.skipInvalidation,
     purger: config.cache.purge && createPurger(config.cache.purge),
     replicaMarks: marking,
   });

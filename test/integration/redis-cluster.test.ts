@@ -9,6 +9,7 @@ import { isResilientStore } from "../../src/cache/resilient-store";
 import type { CacheStore } from "../../src/cache/store";
 import { createLogger } from "../../src/logger";
 import { formatReport, runConsistencyCheck, type CheckOptions, type CheckReport } from "../../scripts/consistency/checker";
+import { stopGatewayProcesses } from "../../scripts/consistency/gateway-processes";
 import { clusterUnavailableReason, ownRedisCluster, type OwnRedisCluster } from "../../scripts/consistency/redis-cluster";
 import { testServerUrl } from "../helpers/database";
 import { until } from "../helpers/redis-server";
@@ -16,8 +17,10 @@ import { until } from "../helpers/redis-server";
 /**
  * The gateway on a Redis Cluster it starts itself (redis-server --cluster-enabled yes on free
  * ports, joined by redis-cli --cluster create), stopped by pid:
- * - three gateway instances on one 3-master cluster, judged by the consistency checker: no stale
- *   read with the guard, stale reads without it (so the run can fail);
+ * - three gateway processes (node src/index.ts, each on its own port, faults as CACHE_TEST_*
+ *   settings) on one 3-master cluster and the checker's PostgreSQL database, judged by the
+ *   consistency checker over HTTP: no stale read with the guard, stale reads without it (so the
+ *   run can fail);
  * - a resharding under a client whose slot map is out of date: MOVED answers followed, counted;
  * - a master failover: the store notices a master it has never seen and replays recent
  *   invalidations before trusting the cache again (issue #8's guarantee, per node).
@@ -30,16 +33,29 @@ if (skip) console.log(`Redis Cluster tests skipped: ${skip}`);
 const describeCluster = skip ? describe.skip : describe;
 const run = promisify(execFile);
 
-describeCluster("three gateways on a 3-master Redis Cluster, judged by the consistency checker", () => {
-  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, fillDelayMs: 30 };
+describeCluster("three gateway processes on a 3-master Redis Cluster, judged by the consistency checker", () => {
+  // Each run starts its own three processes (seconds each to load; minutes on a loaded machine) and
+  // stops at its counts or its time cap, whichever first. Processes answer more slowly than
+  // instances in the checker's process, so the races are made likely in fewer operations: fills
+  // pause 150 ms (not 30) and the writes and reads crowd onto 12 products and 4 categories. The
+  // assertions are counts and ratios, never speeds.
+  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 150, products: 12, categories: 4 };
+  const runTimeoutMs = 540_000;
   const check = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
     const report = await runConsistencyCheck({ ...shared, ...options });
     console.log(formatReport(report));
+    // Three operating-system processes, none of them the checker's.
+    expect(new Set(report.gatewayPids).size).toBe(3);
+    expect(report.gatewayPids).not.toContain(process.pid);
     return report;
   };
+  // A run stops its processes itself; after a failure or a timeout, whatever is left is stopped here, by pid.
+  afterAll(async () => {
+    await stopGatewayProcesses();
+  });
 
   it("finds no stale read, and the guard rejected fills across instances", async () => {
-    const report = await check({ targetReads: 1500, targetWrites: 150, durationMs: 40_000 });
+    const report = await check({ targetReads: 1500, targetWrites: 150, durationMs: 60_000 });
     expect(report.examples.map((stale) => stale.reason)).toEqual([]);
     expect(report.problems).toEqual([]);
     expect(report.staleReads).toBe(0);
@@ -48,14 +64,14 @@ describeCluster("three gateways on a 3-master Redis Cluster, judged by the consi
     expect(report.reads).toBeGreaterThan(0.1 * (report.reads + report.writes));
     expect(report.writes).toBeGreaterThan(0.1 * (report.reads + report.writes));
     expect(report.rejectedWrites).toBeGreaterThan(0);
-  });
+  }, runTimeoutMs);
 
   it("finds stale reads with the guard off", async () => {
-    const report = await check({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 30_000 });
+    const report = await check({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 60_000 });
     expect(report.failedReads + report.failedWrites).toBe(0);
     expect(report.staleReads).toBeGreaterThan(0);
     expect(report.rejectedWrites).toBe(0);
-  });
+  }, runTimeoutMs);
 });
 
 describeCluster("a resharding under a client with an old slot map", () => {

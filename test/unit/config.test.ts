@@ -65,9 +65,22 @@ describe("loadConfig", () => {
     ["CDN_PURGE_URL", { CDN_PURGE_URL: "not a url" }],
     ["JWT_SECRET", { NODE_ENV: "production" }],
     ["JWT_SECRET", { JWT_SECRET: "too-short" }],
+    ["CACHE_TEST_FILL_DELAY_MS", { CACHE_TEST_FILL_DELAY_MS: "-1" }],
+    ["CACHE_TEST_UNGUARDED_FILLS", { CACHE_TEST_UNGUARDED_FILLS: "yes" }],
+    // Faults for tests are refused in production, even set to their harmless value.
+    ["CACHE_TEST_FILL_DELAY_MS", { NODE_ENV: "production", JWT_SECRET: "x".repeat(32), CACHE_TEST_FILL_DELAY_MS: "0" }],
+    ["CACHE_TEST_UNGUARDED_FILLS", { NODE_ENV: "production", JWT_SECRET: "x".repeat(32), CACHE_TEST_UNGUARDED_FILLS: "true" }],
+    ["CACHE_TEST_SKIP_INVALIDATION", { NODE_ENV: "production", JWT_SECRET: "x".repeat(32), CACHE_TEST_SKIP_INVALIDATION: "false" }],
+    ["CACHE_TEST_SKIP_FAILOVER_REPLAY", { NODE_ENV: "production", JWT_SECRET: "x".repeat(32), CACHE_TEST_SKIP_FAILOVER_REPLAY: "true" }],
   ])("names %s when its value is bad", (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable}=`));
+  });
+
+  it("reads the test-only faults (CACHE_TEST_*), all off by default", () => {
+    expect(loadConfig({}).testFaults).toEqual({ fillDelayMs: 0, unguardedFills: false, skipInvalidation: false, skipFailoverReplay: false });
+    const env = { NODE_ENV: "test", CACHE_TEST_FILL_DELAY_MS: "30", CACHE_TEST_UNGUARDED_FILLS: "true", CACHE_TEST_SKIP_INVALIDATION: "1", CACHE_TEST_SKIP_FAILOVER_REPLAY: "true" };
+    expect(loadConfig(env).testFaults).toEqual({ fillDelayMs: 30, unguardedFills: true, skipInvalidation: true, skipFailoverReplay: true });
   });
 
   it("overrides one family's TTL", () => {
