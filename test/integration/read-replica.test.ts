@@ -126,6 +126,9 @@ describeWithPostgres("read replicas for cache fills", () => {
     await gqlData(reader.url, PRODUCT, { id: products[0].id });
     const before = counts(reader);
     expect(before.primary.unmarked).toBeGreaterThanOrEqual(1);
+    // The base mark it wrote is the primary's position then; the replica replays 2 s behind, and a
+    // fill of products[1] that came before it had would read the primary and stay cached.
+    await replicaCaughtUp();
     expect(await until(async () => {
       await gqlData(reader.url, PRODUCT, { id: products[1].id });
       return counts(reader).replica > before.replica;
