@@ -11,7 +11,7 @@ import { defaultReadThroughOptions } from "./cache/read-through";
 import { defaultRedisClientOptions, parseClusterNodes, type ClusterNode } from "./cache/redis-client";
 import { defaultResilientStoreOptions } from "./cache/resilient-store";
 import type { DatabaseConfig } from "./data/database";
-import { defaultReadReplicaOptions } from "./data/read-replicas";
+import { defaultReadReplicaOptions } from "./data/read-replica-options";
 import { defaultReplicaMarkBuckets } from "./cache/replica-marks";
 import type { EmbedderConfig } from "./data/search/create-embedder";
 import { DEFAULT_SYNONYMS_FILE } from "./data/search/synonyms";

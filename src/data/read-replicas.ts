@@ -2,9 +2,12 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { Pool } from "pg";
 import type { PrismaClient } from "../generated/prisma/client";
 import { countingClient, type SqlCounter, type SqlRunner } from "./database";
+import { defaultReadReplicaOptions, type ReadReplicasOptions } from "./read-replica-options";
 import { createCategoryRepository, type CategoryRepository } from "./repositories/category-repository";
 import { createProductRepository, type ProductRepository } from "./repositories/product-repository";
 import { createStatsRepository, type StatsRepository } from "./repositories/stats-repository";
+
+export { defaultReadReplicaOptions, type ReadReplicasOptions } from "./read-replica-options";
 
 /**
  * PostgreSQL read replicas for cache fills (DATABASE_REPLICA_URLS). This module knows where each
@@ -82,19 +85,6 @@ export interface ReadReplicas {
   close(): Promise<void>;
 }
 
-export interface ReadReplicasOptions {
-  /** Connections per replica pool (DATABASE_POOL_SIZE). */
-  poolSize: number;
-  /** A connection not made after this many ms fails (DATABASE_CONNECT_TIMEOUT_MS); the fill then reads the primary. */
-  connectTimeoutMs: number;
-  /** How long a replica's replay position is reused, ms (REPLICA_POSITION_TTL_MS). Default 5. */
-  positionTtlMs?: number;
-  /** How long a replica that failed is not asked, ms (REPLICA_RETRY_MS). Default 1000. */
-  retryMs?: number;
-}
-
-/** Defaults of `ReadReplicasOptions`. */
-export const defaultReadReplicaOptions = { positionTtlMs: 5, retryMs: 1000 } as const;
 
 interface ReplicaState {
   replica: ReadReplica;
