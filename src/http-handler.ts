@@ -8,6 +8,7 @@ import { createRequestRecord, type Context, type RequestRecord } from "./context
 import { createClientAddress, type ClientAddress } from "./edge/rate-limit-address";
 import { rateLimitedRefusal, type RateLimits } from "./edge/rate-limit";
 import { findRoute, type Route } from "./http-routes";
+import type { Logger } from "./logger";
 import type { CacheOutcome, Telemetry } from "./plugins/telemetry";
 import { etagMatches, graphqlParamsOf, type CachedAnswer, type ResponseCache } from "./response-cache";
 
@@ -51,6 +52,8 @@ export interface HttpHandlerOptions {
   edgeChecks?: EdgeCheck[];
   /** The whole-response cache (src/response-cache.ts); null: every request is executed. */
   responseCache: ResponseCache | null;
+  /** Where a request that fails unexpectedly (answered 500) is logged, at level error. */
+  logger: Logger;
 }
 
 /**
@@ -77,7 +80,7 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     const path = (req.url ?? "/").split("?", 1)[0];
     const route = req.method === "GET" ? findRoute(options.routes, path) : undefined;
     if (route) {
-      Promise.resolve(route(req, res)).catch(() => fail(res, 500, "Internal server error"));
+      Promise.resolve(route(req, res)).catch((error: unknown) => failUnexpectedly(req, res, error, null));
       return;
     }
     corsHandler(req, res, (corsError?: unknown) => {
@@ -85,7 +88,7 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
       jsonHandler(req, res, (parseError?: { status?: number; message?: string }) => {
         if (parseError) return fail(res, parseError.status ?? 400, `Invalid request body: ${parseError.message ?? "unreadable"}`);
         const body = (req as IncomingMessage & { body?: unknown }).body;
-        answer(req, res, body).catch(() => fail(res, 500, "Internal server error"));
+        answer(req, res, body).catch((error: unknown) => failUnexpectedly(req, res, error, null));
       });
     });
   };
@@ -96,9 +99,19 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     let cache: CacheOutcome = "none";
     try {
       cache = await respond(req, res, body, record);
+    } catch (error) {
+      // Answered before telemetry is told, so the request counts with its 500 (result "error").
+      failUnexpectedly(req, res, error, record.operationName);
     } finally {
       options.telemetry?.finish(record, { cache, durationMs: performance.now() - started, status: res.statusCode });
     }
+  }
+
+  // A bug, not a bad request: logged with what identifies the request, answered with a coded 500.
+  function failUnexpectedly(req: IncomingMessage, res: ServerResponse, error: unknown, operationName: string | null): void {
+    const path = (req.url ?? "/").split("?", 1)[0];
+    options.logger.error({ err: error, method: req.method, path, operation: operationName }, "request failed unexpectedly: answered 500");
+    fail(res, 500, "Internal server error");
   }
 
   async function respond(req: IncomingMessage, res: ServerResponse, body: unknown, record: RequestRecord): Promise<CacheOutcome> {

@@ -115,6 +115,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     clientAddress: createClientAddress(config.http.trustedProxies),
     rateLimits: runtime.rateLimits,
     telemetry: runtime.telemetry,
+    logger,
   });
 
   return {

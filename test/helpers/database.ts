@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
+import { until } from "./redis-server";
 
 /** The machine's PostgreSQL server; TEST_PG_URL overrides it (the database name is replaced). */
 export const testServerUrl = process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -43,4 +44,10 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
       await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
+}
+
+/** Whether every invalidation in `db`'s outbox has landed within 10 s (a seed's are replayed in the background). */
+export async function outboxDrained(db: Database): Promise<boolean> {
+  const pending = async () => (await db.sql.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM cache_outbox WHERE applied_at IS NULL`))[0].pending;
+  return until(async () => (await pending()) === 0, 10_000);
 }

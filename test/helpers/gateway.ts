@@ -2,7 +2,7 @@ import { loadConfig, type Env } from "../../src/config";
 import type { CacheStore } from "../../src/cache/store";
 import type { Database } from "../../src/data/database";
 import { signToken } from "../../src/auth";
-import { startGateway, type Gateway } from "../../src/server";
+import { startGateway, type Gateway, type GatewayOptions } from "../../src/server";
 
 /** A GraphQL response as a test sees it. */
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -24,10 +24,14 @@ export function executorEnv(): Env {
  * Starts a gateway on a free port over an open database, with no migration or seeding of its own.
  * The cache is the one `env` configures (CACHE_STORE, REDIS_URL), none by default, or `store`.
  * Resolves once the start's vector sync is done too (a gateway serves before), so searches are HYBRID.
+ * `parts`: a logger of the test's own (to read what was logged), extra Apollo plugins.
  */
-export async function startTestGateway(db: Database, options: { env?: Env; store?: CacheStore | null } = {}): Promise<Gateway> {
+export async function startTestGateway(
+  db: Database,
+  options: { env?: Env; store?: CacheStore | null; parts?: Pick<GatewayOptions, "logger" | "plugins"> } = {},
+): Promise<Gateway> {
   const config = loadConfig({ NODE_ENV: "test", PORT: "0", MIGRATE_ON_START: "false", CACHE_STORE: options.env?.REDIS_URL ? "redis" : "none", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...executorEnv(), ...options.env });
-  return synced(await startGateway(config, { db, ...("store" in options ? { store: options.store } : {}) }));
+  return synced(await startGateway(config, { db, ...options.parts, ...("store" in options ? { store: options.store } : {}) }));
 }
 
 /** The gateway once its start's vector sync (run in the background) is done. */

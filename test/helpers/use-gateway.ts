@@ -3,7 +3,7 @@ import type { CacheStore } from "../../src/cache/store";
 import type { Env } from "../../src/config";
 import { createDatabase, type Database } from "../../src/data/database";
 import { migrate } from "../../src/data/migrator";
-import type { Gateway } from "../../src/server";
+import type { Gateway, GatewayOptions } from "../../src/server";
 import { createTestDatabase } from "./database";
 import { startTestGateway } from "./gateway";
 import { deleteTestKeys, testPrefix, testRedisUrl } from "./redis-server";
@@ -28,6 +28,8 @@ export interface UseGatewayOptions {
   env?: Env | (() => Env);
   /** A cache store of the test's own instead of the one `env` configures. */
   store?: CacheStore | null;
+  /** A logger of the test's own (to read what was logged) and extra Apollo plugins (see `startTestGateway`). */
+  parts?: Pick<GatewayOptions, "logger" | "plugins">;
   /** The machine's Redis under a key prefix of the suite's own, with a client in `redis`; its keys are deleted afterwards. Default false. */
   redis?: boolean;
   /** "postgres" (default): a fresh migrated database on the machine's server, dropped afterwards; "pglite": in memory, migrated, closed afterwards. */
@@ -70,7 +72,7 @@ export function useGateway(options: UseGatewayOptions): GatewayFixture {
     else if (options.catalog) await seedGeneratedCatalog(db, options.catalog);
     const env = typeof options.env === "function" ? options.env() : options.env;
     const redisEnv = prefix === undefined ? {} : { REDIS_URL: testRedisUrl, CACHE_PREFIX: prefix };
-    gateway = await startTestGateway(db, { env: { ...redisEnv, ...env }, ...("store" in options ? { store: options.store } : {}) });
+    gateway = await startTestGateway(db, { env: { ...redisEnv, ...env }, parts: options.parts, ...("store" in options ? { store: options.store } : {}) });
     if (prefix !== undefined) redis = new Redis(testRedisUrl);
   });
   afterAll(async () => {
