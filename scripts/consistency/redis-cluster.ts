@@ -1,10 +1,10 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { freePort } from "./redis-process";
+import { freePort, startRedis } from "./redis-process";
 
 /**
  * A Redis Cluster of a test's own: `masters` redis-server processes (and `replicasPerMaster`
@@ -56,7 +56,8 @@ export async function ownRedisCluster(options: { masters?: number; replicasPerMa
     for (let i = 0; i < masters * (1 + replicas); i += 1) {
       const port = await freePort();
       ports.push(port);
-      children.set(port, await startNode(port, dir, options.nodeTimeoutMs ?? 2000));
+      const clusterArgs = ["--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`), "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 2000)];
+      children.set(port, await startRedis(port, dir, clusterArgs));
     }
     const addresses = ports.map((port) => `127.0.0.1:${port}`);
     await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], { timeout: 60_000 });
@@ -72,31 +73,6 @@ export async function ownRedisCluster(options: { masters?: number; replicasPerMa
     await dispose();
     throw error;
   }
-}
-
-function startNode(port: number, dir: string, nodeTimeoutMs: number): Promise<ChildProcess> {
-  const args = [
-    "--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-    "--cluster-config-file", join(dir, `nodes-${port}.conf`), "--cluster-node-timeout", String(nodeTimeoutMs),
-    "--save", "", "--appendonly", "no", "--dir", dir,
-  ];
-  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${output}`)), 10_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        child.stdout!.resume();
-        resolve(child);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server on ${port} exited with ${code}:\n${output}`));
-    });
-  });
 }
 
 // Every node agrees the cluster is up (slots all assigned and reachable), and every replica has

@@ -59,26 +59,32 @@ export async function ownRedis(): Promise<OwnRedis> {
   };
 }
 
-function startRedis(port: number, dir: string): Promise<ChildProcess> {
+/**
+ * Spawns redis-server on `port` (127.0.0.1, nothing persisted, files in `dir`) with `extraArgs`
+ * (e.g. the cluster flags), and resolves once it is ready to accept connections.
+ */
+export function startRedis(port: number, dir: string, extraArgs: string[] = []): Promise<ChildProcess> {
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   return new Promise((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${output}`)), 10_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes("Ready to accept connections")) {
         clearTimeout(timer);
+        // Still drained, so a chatty server never blocks on a full pipe; no longer kept.
+        child.stdout!.off("data", onData).resume();
         resolve(child);
       }
-    });
+    };
+    child.stdout!.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`redis-server on ${port} exited with ${code}:\n${output}`));
     });
   });
 }
-

@@ -32,7 +32,8 @@ describe("a request that fails unexpectedly", () => {
   // Requests answered with result "error" in the per-operation series (src/plugins/telemetry.ts).
   const errorCount = async () => {
     const metric = await fixture.gateway.registry.getSingleMetric("catalog_operation_duration_seconds")!.get();
-    return metric.values.filter((value) => value.metricName?.endsWith("_count") && value.labels.result === "error").reduce((sum, value) => sum + value.value, 0);
+    const counts = (metric.values as { metricName?: string; labels: Record<string, unknown>; value: number }[]).filter((value) => value.metricName?.endsWith("_count"));
+    return counts.filter((value) => value.labels.result === "error").reduce((sum, value) => sum + value.value, 0);
   };
 
   it("is logged with its method, path and operation, counted as an error, and answered 500 with a code", async () => {
