@@ -8,9 +8,9 @@ import { createKeys } from "../../src/cache/keys";
 import { createReadThrough, defaultReadThroughOptions, type CacheRuntime, type FamilySpec } from "../../src/cache/read-through";
 import { createRedisStore } from "../../src/cache/redis-store";
 import { createCacheStats } from "../../src/cache/stats";
-import { formatReport, passed, runConsistencyCheck, type CheckOptions, type CheckReport } from "../../scripts/consistency/checker";
 import { post, postData } from "../../scripts/consistency/client";
 import { createEnvironment } from "../../scripts/consistency/environment";
+import { itJudgesConsistency } from "../helpers/consistency-runs";
 import { testServerUrl } from "../helpers/database";
 import { deleteTestKeys, testPrefix, testRedisUrl, until } from "../helpers/redis-server";
 
@@ -23,42 +23,29 @@ import { deleteTestKeys, testPrefix, testRedisUrl, until } from "../helpers/redi
  * time cap on a slow machine.
  */
 describe("consistency checker: two gateways on one PostgreSQL and one Redis", () => {
-  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, redisUrl: testRedisUrl, fillDelayMs: 30 };
-
-  // The report goes to the test output, so a failure shows the stale reads it found.
-  const run = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
-    const report = await runConsistencyCheck({ ...shared, ...options });
-    console.log(formatReport(report));
-    return report;
-  };
-
-  it("finds no stale read in a run of reads and writes, and the guard did reject fills", async () => {
-    const report = await run({ targetReads: 2000, targetWrites: 200, durationMs: 45_000 });
-    expect(report.examples.map((stale) => stale.reason)).toEqual([]);
-    expect(report.problems).toEqual([]);
-    expect(passed(report)).toBe(true);
-    // Whatever the machine's speed (the run stops at its time cap on a loaded one): both kinds of
-    // operations ran, interleaved (each at least a tenth of the whole), and none failed.
-    const operations = report.reads + report.writes;
-    expect(report.reads).toBeGreaterThan(0.1 * operations);
-    expect(report.writes).toBeGreaterThan(0.1 * operations);
-    expect(report.failedReads + report.failedWrites).toBe(0);
-    // Fills that read the database before a write and were refused: the race happened, and was closed.
-    expect(report.rejectedWrites).toBeGreaterThan(0);
-  }, 150_000); // the run's 45 s cap plus set-up and judging, with room for a loaded machine
-
-  it("finds stale reads when the guard is switched off", async () => {
-    const report = await run({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 30_000 });
-    expect(report.failedReads + report.failedWrites).toBe(0);
-    expect(report.staleReads).toBeGreaterThan(0);
-    expect(report.rejectedWrites).toBe(0);
-  }, 300_000);
-
-  it("finds stale reads when the invalidation is switched off", async () => {
-    const report = await run({ invalidation: false, targetReads: 500, targetWrites: 50, durationMs: 30_000 });
-    expect(report.failedReads + report.failedWrites).toBe(0);
-    expect(report.staleReads).toBeGreaterThan(0);
-  }, 300_000);
+  itJudgesConsistency({
+    shared: { postgresUrl: testServerUrl, redisUrl: testRedisUrl, fillDelayMs: 30 },
+    clean: {
+      title: "finds no stale read in a run of reads and writes, and the guard did reject fills",
+      options: { targetReads: 2000, targetWrites: 200, durationMs: 45_000 },
+      timeoutMs: 150_000, // the run's 45 s cap plus set-up and judging, with room for a loaded machine
+      // Fills that read the database before a write and were refused: the race happened, and was closed.
+      expectMore: (report) => expect(report.rejectedWrites).toBeGreaterThan(0),
+    },
+    faults: [
+      {
+        title: "finds stale reads when the guard is switched off",
+        options: { guard: false, targetReads: 1000, targetWrites: 100, durationMs: 30_000 },
+        timeoutMs: 300_000,
+        expectMore: (report) => expect(report.rejectedWrites).toBe(0),
+      },
+      {
+        title: "finds stale reads when the invalidation is switched off",
+        options: { invalidation: false, targetReads: 500, targetWrites: 50, durationMs: 30_000 },
+        timeoutMs: 300_000,
+      },
+    ],
+  });
 });
 
 /**

@@ -8,9 +8,9 @@ import { createRedisStore } from "../../src/cache/redis-store";
 import { isResilientStore } from "../../src/cache/resilient-store";
 import type { CacheStore } from "../../src/cache/store";
 import { createLogger } from "../../src/logger";
-import { formatReport, runConsistencyCheck, type CheckOptions, type CheckReport } from "../../scripts/consistency/checker";
 import { stopGatewayProcesses } from "../../scripts/consistency/gateway-processes";
 import { clusterUnavailableReason, ownRedisCluster, type OwnRedisCluster } from "../../scripts/consistency/redis-cluster";
+import { itJudgesConsistency } from "../helpers/consistency-runs";
 import { testServerUrl } from "../helpers/database";
 import { until } from "../helpers/redis-server";
 
@@ -39,39 +39,33 @@ describeCluster("three gateway processes on a 3-master Redis Cluster, judged by 
   // instances in the checker's process, so the races are made likely in fewer operations: fills
   // pause 150 ms (not 30) and the writes and reads crowd onto 12 products and 4 categories. The
   // assertions are counts and ratios, never speeds.
-  const shared: Partial<CheckOptions> = { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 150, products: 12, categories: 4 };
-  const runTimeoutMs = 540_000;
-  const check = async (options: Partial<CheckOptions>): Promise<CheckReport> => {
-    const report = await runConsistencyCheck({ ...shared, ...options });
-    console.log(formatReport(report));
-    // Three operating-system processes, none of them the checker's.
-    expect(new Set(report.gatewayPids).size).toBe(3);
-    expect(report.gatewayPids).not.toContain(process.pid);
-    return report;
-  };
   // A run stops its processes itself; after a failure or a timeout, whatever is left is stopped here, by pid.
   afterAll(async () => {
     await stopGatewayProcesses();
   });
-
-  it("finds no stale read, and the guard rejected fills across instances", async () => {
-    const report = await check({ targetReads: 1500, targetWrites: 150, durationMs: 60_000 });
-    expect(report.examples.map((stale) => stale.reason)).toEqual([]);
-    expect(report.problems).toEqual([]);
-    expect(report.staleReads).toBe(0);
-    expect(report.failedReads + report.failedWrites).toBe(0);
-    expect(report.wrongResponses).toBe(0);
-    expect(report.reads).toBeGreaterThan(0.1 * (report.reads + report.writes));
-    expect(report.writes).toBeGreaterThan(0.1 * (report.reads + report.writes));
-    expect(report.rejectedWrites).toBeGreaterThan(0);
-  }, runTimeoutMs);
-
-  it("finds stale reads with the guard off", async () => {
-    const report = await check({ guard: false, targetReads: 1000, targetWrites: 100, durationMs: 60_000 });
-    expect(report.failedReads + report.failedWrites).toBe(0);
-    expect(report.staleReads).toBeGreaterThan(0);
-    expect(report.rejectedWrites).toBe(0);
-  }, runTimeoutMs);
+  const runTimeoutMs = 540_000;
+  itJudgesConsistency({
+    shared: { postgresUrl: testServerUrl, cluster: true, processes: true, instances: 3, fillDelayMs: 150, products: 12, categories: 4 },
+    // Three operating-system processes, none of them the checker's.
+    eachReport: (report) => {
+      expect(new Set(report.gatewayPids).size).toBe(3);
+      expect(report.gatewayPids).not.toContain(process.pid);
+    },
+    clean: {
+      title: "finds no stale read, and the guard rejected fills across instances",
+      options: { targetReads: 1500, targetWrites: 150, durationMs: 60_000 },
+      timeoutMs: runTimeoutMs,
+      expectMore: (report) => expect(report.rejectedWrites).toBeGreaterThan(0),
+    },
+    faults: [
+      {
+        title: "finds stale reads with the guard off",
+        options: { guard: false, targetReads: 1000, targetWrites: 100, durationMs: 60_000 },
+        timeoutMs: runTimeoutMs,
+        expectMore: (report) => expect(report.rejectedWrites).toBe(0),
+      },
+    ],
+  });
 });
 
 describeCluster("a resharding under a client with an old slot map", () => {
