@@ -48,7 +48,7 @@ describe("a gateway whose Redis goes away", () => {
 
   it("fills the cache once Redis is up, survives its death mid-run, and fills again after", async () => {
     await redis.start();
-    expect(await until(async () => (await gql(gateway.url, query, { id: String(ids[0]) }), (await countKeys()) > 0), 10_000)).toBe(true);
+    expect(await until(async () => (await gql(gateway.url, query, { id: String(ids[0]) }), (await countKeys()) > 0), 60_000)).toBe(true);
 
     let i = 0;
     const run = async (count: number) => {
@@ -64,7 +64,7 @@ describe("a gateway whose Redis goes away", () => {
     const refilled = await until(async () => {
       await run(2);
       return (await countKeys()) > 0;
-    }, 15_000);
+    }, 60_000);
     expect(refilled).toBe(true);
     await sleep(10);
   });
