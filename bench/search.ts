@@ -10,6 +10,7 @@ import { createRedisStore } from "../src/cache/redis-store";
 import { createDatabase } from "../src/data/database";
 import { migrate } from "../src/data/migrator";
 import { seedIfEmpty } from "../src/data/seed/seed-on-start";
+import { searchQueries } from "./search-queries";
 
 /**
  * The search benchmark (README.md, "Search and statistics"): a generated catalog (100,000 products by
@@ -55,17 +56,6 @@ interface Row {
   sqlPerRequest: number;
   errors: number;
 }
-
-// 50 queries from the catalog's own words: the 30 most frequent name words alone, and 20 pairs.
-async function searchQueries(sql: (text: string) => Promise<{ word: string }[]>): Promise<string[]> {
-  const words = (await sql(`SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', name) FROM products') WHERE word ~ '^[a-z]{3,}$' ORDER BY ndoc DESC, word LIMIT 40`)).map((row) => row.word);
-  const singles = words.slice(0, 30);
-  const pairs = Array.from({ length: 20 }, (_, i) => `${words[i % 10]} ${words[10 + ((i * 7) % 30)]}`);
-  return [...singles, ...pairs];
-}
-
-
-
 
 async function counters(url: string) {
   const { data } = await post(url, body(`{ cacheStats { sqlStatements families { family hits misses stale } } }`));

@@ -259,6 +259,12 @@ const schema = z.object({
    * crowded out text matches of the query's category; with a semantic model (EMBEDDER=http), 1.
    */
   SEARCH_RRF_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
+  /**
+   * Share of a text match's within-tier score that is popularity (the rest is ts_rank), 0..1: within
+   * a field tier (name, brand, category path, description), how much the catalog's best sellers lead
+   * over the closest wording. Default 0.7.
+   */
+  SEARCH_POPULARITY_WEIGHT: z.coerce.number().min(0).max(1).default(0.7),
   /** Largest `first` of Query.search; larger is a BAD_USER_INPUT. Default 100. */
   MAX_SEARCH_PAGE_SIZE: int(1, 1000).default(100),
   /** Longest search query, characters (after trimming); longer is a BAD_USER_INPUT. Default 256. */
@@ -427,6 +433,7 @@ export interface SearchConfig {
   embedder: EmbedderConfig;
   rrfK: number;
   rrfVectorWeight: number;
+  popularityWeight: number;
   maxPageSize: number;
   defaultPageSize: number;
   maxQueryLength: number;
@@ -641,6 +648,7 @@ function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
         : { kind: "local", dimensions },
     rrfK: e.SEARCH_RRF_K,
     rrfVectorWeight: e.SEARCH_RRF_VECTOR_WEIGHT,
+    popularityWeight: e.SEARCH_POPULARITY_WEIGHT,
     maxPageSize: e.MAX_SEARCH_PAGE_SIZE,
     defaultPageSize: Math.min(e.DEFAULT_PAGE_SIZE, e.MAX_SEARCH_PAGE_SIZE),
     maxQueryLength: e.MAX_SEARCH_QUERY_LENGTH,

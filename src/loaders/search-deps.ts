@@ -61,6 +61,8 @@ export interface SearchEngineOptions {
   rrfK: number;
   /** Weight of the vector ranking in the fusion, the text ranking's being 1. */
   rrfVectorWeight: number;
+  /** Share of a text match's within-tier score that is popularity (see `summarizeMatches`), 0..1. */
+  popularityWeight: number;
   /** Hits kept per search (the window pages walk). */
   maxResults: number;
   /** Neighbours the vector side contributes. */

@@ -99,6 +99,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
   const engine = createSearchEngine(db.prisma, vector, {
     rrfK: config.rrfK,
     rrfVectorWeight: config.rrfVectorWeight,
+    popularityWeight: config.popularityWeight,
     maxResults: config.maxResults,
     vectorCandidates: config.vectorCandidates,
     vectorMinScore: config.vectorMinScore,

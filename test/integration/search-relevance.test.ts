@@ -147,6 +147,37 @@ describe("search relevance (generated catalog, PostgreSQL)", () => {
     expect(rows[0].stale).toBe(0);
   });
 
+  it("ranks whole words before prefix-only matches of the last word, however popular", async () => {
+    // "car" typed is also the prefix of 'card' (gift cards): a car mount must still lead.
+    const [{ id: categoryId }] = await sql<{ id: number }>(`SELECT id FROM categories ORDER BY depth DESC, id LIMIT 1`);
+    const insert = (sku: string, name: string, popularity: number) =>
+      sql(`INSERT INTO products (sku, name, description, brand, price, stock, popularity, attributes, category_id, updated_at)
+           VALUES ($1, $2, '', 'Acme', 10, 1, $3, '{}', $4, now())`, [sku, name, popularity, categoryId]);
+    await insert("WHOLE-PREFIX", "Zorbets gift pack", 1_000_000);
+    await insert("WHOLE-WORD", "Zorb dashboard mount", 10);
+    await insert("WHOLE-PLURAL", "Zorbs holder", 5);
+    const result = await gqlData(url, `{ search(query: "zorb", mode: TEXT) { hits { product { sku } } } }`);
+    // The plural is the word too; the prefix-only match comes last although far more popular.
+    expect(result.search.hits.map((hit: any) => hit.product.sku)).toEqual(["WHOLE-WORD", "WHOLE-PLURAL", "WHOLE-PREFIX"]);
+  });
+
+  it("ranks the words as typed before other words of the same English stem", async () => {
+    // 'international' and 'internal' both stem to 'intern': each query lists its own word first.
+    const [{ id: categoryId }] = await sql<{ id: number }>(`SELECT id FROM categories ORDER BY depth DESC, id LIMIT 1`);
+    const insert = (sku: string, name: string, popularity: number) =>
+      sql(`INSERT INTO products (sku, name, description, brand, price, stock, popularity, attributes, category_id, updated_at)
+           VALUES ($1, $2, '', 'Quixo', 10, 1, $3, '{}', $4, now())`, [sku, name, popularity, categoryId]);
+    await insert("STEM-INTERNATIONAL", "Quixo International Travel Adapter", 10);
+    await insert("STEM-INTERNAL", "Quixo Internal Drive", 1_000_000);
+    await insert("STEM-INTERN", "Quixo Intern Badge", 500_000);
+    const skus = async (q: string) => (await gqlData(url, `query($q: String!) { search(query: $q, mode: TEXT) { hits { product { sku } } } }`, { q })).search.hits.map((hit: any) => hit.product.sku);
+    expect(await skus("quixo international")).toEqual(["STEM-INTERNATIONAL", "STEM-INTERNAL", "STEM-INTERN"]);
+    expect((await skus("quixo internal"))[0]).toBe("STEM-INTERNAL");
+    expect((await skus("quixo intern"))[0]).toBe("STEM-INTERN");
+    // A quoted phrase is exact too.
+    expect((await skus('"quixo international"'))[0]).toBe("STEM-INTERNATIONAL");
+  });
+
   it("matches singular and plural alike", async () => {
     const [{ noun }] = await sql<{ noun: string }>(
       `SELECT lower(word) AS noun FROM ts_stat('SELECT to_tsvector(''simple'', name) FROM products') WHERE word ~ '^[a-z]{4,}s$' ORDER BY ndoc DESC, word LIMIT 1`,

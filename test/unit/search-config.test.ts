@@ -9,6 +9,7 @@ describe("search settings", () => {
       qdrant: { collection: "catalog_products" },
       rrfK: 60,
       rrfVectorWeight: 0.5,
+      popularityWeight: 0.7,
       maxPageSize: 100,
       defaultPageSize: 20,
       maxQueryLength: 256,
@@ -31,11 +32,13 @@ describe("search settings", () => {
       VECTOR_INDEX: "qdrant",
       SEARCH_RRF_K: "20",
       SEARCH_RRF_VECTOR_WEIGHT: "1",
+      SEARCH_POPULARITY_WEIGHT: "0.2",
     });
     expect(search.embedder).toEqual({ kind: "http", dimensions: 256, url: "https://api.openai.com/v1", model: "text-embedding-3-small", apiKey: "sk-x", timeoutMs: 10_000, batchSize: 128 });
     expect(search.qdrant.url).toBe("http://127.0.0.1:6333");
     expect(search.rrfK).toBe(20);
     expect(search.rrfVectorWeight).toBe(1);
+    expect(search.popularityWeight).toBe(0.2);
   });
 
   it.each([

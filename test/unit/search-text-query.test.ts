@@ -1,4 +1,4 @@
-import { normalizeQuery, planTextQuery, prefixTsQuery } from "../../src/data/search/text-query";
+import { exactForms, normalizeQuery, planTextQuery, prefixTsQuery } from "../../src/data/search/text-query";
 
 describe("search query reading", () => {
   it("normalizes case, outer and inner whitespace, so equal searches share a cache key", () => {
@@ -31,6 +31,19 @@ describe("search query reading", () => {
     expect(prefixTsQuery("Samsung  Gal")).toBe("'samsung':* & 'gal':*");
     expect(prefixTsQuery("o'neil & !x")).toBe("'o':* & 'neil':* & 'x':*");
     expect(prefixTsQuery(" -!& ")).toBeNull();
+  });
+});
+
+describe("the exact forms of a typed word", () => {
+  it("adds the regular plural or singular, not what the stemmer also merges", () => {
+    expect(exactForms("case")).toEqual(["case", "cases"]);
+    expect(exactForms("cases")).toEqual(["cases", "case"]);
+    expect(exactForms("glass")).toEqual(["glass", "glasses"]);
+    expect(exactForms("watches")).toEqual(["watches", "watch"]);
+    expect(exactForms("bus")).toEqual(["bus", "buses"]);
+    expect(exactForms("international")).toEqual(["international", "internationals"]);
+    expect(exactForms("iphone7")).toEqual(["iphone7"]);
+    expect(exactForms("7")).toEqual(["7"]);
   });
 });
 

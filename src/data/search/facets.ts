@@ -43,8 +43,8 @@ export function priceRangeBounds(label: string): { min: number; max: number | nu
   return { min: PRICE_BOUNDS[index], max: PRICE_BOUNDS[index + 1] ?? null };
 }
 
-/** SQL that labels `column` with its price range. */
+/** SQL that labels `column` with its price range (one `width_bucket` lookup, not a comparison per bound). */
 export function priceRangeSql(column: string): string {
-  const cases = PRICE_BOUNDS.slice(1).map((high, i) => `WHEN ${column} < ${high} THEN '${priceRangeLabel(i)}'`);
-  return `CASE ${cases.join(" ")} ELSE '${priceRangeLabel(PRICE_BOUNDS.length - 1)}' END`;
+  const labels = PRICE_BOUNDS.map((_, i) => `'${priceRangeLabel(i)}'`).join(", ");
+  return `(ARRAY[${labels}])[width_bucket(${column}, ARRAY[${PRICE_BOUNDS.slice(1).join(", ")}]::numeric[]) + 1]`;
 }

@@ -95,6 +95,19 @@ export function planTextQuery(query: string, synonyms?: Synonyms): TextQueryPlan
   };
 }
 
+/**
+ * The forms a typed word matches exactly (the exact tier of `summarizeMatches`): itself and its
+ * regular plural or singular ("case" and "cases", "box" and "boxes"), as a store keeps them together,
+ * but not what English stemming also merges ("international" and "intern" share the stem 'intern').
+ */
+export function exactForms(word: string): string[] {
+  if (!/^\p{L}{2,}$/u.test(word)) return [word];
+  if (/(?:ss|x|z|ch|sh)es$/.test(word)) return [word, word.slice(0, -2)];
+  if (/(?:ss|us|x|z|ch|sh)$/.test(word)) return [word, `${word}es`];
+  if (/[^su]s$/.test(word)) return [word, word.slice(0, -1)];
+  return [word, `${word}s`];
+}
+
 function prefixWord(query: string): string | null {
   const quotes = (query.match(/"/g) ?? []).length;
   if (quotes % 2 === 1) return null;

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../../generated/prisma/client";
 import { priceRangeSql, type FacetRow } from "./facets";
 import { SqlParams, scopeWhere } from "./filter-sql";
-import type { TermGroup } from "./text-query";
+import { exactForms, type TermGroup } from "./text-query";
 import type { SearchScope } from "./vector-index";
 
 /** What one search statement answers: the text ranking, and the total and facets over every match. */
@@ -54,6 +54,8 @@ export interface MatchRequest {
   limit: number;
   /** Most values per facet (price ranges are all kept). */
   facetValues: number;
+  /** Share of a text match's within-tier score that is popularity, 0..1 (see `FIELD_TIERS`). Default `DEFAULT_POPULARITY_WEIGHT`. */
+  popularityWeight?: number;
 }
 
 // The weights of ts_rank for labels D, C, B, A: description (D) 0.1, category path (C) 0.3, brand
@@ -62,15 +64,19 @@ export interface MatchRequest {
 const RANK_WEIGHTS = "'{0.1, 0.3, 0.4, 1.0}'";
 /**
  * A text match's score below 1 (an exact SKU is 1), as a store's engine ranks (Algolia's tie-breaking:
- * the attribute a match needs, then the custom ranking): first the field tier, the fewest fields that
- * hold the whole query, name (3), name and brand (2), those and the category path (1), or the
- * description too (0); within a tier, ts_rank and popularity blended by `POPULARITY_WEIGHT`. So
+ * the attribute a match needs, exactness, then the custom ranking): first the field tier, the fewest
+ * fields that hold the whole query, name (3), name and brand (2), those and the category path (1),
+ * or the description too (0); within a tier, the exact matches first: every term in the name or brand
+ * as typed, whole words, a regular plural or singular allowed (see `exactForms`), not only its
+ * English stem or a prefix, so "car" lists a car mount before gift cards ('car':* matches 'card')
+ * and "international" an international adapter before an internal drive (both stem to 'intern');
+ * then ts_rank and popularity blended by the popularity weight (`MatchRequest.popularityWeight`). So
  * "iphone 7" lists iPhones (the words in their names, more popular) before cases with the same words
  * in their names, and both before products that mention the words only in their descriptions.
  */
 export const FIELD_TIERS = 4;
-/** Share of the within-tier score that is popularity (the rest is ts_rank/(1 + ts_rank)). Default 0.7. */
-export const POPULARITY_WEIGHT = 0.7;
+/** Share of the within-tier score that is popularity (the rest is ts_rank/(1 + ts_rank)) unless a request sets it (SEARCH_POPULARITY_WEIGHT). */
+export const DEFAULT_POPULARITY_WEIGHT = 0.7;
 // Groups a relaxed ("most") match counts; further terms still match, they are not counted.
 const MAX_COUNTED_GROUPS = 12;
 
@@ -96,17 +102,24 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
     const document = text.dictionary === "english" ? "p.search_vector" : "p.suggest_vector";
     const groups = text.groups.map((group, i) => groupQuery(group, i === text.groups.length - 1 && group.word !== null && group.word === text.prefixWord, dictionary, params));
     const columns = groups.map((sql, i) => `${sql} AS g${i}`).join(", ");
-    const combined = groups.map((_, i) => `g${i}`).join(text.match === "all" ? " && " : " || ");
+    const join = text.match === "all" ? " && " : " || ";
+    const combined = groups.map((_, i) => `g${i}`).join(join);
+    // A stop-word term (an empty g) asks nothing of the exact match either (an empty tsquery joins as nothing).
+    const exact = text.groups.map((group, i) => `CASE WHEN numnode(g${i}) = 0 THEN g${i} ELSE ${exactQuery(group, params)} END`).join(join);
     // The catalog's highest popularity (one read of the popularity index), to bring popularity to 0..1.
-    query = `SELECT *, ${combined} AS query, (SELECT greatest(max(popularity), 1)::float8 FROM products) AS max_popularity FROM (SELECT ${columns}) g`;
+    const tierQueries = TIER_LABELS.map((labels, i) => `${restrictWeights("query", labels)} AS tier${i}`).join(", ");
+    query = `SELECT *, ${tierQueries} FROM (SELECT *, ${combined} AS query, ${exact} AS exact, (SELECT greatest(max(popularity), 1)::float8 FROM products) AS max_popularity FROM (SELECT ${columns}) g) w`;
     const sku = params.add(text.sku, "text");
     // Plain comparisons in WHERE, so the planner can OR the GIN, lower(sku) and primary key indexes.
     skuHit = `coalesce(lower(p.sku) = ${sku}, false)`;
     textHit = `coalesce(${document} @@ q.query, false)`;
     const tsRank = `coalesce(ts_rank(${RANK_WEIGHTS}, ${document}, q.query, 32), 0)`;
-    const tier = (["{a}", "{a,b}", "{a,b,c}"] as const).map((labels, i) => `WHEN ts_filter(${document}, '${labels}') @@ q.query THEN ${FIELD_TIERS - 1 - i}`).join(" ");
+    const tier = TIER_LABELS.map((_, i) => `WHEN ${document} @@ q.tier${i} THEN ${FIELD_TIERS - 1 - i}`).join(" ");
     const popularity = `greatest(p.popularity, 0)::float8 / q.max_popularity`;
-    const score = `((CASE ${tier} ELSE 0 END) + ${1 - POPULARITY_WEIGHT} * ${tsRank} + ${POPULARITY_WEIGHT} * ${popularity}) / ${FIELD_TIERS}`;
+    const weight = params.add(request.popularityWeight ?? DEFAULT_POPULARITY_WEIGHT, "float8");
+    // suggest_vector: brand and name word for word ('simple'); the "simple" dictionary's document is that already.
+    const exactHit = text.dictionary === "english" ? `coalesce(p.suggest_vector @@ q.exact, false)::int` : "0";
+    const score = `(2 * (CASE ${tier} ELSE 0 END) + ${exactHit} + (1 - ${weight}) * ${tsRank} + ${weight} * ${popularity}) / ${2 * FIELD_TIERS}`;
     if (text.match === "all") rank = score;
     else {
       const counted = groups.slice(0, MAX_COUNTED_GROUPS).map((_, i) => `coalesce(${document} @@ q.g${i}, false)::int`);
@@ -124,31 +137,37 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
   >(
     `WITH q AS (${query}),
      m AS MATERIALIZED (
-       SELECT p.id, p.brand, p.price, p.category_id, ${skuHit} AS sku_hit, ${textHit} AS text_hit, ${rank} AS rank
+       SELECT p.id, p.brand, ${priceRangeSql("p.price")} AS price_range, p.category_id, ${skuHit} AS sku_hit, ${textHit} AS text_hit, ${rank} AS rank
          FROM products p CROSS JOIN q
         WHERE ${matched} AND ${scope}),
      ranked AS (
        SELECT id, category_id, CASE WHEN sku_hit THEN 1 ELSE rank END::float8 AS score
          FROM m WHERE sku_hit OR text_hit
         ORDER BY sku_hit DESC, rank DESC, id LIMIT ${limit}),
+     -- One pass over the matches for every facet (the columns are NOT NULL, so a NULL says which set a row counts).
+     counts AS (
+       SELECT category_id, brand, price_range, count(*)::int AS count
+         FROM m GROUP BY GROUPING SETS ((category_id), (brand), (price_range))),
      facet_rows AS (
-       SELECT 'category' AS field, split_part(c.path, '/', 2) AS value, count(*)::int AS count
-         FROM m JOIN categories c ON c.id = m.category_id GROUP BY 2
-       UNION ALL SELECT 'leafCategory', m.category_id::text, count(*)::int FROM m GROUP BY 2
-       UNION ALL SELECT 'brand', m.brand, count(*)::int FROM m GROUP BY 2
-       UNION ALL SELECT 'price', ${priceRangeSql("m.price")}, count(*)::int FROM m GROUP BY 2),
+       SELECT 'category' AS field, split_part(c.path, '/', 2) AS value, sum(k.count)::int AS count
+         FROM counts k JOIN categories c ON c.id = k.category_id GROUP BY 2
+       UNION ALL SELECT 'leafCategory', category_id::text, count FROM counts WHERE category_id IS NOT NULL
+       UNION ALL SELECT 'brand', brand, count FROM counts WHERE brand IS NOT NULL
+       UNION ALL SELECT 'price', price_range, count FROM counts WHERE price_range IS NOT NULL),
      top_facets AS (
        SELECT field, value, count,
               row_number() OVER (PARTITION BY field ORDER BY count DESC, value) AS position
          FROM facet_rows),
+     -- The few matches the answer lists besides the ranking: SKU matches and vector neighbours.
+     marked AS (SELECT id, category_id, sku_hit FROM m WHERE sku_hit OR id = ANY(${vectorIds})),
      seen AS (
        SELECT category_id FROM ranked
-       UNION SELECT category_id FROM m WHERE id = ANY(${vectorIds})
+       UNION SELECT category_id FROM marked WHERE id = ANY(${vectorIds})
        UNION SELECT value::int FROM top_facets WHERE field = 'leafCategory' AND position <= ${facetValues})
      SELECT (SELECT json_agg(json_build_array(id, score, category_id) ORDER BY score DESC, id)::text FROM ranked) AS ranked,
-            (SELECT count(*)::int FROM m) AS total,
-            (SELECT json_agg(id ORDER BY id)::text FROM m WHERE sku_hit) AS sku,
-            (SELECT json_agg(json_build_array(id, category_id) ORDER BY id)::text FROM m WHERE id = ANY(${vectorIds})) AS vector,
+            (SELECT coalesce(sum(count), 0)::int FROM counts WHERE price_range IS NOT NULL) AS total,
+            (SELECT json_agg(id ORDER BY id)::text FROM marked WHERE sku_hit) AS sku,
+            (SELECT json_agg(json_build_array(id, category_id) ORDER BY id)::text FROM marked WHERE id = ANY(${vectorIds})) AS vector,
             (SELECT json_agg(json_build_array(field, value, count))::text FROM top_facets
               WHERE position <= ${facetValues} OR field = 'price') AS facets,
             (SELECT json_agg(json_build_array(c.id, c.path))::text FROM categories c WHERE c.id IN (SELECT category_id FROM seen)) AS paths,
@@ -166,6 +185,27 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
     categoryPaths: new Map((JSON.parse(row.paths ?? "[]") as [number, string][]).map(([id, path]) => [id, path.split("/").filter(Boolean).map(Number)])),
     lexemes: Number(row.lexemes ?? 0),
   };
+}
+
+// The fields of each tier above 0, best first, as tsquery weight labels: name (A), and brand (B), and
+// category path (C).
+const TIER_LABELS = ["A", "AB", "ABC"] as const;
+
+// `query` (SQL of a tsquery) matched in the fields labelled `labels` only: every lexeme restricted to
+// them ('smart':* -> 'smart':*AB), as `ts_filter(document, '{a,b}') @@ query` would be, but computed
+// once per statement instead of filtering every matching document (a copy of its tsvector each).
+// Positions are unique across fields, so a phrase matches within the fields as it does after ts_filter.
+function restrictWeights(query: string, labels: string): string {
+  const restricted = `regexp_replace((${query})::text, $re$('(?:[^']|'')*')(?::(\\*))?$re$, '\\1:\\2${labels}', 'g')::tsquery`;
+  return `CASE WHEN numnode(${query}) = 0 THEN ${query} ELSE ${restricted} END`;
+}
+
+// One group's exact tsquery over suggest_vector (brand and name, 'simple'): each alternative as a
+// phrase, a single word in its regular forms (see `exactForms`), never as a prefix.
+function exactQuery(group: TermGroup, params: SqlParams): string {
+  const phrases = group.alternatives.flatMap((alternative) => (/\s/.test(alternative) ? [alternative] : exactForms(alternative)));
+  const queries = [...new Set(phrases)].map((phrase) => `phraseto_tsquery('simple', ${params.add(phrase, "text")})`);
+  return queries.length === 1 ? queries[0] : `(${queries.join(" || ")})`;
 }
 
 // One group's tsquery: its alternatives OR-ed, each a phrase; the first as a prefix when `prefix`

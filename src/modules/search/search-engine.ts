@@ -26,7 +26,7 @@ export function createSearchEngine(prisma: PrismaClient, vector: VectorSide, opt
     const plan = planTextQuery(request.query, synonyms);
     // A query of exclusions only ("-case") has nothing to look for on the vector side.
     const neighbours = useVectors && plan.vectorText ? await vector.neighbours(plan.vectorText, scope, options.vectorCandidates, options.vectorMinScore) : [];
-    const base = { exclusions: plan.exclusions, vectorIds: neighbours.map((hit) => hit.id), scope, limit: options.maxResults, facetValues: options.facetValues };
+    const base = { exclusions: plan.exclusions, vectorIds: neighbours.map((hit) => hit.id), scope, limit: options.maxResults, facetValues: options.facetValues, popularityWeight: options.popularityWeight };
     const { summary, notices } = mode === "VECTOR" ? { summary: await summarizeMatches(prisma, { ...base, text: null }), notices: [] } : await matchGracefully(prisma, plan, base);
     const inScope = neighbours.filter((hit) => summary.vectorIdsInScope.has(hit.id));
     const textIds = summary.ranked.map((hit) => hit.id);
