@@ -201,9 +201,13 @@ function restrictWeights(query: string, labels: string): string {
 }
 
 // One group's exact tsquery over suggest_vector (brand and name, 'simple'): each alternative as a
-// phrase, a single word in its regular forms (see `exactForms`), never as a prefix.
+// phrase, its last word in its regular forms (see `exactForms`: "cell phones" is also "cell phone"),
+// never as a prefix.
 function exactQuery(group: TermGroup, params: SqlParams): string {
-  const phrases = group.alternatives.flatMap((alternative) => (/\s/.test(alternative) ? [alternative] : exactForms(alternative)));
+  const phrases = group.alternatives.flatMap((alternative) => {
+    const [, head, last] = /^(.*?)(\S+)$/.exec(alternative) ?? [, "", alternative];
+    return exactForms(last).map((form) => head + form);
+  });
   const queries = [...new Set(phrases)].map((phrase) => `phraseto_tsquery('simple', ${params.add(phrase, "text")})`);
   return queries.length === 1 ? queries[0] : `(${queries.join(" || ")})`;
 }
