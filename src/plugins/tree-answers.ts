@@ -41,7 +41,10 @@ export function treeAnswersPlugin(): ApolloServerPlugin<Context> {
       return {
         async responseForOperation({ document, operation, operationName, request, contextValue }: GraphQLRequestContext<Context>) {
           if (!document || !isTreeOnly(document, operation, operationName ?? "")) return null;
-          const tree = await contextValue.loaders.categoryTree.load("tree");
+          // A failed read (the database down, nothing cached) is left to execution, whose resolver
+          // meets the same failure (the loader memoizes it) and reports it with its code and path.
+          const tree = await contextValue.loaders.categoryTree.load("tree").catch(() => null);
+          if (!tree) return null;
           const key = `${operationName ?? ""}\0${JSON.stringify(request.variables ?? {})}`;
           const data = answers.get(tree)?.get(document)?.get(key);
           if (!data) {
