@@ -26,6 +26,7 @@ import { executorGateway } from "./execution/executor-gateway";
 import { resolvers } from "./modules";
 import { cacheTracePlugin } from "./plugins/cache-trace";
 import { searchNoticesPlugin } from "./plugins/search-notices";
+import { treeAnswersPlugin } from "./plugins/tree-answers";
 import { documentInputRules } from "./edge/document-input";
 import { operationLimitRules } from "./edge/operation-limits";
 import { checkRequestBody } from "./edge/request-body";
@@ -204,6 +205,8 @@ function createApollo(runtime: Runtime, httpServer: http.Server, extraPlugins: A
       cacheTracePlugin(),
       ...(runtime.responses ? [runtime.responses.plugin] : []),
       searchNoticesPlugin(),
+      // Tree-only queries answered from the decoded tree's memo once executed (see the plugin).
+      treeAnswersPlugin(),
       ...extraPlugins,
       config.http.introspection
         ? explorerLinkPlugin(ApolloServerPluginLandingPageLocalDefault({ embed: true }))

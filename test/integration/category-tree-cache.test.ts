@@ -105,6 +105,26 @@ describe("category tree stored whole", () => {
     expect(await find()).toBeUndefined();
   });
 
+  // Tree-only queries are answered from the decoded tree's memo once executed (src/plugins/tree-answers.ts):
+  // one answer per document and variables, errors never kept, a query that also loads rows executed.
+  it("keeps tree-only answers per document and variables, never an error, and executes the rest", async () => {
+    const byDepth = `query($d: Int) { categoryTree(maxDepth: $d) { id children { id children { id } } } }`;
+    const count = async (d: number) => flatten((await gqlData<{ categoryTree: Node[] }>(gateway.url, byDepth, { d })).categoryTree).length;
+    const [shallow, deep] = [await count(0), await count(2)];
+    expect(deep).toBeGreaterThan(shallow);
+    for (let i = 0; i < 2; i++) {
+      expect([await count(0), await count(2)]).toEqual([shallow, deep]);
+      const refused = await gql(gateway.url, byDepth, { d: 11 });
+      expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    }
+    const withRows = `{ categoryTree(maxDepth: 0) { id category { id name } } }`;
+    for (let i = 0; i < 2; i++) {
+      const { cache, data } = await traced(withRows);
+      expect(data.categoryTree.every((node: any) => node.category.id === node.id)).toBe(true);
+      expect(cache.families.cat.hits + cache.families.cat.misses).toBe(data.categoryTree.length);
+    }
+  });
+
   // The decoded tree is kept per process (src/cache/process-memo.ts): a warm read costs one MGET of
   // two counters (the entry's version counter and `gen:cat:tree`), never a GET of the whole entry.
   describe("the process's decoded copy", () => {

@@ -116,6 +116,9 @@ describeWithPostgres("PostgreSQL down", () => {
     const uncached = await gql(gateway.url, byId, { id: "2" });
     expect(uncached.errors?.[0].extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(uncached.errors?.[0].message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|prisma/i);
+    // The tree, never read: a tree-only query (src/plugins/tree-answers.ts) leaves the failure to execution, which names it.
+    const tree = await gql(onRedis.url, `{ categoryTree(maxDepth: 0) { id name } }`);
+    expect(tree.errors?.[0].extensions?.code).toBe("SERVICE_UNAVAILABLE");
     const write = await gql(
       gateway.url,
       `mutation { updateProduct(id: "1", input: { price: 4321 }) { price } }`,
