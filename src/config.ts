@@ -184,9 +184,9 @@ const schema = z.object({
   CACHE_RESPONSES: bool.default(true),
   /**
    * Who executes operations: `jit` (graphql-jit: each query compiled once per document, graphql-js for
-   * mutations and what it cannot compile; src/execution) or `graphql-js` (Apollo's own). Default graphql-js (see README, Execution: jit misclassifies a database outage).
+   * mutations and what it cannot compile; src/execution) or `graphql-js` (Apollo's own). Default jit.
    */
-  EXECUTOR: z.enum(["jit", "graphql-js"]).default("graphql-js"),
+  EXECUTOR: z.enum(["jit", "graphql-js"]).default("jit"),
   /** Compiled documents kept per process (least recently used dropped first). Default 1000. */
   EXECUTOR_MAX_DOCUMENTS: int(1, 1_000_000).default(defaultExecutorOptions.maxDocuments),
   /**

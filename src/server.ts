@@ -21,7 +21,7 @@ import { createHttpHandler } from "./http-handler";
 import { createRoutes } from "./http-routes";
 import { explorerLinkPlugin } from "./plugins/explorer-link";
 import type { Logger } from "./logger";
-import { createExecutor } from "./execution/compiled-executor";
+import { createExecutor, type Executor } from "./execution/compiled-executor";
 import { executorGateway } from "./execution/executor-gateway";
 import { resolvers } from "./modules";
 import { cacheTracePlugin } from "./plugins/cache-trace";
@@ -52,6 +52,8 @@ export interface Gateway {
   logger: Logger;
   /** Search (see `createSearchRuntime`): `search.indexer` keeps the vector index in step with writes. */
   search: SearchRuntime;
+  /** The compiled executor and its counters (EXECUTOR=jit); null when Apollo executes (EXECUTOR=graphql-js). */
+  executor: Executor | null;
   stop(): Promise<void>;
 }
 
@@ -92,7 +94,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     throw error;
   }
   const { logger } = runtime;
-  const apollo = createApollo(runtime, httpServer, options.plugins ?? []);
+  const executor = config.execution.executor === "jit" ? createExecutor("jit", config.execution) : null;
+  const apollo = createApollo(runtime, httpServer, executor, options.plugins ?? []);
   await apollo.start();
   const createContext = createContextFactory(runtime);
   const editor = async (authorization: string | undefined) => isEditor(await runtime.authenticate(authorization));
@@ -128,6 +131,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     registry: runtime.registry,
     logger,
     search: runtime.search,
+    executor,
     async stop() {
       await apollo.stop();
       logger.debug("http server drained");
@@ -169,15 +173,12 @@ function answerWhileStarting(req: http.IncomingMessage, res: http.ServerResponse
   res.writeHead(503).end(JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }));
 }
 
-function createApollo(runtime: Runtime, httpServer: http.Server, extraPlugins: ApolloServerPlugin<Context>[]): ApolloServer<Context> {
+function createApollo(runtime: Runtime, httpServer: http.Server, executor: Executor | null, extraPlugins: ApolloServerPlugin<Context>[]): ApolloServer<Context> {
   const { config, logger } = runtime;
   const typeDefs = readFileSync(schemaPath, "utf8");
   // EXECUTOR=jit: the same schema Apollo would build (makeExecutableSchema), executed by
   // src/execution through Apollo's gateway interface; graphql-js: Apollo executes it itself.
-  const execution =
-    config.execution.executor === "jit"
-      ? { gateway: executorGateway(makeExecutableSchema({ typeDefs, resolvers }), createExecutor("jit", config.execution)) }
-      : { typeDefs, resolvers };
+  const execution = executor ? { gateway: executorGateway(makeExecutableSchema({ typeDefs, resolvers }), executor) } : { typeDefs, resolvers };
   return new ApolloServer<Context>({
     ...execution,
     introspection: config.http.introspection,

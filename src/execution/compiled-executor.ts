@@ -1,5 +1,22 @@
-import { BREAK, execute, Kind, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { mapSchema, MapperKind } from "@graphql-tools/utils";
+import {
+  BREAK,
+  execute,
+  getNullableType,
+  GraphQLError,
+  isListType,
+  Kind,
+  locatedError,
+  visit,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import { inspect } from "graphql/jsutils/inspect";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import { GraphQLError as JitGraphQLError } from "graphql-jit/dist/error";
 import { LRUCache } from "lru-cache";
 
 /**
@@ -18,8 +35,12 @@ import { LRUCache } from "lru-cache";
  *   executed again by graphql-js, whose error messages and AST nodes Apollo Server reads to answer
  *   BAD_USER_INPUT with status 400 and formatError reads for the `field` (nothing ran: no resolver
  *   runs before variables coerce, in either executor).
- * Field errors (resolvers that throw) keep their message, path, locations, `extensions` and
- * `originalError` in graphql-jit as in graphql-js (the suite runs both ways: EXECUTOR).
+ * Field errors (a resolver that throws or rejects, in a list item or a nested field, a null in a
+ * non-null field) are rebuilt as graphql-js builds them (`asGraphQLJsError`): same message, path,
+ * locations, `extensions` and `originalError` (the suite runs both ways: EXECUTOR). A list whose
+ * resolver returns promises as items is compiled over a copy of the schema where a rejected item
+ * comes back as an Error value (`settleListItems`): graphql-jit 0.8.9 appends the null of a rejected
+ * item to the end of the list instead of putting it in the item's place (test/unit/executor-errors.test.ts).
  */
 
 /** Which executor runs operations (EXECUTOR). */
@@ -80,12 +101,19 @@ export function createExecutor(kind: ExecutorKind, options: ExecutorOptions = {}
     });
   };
 
+  const jitSchemas = new WeakMap<GraphQLSchema, GraphQLSchema>();
+  const jitSchemaOf = (schema: GraphQLSchema): GraphQLSchema => {
+    let jitSchema = jitSchemas.get(schema);
+    if (!jitSchema) jitSchemas.set(schema, (jitSchema = settleListItems(schema)));
+    return jitSchema;
+  };
+
   const compiledFor = (request: ExecutionRequest): CompiledQuery | null => {
     const key = `${request.queryHash}\0${request.operationName ?? ""}`;
     let entry = compiled.get(key);
     if (entry === undefined) {
       counters.compilations += 1;
-      const result = hasNestedVariable(request.document) ? null : compileQuery(request.schema, request.document, request.operationName ?? undefined, {
+      const result = hasNestedVariable(request.document) ? null : compileQuery(jitSchemaOf(request.schema), request.document, request.operationName ?? undefined, {
         // Stacks of field errors are never sent (formatError drops them); capturing one per error costs.
         disablingCapturingStackErrors: true,
       });
@@ -105,9 +133,61 @@ export function createExecutor(kind: ExecutorKind, options: ExecutorOptions = {}
       const result = await query.query(undefined, request.contextValue, request.variables ?? {});
       if (result.errors?.length && result.data === undefined) return slow(request);
       counters.compiled += 1;
-      return result;
+      return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
     },
   };
+}
+
+/**
+ * A field error of graphql-jit as graphql-js would have made it. graphql-jit builds its own
+ * GraphQLError (a GraphQLError by prototype only) whose `extensions` stay undefined when the thrown
+ * error has none (a plain Error, a Prisma or pg error, a null in a non-null field), where graphql-js
+ * sets `{}`. Apollo Server reads `error.extensions.code` before it calls formatError: the TypeError
+ * it meets there is answered "Internal server error" with no `path`, and formatError never sees the
+ * error, so a PostgreSQL outage was not SERVICE_UNAVAILABLE (test/integration/database-down.test.ts).
+ * Rebuilt with graphql-js's own `locatedError`, a thrown non-Error also gets its message
+ * ("Unexpected error value: ...") and a null in a non-null field its wrapped Error, as in graphql-js.
+ */
+export function asGraphQLJsError(error: GraphQLError): GraphQLError {
+  if (!(error instanceof JitGraphQLError)) return error;
+  const rebuilt = locatedError(error.originalError ?? new Error(error.message), undefined, error.path);
+  // graphql-jit keeps the field's locations, not its AST nodes (from which graphql-js computes them).
+  if (rebuilt.locations === undefined && error.locations !== undefined) Object.assign(rebuilt, { locations: error.locations });
+  return rebuilt;
+}
+
+/**
+ * `schema` with every list field that has a resolver wrapped so that an item which is a rejected
+ * promise becomes the Error it rejected with (graphql-js's message for a thrown non-Error): graphql-jit
+ * places an Error item correctly, a rejected one not (see the executor's comment). Fields read by the
+ * default resolver are left alone: graphql-jit inlines their property read, and a row holds no promises.
+ */
+export function settleListItems(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (field) => {
+      const resolve = field.resolve;
+      if (!resolve || !isListType(getNullableType(field.type))) return field;
+      const settled: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
+        const value: unknown = resolve(source, args, context, info);
+        return isPromiseLike(value) ? Promise.resolve(value).then(settleItems) : settleItems(value);
+      };
+      return { ...field, resolve: settled };
+    },
+  });
+}
+
+function settleItems(value: unknown): unknown {
+  if (!Array.isArray(value) || !value.some(isPromiseLike)) return value;
+  return value.map((item) => (isPromiseLike(item) ? Promise.resolve(item).catch(asThrownError) : item));
+}
+
+// graphql-js's locatedError turns a thrown value that is no Error into this one.
+function asThrownError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(`Unexpected error value: ${inspect(reason)}`);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
 // A variable inside a list or object literal (see the slow path's list above).

@@ -84,9 +84,9 @@ async function run(executor: Executor, query: string, variables?: Record<string,
 }
 
 // What a client and formatError see of a result: the JSON, and per error its class, message,
-// place, extensions and the message of the error it wraps (formatError logs that one). Not compared:
-// `nodes` (graphql-jit keeps locations only; neither Apollo nor formatError reads nodes of a field
-// error), and the Error graphql-js wraps a non-null violation in (same message, nothing more).
+// place, extensions (`{}` when none: Apollo Server reads `extensions.code` of every error) and the
+// error it wraps (formatError logs that one). Not compared: `nodes` (graphql-jit keeps locations
+// only; neither Apollo nor formatError reads nodes of a field error).
 function observable(result: ExecutionResult) {
   return {
     json: JSON.parse(JSON.stringify(result)),
@@ -95,8 +95,8 @@ function observable(result: ExecutionResult) {
       message: error.message,
       path: error.path,
       locations: error.locations,
-      extensions: Object.keys(error.extensions ?? {}).length ? error.extensions : undefined,
-      wraps: error.originalError && error.originalError.message !== error.message
+      extensions: error.extensions,
+      wraps: error.originalError
         ? { name: error.originalError.name, message: error.originalError.message, extensions: (error.originalError as GraphQLError).extensions }
         : null,
     })),

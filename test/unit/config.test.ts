@@ -34,7 +34,7 @@ describe("loadConfig", () => {
   });
 
   it("executes with graphql-jit unless EXECUTOR says graphql-js", () => {
-    expect(loadConfig({}).execution).toEqual({ executor: "graphql-js", maxDocuments: 1000 });
+    expect(loadConfig({}).execution).toEqual({ executor: "jit", maxDocuments: 1000 });
     expect(loadConfig({ EXECUTOR: "graphql-js", EXECUTOR_MAX_DOCUMENTS: "50" }).execution).toEqual({ executor: "graphql-js", maxDocuments: 50 });
   });
 
