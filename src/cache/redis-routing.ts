@@ -49,6 +49,8 @@ export function slotGroups<T>(connection: RedisConnection, items: readonly T[], 
  */
 export async function fanOut(connection: RedisConnection, commands: readonly RoutedCommand[]): Promise<{ replies: unknown[]; roundTrips: number }> {
   if (commands.length === 0) return { replies: [], roundTrips: 0 };
+  // One command (a whole-response hit, a lookup): the client routes it, and follows a redirection itself.
+  if (commands.length === 1) return { replies: [await send(connection, commands[0])], roundTrips: 1 };
   const byNode = isCluster(connection) ? nodeGroups(connection, commands) : [commands.map((_, i) => i)];
   const replies: unknown[] = new Array(commands.length);
   const redirected: number[] = [];
