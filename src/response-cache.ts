@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { LRUCache } from "lru-cache";
 import type { Authenticator } from "./auth";
 import type { CacheKeys } from "./cache/keys";
 import type { CacheTrace } from "./cache/read-through";
@@ -296,8 +297,18 @@ function startsWithMutation(params: unknown): boolean {
   return typeof query === "string" && /^\s*mutation\b/.test(query);
 }
 
+// The hashes of recent operation texts: a hot query's text is hashed once, not on every hit
+// (a map lookup hashes the string too, but several times faster than SHA-256). Bounded in count
+// and in the length of what it keeps, so clients sending many distinct texts cannot grow it.
+const textHashes = new LRUCache<string, string>({ max: 1000 });
+const longestRememberedText = 8192;
+
 function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  const known = textHashes.get(text);
+  if (known !== undefined) return known;
+  const hash = createHash("sha256").update(text).digest("hex");
+  if (text.length <= longestRememberedText) textHashes.set(text, hash);
+  return hash;
 }
 
 // As Apollo's csrfPrevention: a content type other than the simple ones, or a preflight header.
