@@ -218,7 +218,8 @@ async function main() {
         ...env,
         ...gatewayEnv,
         },
-        60_000,
+        // ts-node compiles the gateway at start: minutes on a machine loaded by other work.
+        180_000,
         root,
       ),
   });

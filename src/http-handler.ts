@@ -5,6 +5,7 @@ import bodyParser from "body-parser";
 import cors from "cors";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createRequestRecord, type Context, type RequestRecord } from "./context";
+import { memoizeCors } from "./edge/cors-memo";
 import { createClientAddress, type ClientAddress } from "./edge/rate-limit-address";
 import { rateLimitedRefusal, type RateLimits } from "./edge/rate-limit";
 import { findRoute, type Route } from "./http-routes";
@@ -67,7 +68,7 @@ export interface HttpHandlerOptions {
  * with its HTTP cache headers (ETag, 304, Cache-Control) -> telemetry.
  */
 export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHandlerOptions): RequestListener {
-  const corsHandler = cors({ origin: options.corsOrigins, credentials: true });
+  const corsHandler = memoizeCors(cors({ origin: options.corsOrigins, credentials: true }));
   const jsonHandler = bodyParser.json({ limit: options.bodyLimit ?? "1mb" });
   const edgeChecks = options.edgeChecks ?? [];
   const responses = options.responseCache;

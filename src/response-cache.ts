@@ -2,12 +2,13 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { LRUCache } from "lru-cache";
 import type { Authenticator } from "./auth";
 import type { CacheKeys } from "./cache/keys";
 import type { CacheTrace } from "./cache/read-through";
 import type { CacheStats } from "./cache/stats";
 import type { CacheStore } from "./cache/store";
-import { versionKeysOf, versionTagOf } from "./cache/version-vector";
+import { epochKeysOf, versionKeysOf, versionTagOf } from "./cache/version-vector";
 import type { Context } from "./context";
 import { cacheTraceHeader } from "./plugins/cache-trace";
 
@@ -21,9 +22,10 @@ import { cacheTraceHeader } from "./plugins/cache-trace";
  * version vector (src/cache/version-vector.ts), the values of at most 64 counters per key family
  * that every write touching a key of that family moves (exactly for small answers, by bucket for
  * large ones). A hit is one script in Redis (`getVersioned`) that compares the vector and returns
- * the body or nothing: the tree of 2,481 categories checks 67 counters (64 buckets of `cat`
- * and a few exact ones), a SKU lookup about 8, instead of fetching and hashing every entry the
- * answer read. Chosen over the issue's alternatives:
+ * the body or nothing: it first compares the entry's group epochs (one per family it read: 2 for
+ * the tree, 4 for a SKU lookup), and reads the vector itself only when a write has moved one of
+ * them since (the tree of 2,481 categories then checks 67 counters, 64 buckets of `cat` and a few
+ * exact ones; a SKU lookup about 8), instead of fetching and hashing every entry the answer read. Chosen over the issue's alternatives:
  * - tag sets filled from footprints (write-side invalidation) make every save add the response to
  *   one set per dependency (2,482 SADDs for the tree) and every write read and delete sets, and
  *   a lost write of the set would leave a stale entry; counters only ever move forward;
@@ -159,11 +161,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const read = [...trace.observed.keys()];
     const entryKey = keys.responseKey(requestKey);
     // The counters of the entry's own shard: they share its hash tag (one slot for the lookup's script).
-    const versionKeys = versionKeysOf(keys, read, keys.responseShardOf(entryKey));
+    const shard = keys.responseShardOf(entryKey);
+    const versionKeys = versionKeysOf(keys, read, shard);
+    // Read in the same MGET as the counters (one instant: one slot), so they describe that vector.
+    const epochKeys = epochKeysOf(keys, read, shard);
     try {
       // The counters first, then the values, in one round trip that keeps that order: see the
       // class comment (the order is the guard). With the store, the save costs two round trips.
-      const [counters, current] = await store.mgetInOrder([versionKeys, read]);
+      const [counted, current] = await store.mgetInOrder([[...versionKeys, ...epochKeys], read]);
+      const counters = counted.slice(0, versionKeys.length);
+      const epochs = counted.slice(versionKeys.length);
       const unchanged = read.every((key, i) => (current[i] ?? (keys.familyOf(key) === "gen" ? "0" : null)) === trace.observed.get(key));
       if (!unchanged) {
         stats.record("resp", "stale"); // a write landed during the execution: not kept
@@ -175,6 +182,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         value: `${answer.etag}\n${tags.join(" ")}\n${metaLineOf(answer)}\n${answer.body}`,
         ttlSeconds,
         versions: versionKeys.map((key, i) => [key, counters[i] ?? "0"]),
+        epochs: epochKeys.map((key, i) => [key, epochs[i] ?? "0"]),
+        stampKey: keys.responseStampKey(entryKey),
       });
       answer.tags = tags;
       return true;
@@ -196,7 +205,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     async lookup(requestKey, { joined = false } = {}) {
       try {
-        const raw = await store.getVersioned(keys.responseKey(requestKey));
+        const entryKey = keys.responseKey(requestKey);
+        const raw = await store.getVersioned(entryKey, keys.responseStampKey(entryKey));
         const answer = raw === null ? null : decodeAnswer(raw);
         // A request that waited for an identical one's execution: "coalesced" when it found it kept.
         if (!joined || answer) stats.record("resp", joined ? "coalesced" : answer ? "hit" : "miss");
@@ -296,8 +306,18 @@ function startsWithMutation(params: unknown): boolean {
   return typeof query === "string" && /^\s*mutation\b/.test(query);
 }
 
+// The hashes of recent operation texts: a hot query's text is hashed once, not on every hit
+// (a map lookup hashes the string too, but several times faster than SHA-256). Bounded in count
+// and in the length of what it keeps, so clients sending many distinct texts cannot grow it.
+const textHashes = new LRUCache<string, string>({ max: 1000 });
+const longestRememberedText = 8192;
+
 function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  const known = textHashes.get(text);
+  if (known !== undefined) return known;
+  const hash = createHash("sha256").update(text).digest("hex");
+  if (text.length <= longestRememberedText) textHashes.set(text, hash);
+  return hash;
 }
 
 // As Apollo's csrfPrevention: a content type other than the simple ones, or a preflight header.

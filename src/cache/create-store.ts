@@ -63,6 +63,11 @@ export function createCacheStore(
         url: config.redisClusterNodes ? undefined : config.redisUrl!,
         clusterNodes: config.redisClusterNodes,
         commandTimeoutMs: config.redisCommandTimeoutMs,
+        // The commands of concurrent requests issued in one tick go as one write: without it, a
+        // whole-response hit spent a fifth of its CPU writing its one script call to the socket
+        // (bench/README.md, "The hit path"). Order per connection is kept; what must run in order
+        // within one call (mgetInOrder, a write's invalidation) is one pipeline or one script.
+        autoPipelining: true,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
       const redisStore = createRedisStore(client, { guardWrites: config.guardWrites });

@@ -91,6 +91,11 @@ export interface CacheKeys {
    * one script that validates a hit touches a single slot.
    */
   responseKey(hash: string): string;
+  /**
+   * `{resp:<shard>}:<hash>:s`: the stamp of a kept response, the values of its group epochs when its
+   * vector was last found valid (src/cache/version-vector.ts); same slot and TTL as the entry.
+   */
+  responseStampKey(responseKey: string): string;
   /** The response shard of a key built by `responseKey` (0 when there is one shard). */
   responseShardOf(responseKey: string): number;
   /** `{resp:<shard>}:v:<name>`: a version counter of the whole-response cache in one shard (src/cache/version-vector.ts); no TTL. */
@@ -166,6 +171,7 @@ export function createKeys(prefix: string = defaultKeyPrefix, options: KeyOption
       k(`prods:cat:${categoryId === null ? "all" : idSegment(categoryId)}:${encodeSegment(argsHash)}`),
     searchKey: (hash) => k(`search:${encodeSegment(hash)}`),
     responseKey: (hash) => `${responseTag(fnv1a(hash) % responseShards)}${encodeSegment(hash)}`,
+    responseStampKey: (responseKey) => `${responseKey}:s`,
     responseShardOf,
     responseVersionKey: (name, shard) => `${responseTag(shard)}v:${name}`,
     statsKey: (type) => k(`stats:${encodeSegment(type)}`),

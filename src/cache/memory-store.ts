@@ -140,9 +140,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
       const ttlMs = ttlMsOf(entry.ttlSeconds, entry.key);
       trip(1);
       leases.delete(entry.key);
-      put(entry.key, encodeVersioned(entry.versions, entry.value), ttlMs);
+      put(entry.key, encodeVersioned(entry.versions, entry.value, entry.epochs), ttlMs);
     },
 
+    // In process the whole vector is checked on every hit (no stamp): the same answers, no round trip to save.
     async getVersioned(key) {
       trip(1);
       const raw = get(key);

@@ -190,7 +190,7 @@ export function withNearEviction(store: CacheStore, near: NearCache): CacheStore
     mgetInOrder: (groups) => store.mgetInOrder(groups),
     getOrLease: (keys, leaseTtlMs, extraKeys) => store.getOrLease(keys, leaseTtlMs, extraKeys),
     lease: (keys, leaseTtlMs) => store.lease(keys, leaseTtlMs),
-    getVersioned: (key) => store.getVersioned(key),
+    getVersioned: (key, stampKey) => store.getVersioned(key, stampKey),
     setVersioned: (entry) => store.setVersioned(entry),
     ttl: (key) => store.ttl(key),
     info: () => store.info(),

@@ -76,26 +76,63 @@ end
 return out
 `;
 
-// KEYS: the entry. Replies its value if every counter its vector names holds the named value (an
-// absent counter holds "0"), else nil. The counters are read by name, not declared in KEYS: the
-// vector is only known once the entry is read, and they share its hash tag (`{resp:<shard>}`), so
-// in a Redis Cluster they live in its slot. The work is one GET and one MGET of the vector's length.
+// KEYS: the entry, then (optional) its stamp key. Replies its value if every counter its vector
+// names holds the named value (an absent counter holds "0"), else nil. The counters are read by
+// name, not declared in KEYS: they are only known once the entry is read, and they share its hash
+// tag (`{resp:<shard>}`), so in a Redis Cluster they live in its slot.
+// Constant work per hit while no write moved the entry's groups: the entry's first line names its
+// group epochs (src/cache/version-vector.ts, a handful whatever the answer read) with their values
+// when the vector was read; equal now (or equal to the stamp, the values a later full check saw),
+// no counter of the vector can have moved, and the vector is not read. Else the full check (one
+// MGET of the vector's length), and the current epochs become the stamp. The stamp is deleted by
+// every save of the entry (cgSetVersioned), so it always speaks of the vector beside it.
+// Entries of the shape before epochs (a "[" first: the vector alone) get the full check.
 const getVersionedLua = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
-local cut = string.find(raw, '\\n', 1, true)
-if not cut then return false end
-local vector = cjson.decode(string.sub(raw, 1, cut - 1))
-local n = #vector
-if n > 0 then
+local function check(pairs)
+  local n = #pairs
+  if n == 0 then return true, '' end
   local names = {}
-  for i = 1, n do names[i] = vector[i][1] end
+  for i = 1, n do names[i] = pairs[i][1] end
   local current = redis.call('MGET', unpack(names))
+  local same = true
   for i = 1, n do
-    if (current[i] or '0') ~= vector[i][2] then return false end
+    current[i] = current[i] or '0'
+    if current[i] ~= pairs[i][2] then same = false end
   end
+  return same, table.concat(current, ' ')
 end
-return string.sub(raw, cut + 1)
+if string.byte(raw, 1) ~= 69 then
+  local cut = string.find(raw, '\\n', 1, true)
+  if not cut then return false end
+  if not check(cjson.decode(string.sub(raw, 1, cut - 1))) then return false end
+  return string.sub(raw, cut + 1)
+end
+local first = string.find(raw, '\\n', 1, true)
+if not first then return false end
+local second = string.find(raw, '\\n', first + 1, true)
+if not second then return false end
+local epochs = cjson.decode(string.sub(raw, 2, first - 1))
+local same, now = check(epochs)
+if #epochs == 0 then same = false end
+if same then return string.sub(raw, second + 1) end
+local stamp = #epochs > 0 and KEYS[2]
+if stamp and redis.call('GET', stamp) == now then return string.sub(raw, second + 1) end
+if not check(cjson.decode(string.sub(raw, first + 1, second - 1))) then return false end
+if stamp then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('SET', stamp, now, 'PX', ttl) end
+end
+return string.sub(raw, second + 1)
+`;
+
+// KEYS: the entry, its stamp key. ARGV: the encoded entry, its TTL in ms. The stamp of the entry
+// it replaces goes with it, in one step: a stamp speaks only of the vector it was checked against.
+const setVersionedLua = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('DEL', KEYS[2])
+return 1
 `;
 
 // KEYS: ARGV[1] keys to delete, then counters to increment, in order. One atomic step (per slot on a cluster).
@@ -134,6 +171,7 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
   connection.defineCommand("cgGetOrLease", { lua: getOrLeaseLua });
   connection.defineCommand("cgSetLeased", { lua: setLeasedLua });
   connection.defineCommand("cgGetVersioned", { lua: getVersionedLua });
+  connection.defineCommand("cgSetVersioned", { lua: setVersionedLua });
   connection.defineCommand("cgInvalidate", { lua: invalidateLua });
   connection.defineCommand("cgRaise", { lua: raiseLua });
   let roundTrips = 0;
@@ -257,11 +295,13 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
 
     async setVersioned(entry) {
       const ttlMs = ttlMsOf(entry.ttlSeconds, entry.key);
-      await run([command("set", entry.key, encodeVersioned(entry.versions, entry.value), "PX", ttlMs)]);
+      const encoded = encodeVersioned(entry.versions, entry.value, entry.epochs);
+      if (entry.stampKey) await run([script("cgSetVersioned", [entry.key, entry.stampKey], [encoded, ttlMs])]);
+      else await run([command("set", entry.key, encoded, "PX", ttlMs)]);
     },
 
-    async getVersioned(key) {
-      const [value] = await run([script("cgGetVersioned", [key], [])]);
+    async getVersioned(key, stampKey) {
+      const [value] = await run([script("cgGetVersioned", stampKey ? [key, stampKey] : [key], [])]);
       return (value as string | null) ?? null;
     },
 

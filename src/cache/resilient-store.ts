@@ -202,8 +202,8 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
       await attempt(() => store.setVersioned(entry));
     },
 
-    async getVersioned(key) {
-      const outcome = await attempt(() => store.getVersioned(key));
+    async getVersioned(key, stampKey) {
+      const outcome = await attempt(() => store.getVersioned(key, stampKey));
       return outcome.ok ? outcome.value : null;
     },
 

@@ -53,6 +53,14 @@ export interface VersionedEntry extends StoreEntry {
    * The counters must share `key`'s Redis Cluster hash tag: the check reads them in one script.
    */
   versions: [string, string][];
+  /**
+   * [group epoch key, value] pairs read at the same instant as `versions` (`epochKeysOf`): while
+   * they all hold, no write has moved any counter of `versions`, and a hit reads these alone.
+   * Default none (every hit checks `versions`).
+   */
+  epochs?: [string, string][];
+  /** Where the store may keep a later stamp of the entry (`responseStampKey`); cleared by this save. Default none. */
+  stampKey?: string;
 }
 
 /**
@@ -106,7 +114,7 @@ export interface CacheStore {
    * named value (an absent counter holds "0"), else null. One round trip, checked inside the
    * store: its work grows with the vector's length, never with anything else.
    */
-  getVersioned(key: string): Promise<string | null>;
+  getVersioned(key: string, stampKey?: string): Promise<string | null>;
   /**
    * A write's invalidation: deletes `del` (values and their leases, as `del`), increments the
    * counters `incr`, and only once both are applied everywhere, the counters `after` (the
@@ -186,17 +194,21 @@ export function leaseTtlMsOf(leaseTtlMs: number): number {
  * A versioned entry as stored: its vector as JSON on the first line, then the value. JSON.stringify
  * never writes a raw newline, so the first "\n" ends the vector whatever the value holds.
  */
-export function encodeVersioned(versions: [string, string][], value: string): string {
-  return `${JSON.stringify(versions)}\n${value}`;
+export function encodeVersioned(versions: [string, string][], value: string, epochs: [string, string][] = []): string {
+  return `E${JSON.stringify(epochs)}\n${JSON.stringify(versions)}\n${value}`;
 }
 
 /** The parts of a stored versioned entry; null if `raw` is not one. */
-export function decodeVersioned(raw: string): { versions: [string, string][]; value: string } | null {
-  const end = raw.indexOf("\n");
-  if (end < 0) return null;
+export function decodeVersioned(raw: string): { versions: [string, string][]; epochs: [string, string][]; value: string } | null {
+  // Entries stored before group epochs: the vector alone on the first line.
+  const withEpochs = raw.startsWith("E");
+  const first = raw.indexOf("\n");
+  const second = withEpochs ? raw.indexOf("\n", first + 1) : first;
+  if (first < 0 || second < 0) return null;
   try {
-    const versions = JSON.parse(raw.slice(0, end)) as [string, string][];
-    return Array.isArray(versions) ? { versions, value: raw.slice(end + 1) } : null;
+    const epochs = withEpochs ? (JSON.parse(raw.slice(1, first)) as [string, string][]) : [];
+    const versions = JSON.parse(raw.slice(withEpochs ? first + 1 : 0, second)) as [string, string][];
+    return Array.isArray(versions) && Array.isArray(epochs) ? { versions, epochs, value: raw.slice(second + 1) } : null;
   } catch {
     return null;
   }

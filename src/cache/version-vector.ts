@@ -23,6 +23,13 @@ import { fnv1a, type CacheKeys } from "./keys";
  * every counter, beside the entries it validates (one hash tag, one Redis Cluster slot); a response
  * names the counters of its own shard, and a write moves the counters of every shard.
  *
+ * Group epochs, `@<group>`: one more counter per group, moved by every write that moves any counter
+ * of the group (in the same step). A response also stores the epochs of its groups as they were
+ * when its vector was read (a handful: one per family it read), and the lookup compares those
+ * first: equal, no counter of its vector can have moved, and the vector is not read. So a hit costs
+ * the same small check whatever the answer read, until a write touches one of its groups; the tree
+ * (groups `cat`, `cat:children`) keeps that through any number of price writes.
+ *
  * Counters carry no TTL, like generations: a counter that restarted at 0 could match a vector
  * stored before it was lost. There are at most `versionBucketCount` per group, plus one exact counter
  * per key that a write has ever touched (bounded by the size of the catalog).
@@ -51,9 +58,18 @@ export function versionKeysOf(keys: CacheKeys, dependencies: Iterable<string>, s
   return [...out];
 }
 
-/** The version counters (full keys, in every shard) a write must INCR after it deleted or moved `changed`. */
+/** The group epochs (full keys, in `shard`, sorted) of a response that read `dependencies`. */
+export function epochKeysOf(keys: CacheKeys, dependencies: Iterable<string>, shard: number): string[] {
+  const groups = new Set<string>();
+  for (const key of dependencies) groups.add(groupOf(keys, key));
+  return [...groups].sort().map((group) => keys.responseVersionKey(epochName(group), shard));
+}
+
+/** The version counters and group epochs (full keys, in every shard) a write must INCR after it deleted or moved `changed`. */
 export function versionBumpsOf(keys: CacheKeys, changed: Iterable<string>): string[] {
-  const names = versionNamesOf(keys, changed);
+  const changedKeys = [...changed];
+  const epochs = new Set(changedKeys.map((key) => epochName(groupOf(keys, key))));
+  const names = [...versionNamesOf(keys, changedKeys), ...epochs];
   const out: string[] = [];
   for (let shard = 0; shard < keys.responseShards; shard += 1) for (const name of names) out.push(keys.responseVersionKey(name, shard));
   return out;
@@ -72,6 +88,11 @@ export function versionNamesOf(keys: CacheKeys, changed: Iterable<string>): stri
 /** A version counter's name without the prefix and shard: the tag a CDN purges by (`Surrogate-Key`). */
 export function versionTagOf(keys: CacheKeys, versionKey: string): string {
   return versionKey.slice(keys.responseVersionKey("", keys.responseShardOf(versionKey)).length);
+}
+
+// "@" starts no key name (`=` exact, a family name for buckets): an epoch never shares a counter with them.
+function epochName(group: string): string {
+  return `@${group}`;
 }
 
 function exactVersionName(keys: CacheKeys, key: string): string {

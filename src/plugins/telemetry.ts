@@ -79,6 +79,14 @@ export function createTelemetry(registry: Registry, logger: Logger, operationNam
     registers: [registry],
   });
   const label = (name: string | null) => (name === null ? "anonymous" : operationNames.has(name) ? name : "other");
+  // Bound children: the labels are bounded (see above), and an unbound observe hashes its label object each time.
+  const durations = new Map<string, ReturnType<typeof duration.labels>>();
+  const durationOf = (operation: string, cache: CacheOutcome, result: string) => {
+    const name = `${operation}\0${cache}\0${result}`;
+    let child = durations.get(name);
+    if (child === undefined) durations.set(name, (child = duration.labels(operation, cache, result)));
+    return child;
+  };
 
   return {
     plugin: {
@@ -106,9 +114,10 @@ export function createTelemetry(registry: Registry, logger: Logger, operationNam
       // A hit has no errors (only error-free answers are kept): any error code on a request that did not execute is a refusal.
       const refused = !record.executed && record.errorCodes.length > 0;
       const result = refused ? "refused" : record.errorCodes.length > 0 || status >= 400 ? "error" : "ok";
-      duration.observe({ operation: label(record.operationName), cache, result }, durationMs / 1000);
+      durationOf(label(record.operationName), cache, result).observe(durationMs / 1000);
       if (refused) rejected.inc({ reason: rejectionReason(record.errorCodes[0], record.refusalLimit) });
-      logger.info(
+      // Built only when written: the bench (and many deployments) log at warn.
+      if (logger.isLevelEnabled("info")) logger.info(
         { operation: record.operationName, cost: record.cost, durationMs: Math.round(durationMs * 100) / 100, cache, status, errors: record.errorCodes },
         "graphql request",
       );

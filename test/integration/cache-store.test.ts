@@ -233,6 +233,31 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       expect(await store.incr([g2])).toEqual([1]);
     });
 
+    it("serves a versioned entry on its group epochs while they hold, on its vector once they moved, and forgets a stamp when the entry is saved again", async () => {
+      const store = await newStore();
+      const entry = k.responseKey("epochs");
+      const stamp = k.responseStampKey(entry);
+      const [counter, other, epoch] = [k.responseVersionKey("=prod:71", 0), k.responseVersionKey("=prod:72", 0), k.responseVersionKey("@prod:epochs-test", 0)];
+      // A write of prod:1 moves its counter and its group's epoch together.
+      await store.invalidate([], [], [counter, epoch]);
+      await store.setVersioned({ key: entry, stampKey: stamp, value: "fresh", ttlSeconds: 60, versions: [[counter, "1"]], epochs: [[epoch, "1"]] });
+      expect(await store.getVersioned(entry, stamp)).toBe("fresh");
+      // A write of another key of the group moves the epoch, not the vector: still served (and stamped).
+      await store.invalidate([], [], [other, epoch]);
+      expect(await store.getVersioned(entry, stamp)).toBe("fresh");
+      expect(await store.getVersioned(entry, stamp)).toBe("fresh");
+      // Saved again from a snapshot taken before the first write: the old stamp must not vouch for it.
+      await store.setVersioned({ key: entry, stampKey: stamp, value: "old", ttlSeconds: 60, versions: [[counter, "0"]], epochs: [[epoch, "0"]] });
+      expect(await store.getVersioned(entry, stamp)).toBeNull();
+      // A write of the entry's own key retires it, stamp or not.
+      await store.setVersioned({ key: entry, stampKey: stamp, value: "again", ttlSeconds: 60, versions: [[counter, "1"]], epochs: [[epoch, "2"]] });
+      expect(await store.getVersioned(entry, stamp)).toBe("again");
+      await store.invalidate([], [], [other, epoch]);
+      expect(await store.getVersioned(entry, stamp)).toBe("again");
+      await store.invalidate([], [], [counter, epoch]);
+      expect(await store.getVersioned(entry, stamp)).toBeNull();
+    });
+
     it("serves a versioned entry while every counter it names holds its value, in one round trip", async () => {
       const store = await newStore();
       const entry = k.responseKey("versioned");

@@ -1,5 +1,6 @@
 import type { Gateway } from "../../src/server";
 import type { Database } from "../../src/data/database";
+import { decodeVersioned } from "../../src/cache/store";
 import { bearer, gql, gqlAs, gqlData } from "../helpers/gateway";
 import { useGateway } from "../helpers/use-gateway";
 
@@ -54,12 +55,12 @@ describe("the whole-response cache", () => {
     do {
       const [next, keys] = await fixture.redis.scan(cursor, "MATCH", `${fixture.prefix}{resp:*}:*`, "COUNT", 1000);
       cursor = next;
-      found.push(...keys.filter((key) => !/\{resp:\d+\}:v:/.test(key)));
+      found.push(...keys.filter((key) => !/\{resp:\d+\}:v:/.test(key) && !key.endsWith(":s")));
     } while (cursor !== "0");
     const values = await fixture.redis.mget(found);
     const raw = values.find((value) => value?.includes(marker));
     if (!raw) throw new Error(`no kept entry holds ${marker}`);
-    return JSON.parse(raw.slice(0, raw.indexOf("\n"))) as [string, string][];
+    return decodeVersioned(raw)!;
   };
   const byId = `query($id: ID!) { product(id: $id) { price category { name } } }`;
 
@@ -129,9 +130,11 @@ describe("the whole-response cache", () => {
     const trace = await gql(gateway.url, rows, {}, { "x-cache-trace": "1" });
     const read = (trace.extensions as any).cache.families;
     expect(read.cat.hits).toBeGreaterThanOrEqual(250);
-    const vector = await vectorOf('"categoryTree":[{"category"');
+    const { versions: vector, epochs } = await vectorOf('"categoryTree":[{"category"');
     expect(vector.length).toBeLessThanOrEqual(64 + 8);
     expect(vector.filter(([key]) => /\{resp:\d+\}:v:cat#/.test(key)).length).toBeGreaterThan(32);
+    // And until a write moves one of them, a hit reads only its group epochs, one per family it read.
+    expect(epochs.map(([key]) => key.replace(/^.*\{resp:\d+\}:v:/, ""))).toEqual(["@cat", "@cat:tree", "@gen:cat", "@gen:cat:tree"]);
   });
 
   it("keeps an executed answer in two store round trips: counters then values in one, the entry in the other", async () => {

@@ -1,5 +1,5 @@
 import { createKeys } from "../../src/cache/keys";
-import { exactVersionsPerGroup, versionBucketCount, versionBumpsOf, versionKeysOf, versionTagOf } from "../../src/cache/version-vector";
+import { epochKeysOf, exactVersionsPerGroup, versionBucketCount, versionBumpsOf, versionKeysOf, versionTagOf } from "../../src/cache/version-vector";
 import { etagMatches, requestKeyOf } from "../../src/response-cache";
 
 const keys = createKeys("t:v1:");
@@ -23,23 +23,37 @@ describe("version vectors", () => {
     expect(vector.length).toBe(versionBucketCount + exactVersionsPerGroup + 2);
   });
 
-  it("moves, for every key a write changes, its exact counter and its bucket: whichever a response named", () => {
+  it("moves, for every key a write changes, its exact counter, its bucket and its group's epoch: whichever a response named", () => {
     const changed = keys.categoryKey(7);
     const bumps = tags(versionBumpsOf(keys, [changed]));
-    expect(bumps).toHaveLength(2);
+    expect(bumps).toHaveLength(3);
     expect(bumps[0]).toBe("=cat:7");
+    expect(bumps[1]).toBe("@cat");
     const large = tags(versionKeysOf(keys, Array.from({ length: 500 }, (_, i) => keys.categoryKey(i + 1)), 0));
-    expect(large).toContain(bumps[1]);
-    // Scoped generations share their family's buckets; unscoped ones stand alone.
-    expect(tags(versionBumpsOf(keys, [keys.generationKey("prods:cat", 9)]))[1]).toMatch(/^gen:prods:cat#\d+$/);
-    expect(tags(versionBumpsOf(keys, [keys.generationKey("search")]))[1]).toMatch(/^gen:search#\d+$/);
+    expect(large).toContain(bumps[2]);
+    // Scoped generations share their family's buckets and epoch; unscoped ones stand alone.
+    expect(tags(versionBumpsOf(keys, [keys.generationKey("prods:cat", 9)]))[2]).toMatch(/^gen:prods:cat#\d+$/);
+    expect(tags(versionBumpsOf(keys, [keys.generationKey("prods:cat", 9)]))[1]).toBe("@gen:prods:cat");
+    expect(tags(versionBumpsOf(keys, [keys.generationKey("search")]))[2]).toMatch(/^gen:search#\d+$/);
+  });
+
+  it("names one epoch per group a response read, whatever it read, each moved by any write of its group", () => {
+    const tree = [...Array.from({ length: 2481 }, (_, i) => keys.categoryKey(i + 1)), ...Array.from({ length: 600 }, (_, i) => keys.categoryChildrenKey(i + 1))];
+    expect(tags(epochKeysOf(keys, tree, 0))).toEqual(["@cat", "@cat:children"]);
+    const sku = [keys.productSkuKey("A"), keys.productKey(5), keys.categoryKey(3), keys.categoryKey(1)];
+    const epochs = epochKeysOf(keys, sku, 0);
+    expect(tags(epochs)).toEqual(["@cat", "@prod", "@prod:sku"]);
+    // A price write of another product moves `@prod`, never `@cat`: the tree keeps its one-read check.
+    const write = versionBumpsOf(keys, [keys.productKey(9)]);
+    expect(epochs.filter((key) => write.includes(key)).map((key) => versionTagOf(keys, key))).toEqual(["@prod"]);
+    expect(epochKeysOf(keys, tree, 0).some((key) => write.includes(key))).toBe(false);
   });
 
   it("keeps a copy of every counter per response shard, beside the entries of that shard", () => {
     const sharded = createKeys("t:v1:", { responseShards: 4 });
     const changed = [sharded.productKey(7)];
     const bumps = versionBumpsOf(sharded, changed);
-    expect(bumps).toHaveLength(8);
+    expect(bumps).toHaveLength(12);
     expect(new Set(bumps.map((key) => sharded.responseShardOf(key)))).toEqual(new Set([0, 1, 2, 3]));
     expect(new Set(bumps.map((key) => versionTagOf(sharded, key)))).toEqual(new Set(tags(versionBumpsOf(keys, [keys.productKey(7)]))));
     // A response's vector lives in its own shard's hash tag: one slot with the entry.
