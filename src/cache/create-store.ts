@@ -63,11 +63,13 @@ export function createCacheStore(
         url: config.redisClusterNodes ? undefined : config.redisUrl!,
         clusterNodes: config.redisClusterNodes,
         commandTimeoutMs: config.redisCommandTimeoutMs,
-        // The commands of concurrent requests issued in one tick go as one write: without it, a
-        // whole-response hit spent a fifth of its CPU writing its one script call to the socket
-        // (bench/README.md, "The hit path"). Order per connection is kept; what must run in order
-        // within one call (mgetInOrder, a write's invalidation) is one pipeline or one script.
-        autoPipelining: true,
+        // No auto-pipelining (one socket write per tick for concurrent requests' commands): it saved
+        // CPU per hit in a profile, but throughput fell with it on one Redis (bench, 20,000
+        // products, alternating runs at load 2: page hits 3,556/4,114 req/s on against 5,299/6,763
+        // off), and on a cluster it left the store failing every command under load (cells fell
+        // to the database). A call that must go in one write (mgetInOrder, a write's
+        // invalidation) is one pipeline or one script anyway.
+        autoPipelining: false,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
       const redisStore = createRedisStore(client, { guardWrites: config.guardWrites });

@@ -271,8 +271,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           clusterNodes: config.cache.redisClusterNodes,
           commandTimeoutMs: config.cache.redisCommandTimeoutMs,
           connectionName: "catalog-gateway-edge",
-          // Every request charges a budget: concurrent charges share one write.
-          autoPipelining: true,
+          // No auto-pipelining, as for the cache's connection (src/cache/create-store.ts says why).
+          autoPipelining: false,
           onError: (error) => logger.debug({ err: error }, "redis connection error (rate limits)"),
         })
       : null;
