@@ -8,6 +8,7 @@ import { openBenchDatabase } from "./peers/bench-database";
 import { isPeerName, peers, type PeerName } from "./peers/index";
 import { createMixes, PRICE_WRITE, SKU_QUERY, type Mix, type WrittenProduct } from "./peers/mixes";
 import { startPeerProcess } from "./peers/peer-process";
+import { printTable } from "./markdown-table";
 
 /**
  * The gateway beside its peers (issue #11, item 7): the same PostgreSQL database, the same query
@@ -137,11 +138,7 @@ function printTables(allColumns: Column[], mixes: Mix[]) {
   let columns = allColumns;
   const table = (title: string, rows: string[][]) => {
     const header = [title, ...columns.map((column) => column.server)];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
-    console.log(format(header));
-    console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-    for (const row of rows) console.log(format(row));
+    printTable(header, rows);
     console.log();
   };
   const cellOf = (column: Column, mix: Mix, show: (cell: Cell) => string) => {

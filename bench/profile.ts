@@ -7,6 +7,7 @@ import type { CacheStore } from "../src/cache/store";
 import { startGateway } from "../src/server";
 import { createDatabase } from "../src/data/database";
 import { scenarios } from "./scenarios";
+import { printTable } from "./markdown-table";
 
 /**
  * Where one executed request spends its time, per bench scenario (bench/README.md, "Profile"). A
@@ -177,11 +178,7 @@ async function main() {
     await gateway.stop();
   }
   const header = ["scenario", "parse*", "validate*", "execute", "store (calls)", "decode (entries)", "resolvers+rest", "outside Apollo", "total", "KiB"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
-  console.log(format(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const row of rows) console.log(format(row));
+  printTable(header, rows);
 }
 
 main().catch((error) => {

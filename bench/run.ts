@@ -10,6 +10,7 @@ import { migrate } from "../src/data/migrator";
 import { seedIfEmpty } from "../src/data/seed/seed-on-start";
 import { scenarios, type Scenario } from "./scenarios";
 import { ownRedisCluster, type OwnRedisCluster } from "../scripts/consistency/redis-cluster";
+import { printTable as printMarkdownTable } from "./markdown-table";
 
 /**
  * The benchmark: one catalog in PostgreSQL, the gateway started as its own process in three cache
@@ -110,11 +111,7 @@ function printTable(rows: Row[]) {
     `${(row.rps / (baseline.get(row.scenario) ?? row.rps)).toFixed(2)}x`,
     String(row.errors),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
-  console.log(format(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const line of lines) console.log(format(line));
+  printMarkdownTable(header, lines);
 }
 
 // The cluster's cost: its req/s against the single Redis's, per scenario, measured in the same run.

@@ -11,6 +11,7 @@ import { createDatabase } from "../src/data/database";
 import { migrate } from "../src/data/migrator";
 import { seedIfEmpty } from "../src/data/seed/seed-on-start";
 import { searchQueries } from "./search-queries";
+import { printTable as printMarkdownTable } from "./markdown-table";
 
 /**
  * The search benchmark (README.md, "Search and statistics"): a generated catalog (100,000 products by
@@ -131,11 +132,7 @@ function expectedHitRate(n: number, p: number): number {
 function printTable(rows: Row[]) {
   const header = ["scenario", "cache", "req/s", "p50 ms", "p99 ms", "SQL/req", "errors"];
   const lines = rows.map((row) => [row.scenario, row.cache, row.rps.toFixed(0), row.p50.toFixed(1), row.p99.toFixed(1), row.sqlPerRequest.toFixed(2), String(row.errors)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
-  console.log(format(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const line of lines) console.log(format(line));
+  printMarkdownTable(header, lines);
 }
 
 async function main() {

@@ -9,6 +9,7 @@ import { createDatabase } from "../src/data/database";
 import { resolvers } from "../src/modules";
 import { startGateway } from "../src/server";
 import { scenarios } from "./scenarios";
+import { printTable } from "./markdown-table";
 
 /**
  * Serializing a result: `JSON.stringify` (what Apollo Server does with every response) against the
@@ -85,11 +86,7 @@ async function main() {
     await gateway.stop();
   }
   const header = ["scenario", "KiB", "JSON.stringify (µs)", "compiled stringify (µs)", "speed-up", "same JSON"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
-  console.log(format(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const row of rows) console.log(format(row));
+  printTable(header, rows);
 }
 
 main().catch((error) => {

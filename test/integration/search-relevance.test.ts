@@ -147,12 +147,16 @@ describe("search relevance (generated catalog, PostgreSQL)", () => {
     expect(rows[0].stale).toBe(0);
   });
 
+  // A product of the deepest category, with no description, named and as popular as the test says.
+  const insertProduct = async (sku: string, name: string, brand: string, popularity: number) => {
+    const [{ id: categoryId }] = await sql<{ id: number }>(`SELECT id FROM categories ORDER BY depth DESC, id LIMIT 1`);
+    await sql(`INSERT INTO products (sku, name, description, brand, price, stock, popularity, attributes, category_id, updated_at)
+               VALUES ($1, $2, '', $3, 10, 1, $4, '{}', $5, now())`, [sku, name, brand, popularity, categoryId]);
+  };
+
   it("ranks whole words before prefix-only matches of the last word, however popular", async () => {
     // "car" typed is also the prefix of 'card' (gift cards): a car mount must still lead.
-    const [{ id: categoryId }] = await sql<{ id: number }>(`SELECT id FROM categories ORDER BY depth DESC, id LIMIT 1`);
-    const insert = (sku: string, name: string, popularity: number) =>
-      sql(`INSERT INTO products (sku, name, description, brand, price, stock, popularity, attributes, category_id, updated_at)
-           VALUES ($1, $2, '', 'Acme', 10, 1, $3, '{}', $4, now())`, [sku, name, popularity, categoryId]);
+    const insert = (sku: string, name: string, popularity: number) => insertProduct(sku, name, "Acme", popularity);
     await insert("WHOLE-PREFIX", "Zorbets gift pack", 1_000_000);
     await insert("WHOLE-WORD", "Zorb dashboard mount", 10);
     await insert("WHOLE-PLURAL", "Zorbs holder", 5);
@@ -163,10 +167,7 @@ describe("search relevance (generated catalog, PostgreSQL)", () => {
 
   it("ranks the words as typed before other words of the same English stem", async () => {
     // 'international' and 'internal' both stem to 'intern': each query lists its own word first.
-    const [{ id: categoryId }] = await sql<{ id: number }>(`SELECT id FROM categories ORDER BY depth DESC, id LIMIT 1`);
-    const insert = (sku: string, name: string, popularity: number) =>
-      sql(`INSERT INTO products (sku, name, description, brand, price, stock, popularity, attributes, category_id, updated_at)
-           VALUES ($1, $2, '', 'Quixo', 10, 1, $3, '{}', $4, now())`, [sku, name, popularity, categoryId]);
+    const insert = (sku: string, name: string, popularity: number) => insertProduct(sku, name, "Quixo", popularity);
     await insert("STEM-INTERNATIONAL", "Quixo International Travel Adapter", 10);
     await insert("STEM-INTERNAL", "Quixo Internal Drive", 1_000_000);
     await insert("STEM-INTERN", "Quixo Intern Badge", 500_000);
