@@ -1,5 +1,4 @@
 import type { ApolloServer, HTTPGraphQLRequest } from "@apollo/server";
-import { createMissCollapse } from "./miss-collapse";
 import { HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
@@ -10,6 +9,7 @@ import { createClientAddress, type ClientAddress } from "./edge/rate-limit-addre
 import { rateLimitedRefusal, type RateLimits } from "./edge/rate-limit";
 import { findRoute, type Route } from "./http-routes";
 import type { Logger } from "./logger";
+import { createMissCollapse } from "./miss-collapse";
 import type { CacheOutcome, Telemetry } from "./plugins/telemetry";
 import { etagMatches, graphqlParamsOf, type CachedAnswer, type ResponseCache } from "./response-cache";
 
