@@ -5,9 +5,11 @@ import type { IncomingMessage } from "node:http";
 import { LRUCache } from "lru-cache";
 import type { Authenticator } from "./auth";
 import type { CacheKeys } from "./cache/keys";
+import type { NearEntry, NearSession, NearTier } from "./cache/near-tier";
 import type { CacheTrace } from "./cache/read-through";
 import type { CacheStats } from "./cache/stats";
-import type { CacheStore } from "./cache/store";
+import { isResilientStore } from "./cache/resilient-store";
+import { decodeVersioned, type CacheStore } from "./cache/store";
 import { epochKeysOf, versionKeysOf, versionTagOf } from "./cache/version-vector";
 import type { Context } from "./context";
 import { cacheTraceHeader } from "./plugins/cache-trace";
@@ -46,6 +48,16 @@ import { cacheTraceHeader } from "./plugins/cache-trace";
  * `@private` in schema.graphql (it depends on who asks: cacheStats) makes its response neither kept
  * nor shared, and `Cache-Control: private, no-store`.
  *
+ * Near hits (with the near cache, src/cache/near-tier.ts): a valid entry read from Redis is kept
+ * in this process with the values its check read (its group epochs, its stamp when that is what
+ * validated it), all under Redis's tracking like any near value. A later lookup, once the near
+ * tier's barrier has passed (every write that returned before the request started has then
+ * evicted what it changed), runs the script's first two checks on those near values: equal
+ * epochs, or a stamp equal to them. Any key not held near (a write moved an epoch, a save
+ * replaced the entry) sends the lookup to Redis, where the full check runs. So a hit costs no
+ * store command of its own while no write touches its families, and never serves more than the
+ * script would.
+ *
  * HTTP: every public query answer carries a strong ETag (the body's hash) and `private, no-cache`,
  * so browsers revalidate each reuse and get 304 without the body; kept answers are `public,
  * s-maxage` with `Surrogate-Key`/`Cache-Tag` (the names of their version counters) when a CDN
@@ -82,7 +94,8 @@ export interface ResponseCache {
 
 /** A reusable answer: its body, strong ETag, and (when kept) the tags a CDN purges it by. */
 export interface CachedAnswer {
-  body: string;
+  /** The JSON text; bytes when served from a near copy (encoded once, not at every hit). */
+  body: string | Buffer;
   etag: string;
   /** Names of the version counters it was validated against; empty when it was not kept. */
   tags: string[];
@@ -103,6 +116,8 @@ export interface ResponseCacheOptions {
   cdn: { purgeUrl?: string; maxAgeSeconds: number };
   /** What decides an answer besides the request (the vector side's state for searches); part of every key. Default none. */
   variant?: () => string;
+  /** The near cache: valid entries are kept in this process and checked there (see "Near hits"). Default none. */
+  near?: NearTier | null;
 }
 
 /** Apollo's CSRF prevention: a request with one of these content types (or none) must carry a preflight header. */
@@ -152,6 +167,40 @@ const unreadable = Symbol("unreadable JSON");
 /** A response cache over `options.store` (see ResponseCacheOptions). */
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const { store, keys, stats, ttlSeconds, authenticate, cdn } = options;
+  const near = options.near && store.readVersioned ? options.near : null;
+  // Near values are read only while the store's circuit is closed (as the read path's).
+  const usable = () => !isResilientStore(store) || store.state === "closed";
+
+  /** The kept answer for `entryKey` from its near copy (`near`: no store command sent), else from Redis, kept near when it may be. */
+  async function lookupNear(nearTier: NearTier, entryKey: string, stampKey: string): Promise<{ answer: CachedAnswer | null; near: boolean }> {
+    const session = nearTier.session(usable);
+    const held = await session.lookup([entryKey, stampKey]);
+    const copy = held?.[0] ? nearAnswerOf(held[0]) : null;
+    if (copy) {
+      const epochs = await session.lookup(copy.epochKeys);
+      if (epochs && nearCopyHolds(copy, epochs, held![1])) return { answer: copy.answer, near: true };
+    }
+    return { answer: await readAndKeep(session, entryKey, stampKey), near: false };
+  }
+
+  async function readAndKeep(session: NearSession, entryKey: string, stampKey: string): Promise<CachedAnswer | null> {
+    // Taken before the read: a write whose message comes after it refuses the keep of what it moved.
+    const ticket = session.ticket();
+    const read = await store.readVersioned!(entryKey, stampKey);
+    const parts = read && decodeVersioned(read.raw);
+    const answer = parts ? decodeAnswer(parts.value) : null;
+    if (!read || !parts || !answer) return null;
+    if (parts.epochs.length > 0 && read.epochsNow.length === parts.epochs.length) {
+      const keys = [entryKey, ...parts.epochs.map(([key]) => key)];
+      const texts = [read.raw, ...read.epochsNow];
+      if (read.stamped) {
+        keys.push(stampKey);
+        texts.push(read.epochsNow.join(" "));
+      }
+      session.keep(ticket, keys, texts);
+    }
+    return answer;
+  }
   // Keyed by the request's trace: Apollo hands plugins a shallow copy of the context, not the one the handler built.
   const verdicts = new WeakMap<CacheTrace, boolean>();
   const cacheControl = cdn.purgeUrl ? `public, max-age=0, must-revalidate, s-maxage=${cdn.maxAgeSeconds}` : "private, no-cache";
@@ -206,8 +255,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     async lookup(requestKey, { joined = false } = {}) {
       try {
         const entryKey = keys.responseKey(requestKey);
-        const raw = await store.getVersioned(entryKey, keys.responseStampKey(entryKey));
-        const answer = raw === null ? null : decodeAnswer(raw);
+        const stampKey = keys.responseStampKey(entryKey);
+        let answer: CachedAnswer | null;
+        if (near) {
+          const found = await lookupNear(near, entryKey, stampKey);
+          answer = found.answer;
+          if (found.near) stats.record("resp", "nearHit");
+        } else {
+          const raw = await store.getVersioned(entryKey, stampKey);
+          answer = raw === null ? null : decodeAnswer(raw);
+        }
         // A request that waited for an identical one's execution: "coalesced" when it found it kept.
         if (!joined || answer) stats.record("resp", joined ? "coalesced" : answer ? "hit" : "miss");
         return answer;
@@ -264,6 +321,37 @@ export function etagMatches(header: string | string[] | undefined, etag: string)
 
 function etagOf(body: string): string {
   return `"${createHash("sha1").update(body).digest("base64url")}"`;
+}
+
+/** A near copy of a kept entry, decoded once while it is held (NearEntry.memo). */
+interface NearCopy {
+  answer: CachedAnswer;
+  /** Its group epochs' keys, and their values when its vector was read. */
+  epochKeys: string[];
+  epochValues: string[];
+}
+
+function nearAnswerOf(entry: NearEntry): NearCopy | null {
+  if (entry.memo !== undefined) return entry.memo as NearCopy | null;
+  const parts = entry.text === null ? null : decodeVersioned(entry.text);
+  const answer = parts ? decodeAnswer(parts.value) : null;
+  const copy: NearCopy | null =
+    parts && answer && parts.epochs.length > 0
+      ? { answer: { ...answer, body: Buffer.from(answer.body) }, epochKeys: parts.epochs.map(([key]) => key), epochValues: parts.epochs.map(([, value]) => value) }
+      : null;
+  entry.memo = copy;
+  return copy;
+}
+
+// The getVersioned script's first two checks, on near values: the epochs as stored, or the stamp
+// of a full check at the epochs now. A value not held near proves nothing: the store decides.
+function nearCopyHolds(copy: NearCopy, epochs: readonly (NearEntry | undefined)[], stamp: NearEntry | undefined): boolean {
+  const now: string[] = [];
+  for (const epoch of epochs) {
+    if (epoch === undefined) return false;
+    now.push(epoch.text ?? "0");
+  }
+  return now.every((value, i) => value === copy.epochValues[i]) || (stamp?.text != null && stamp.text === now.join(" "));
 }
 
 function decodeAnswer(raw: string): CachedAnswer | null {

@@ -129,6 +129,8 @@ export interface CacheKeys {
    * report writes under (CLIENT TRACKING BCAST PREFIX, src/cache/near-tier.ts).
    */
   readPathPrefixes(): string[];
+  /** The prefix of every whole-response key (entries, stamps, version counters, all shards): `<prefix>{resp:`. */
+  responsePrefix(): string;
 }
 
 /** Options of `createKeys`. */
@@ -184,6 +186,7 @@ export function createKeys(prefix: string = defaultKeyPrefix, options: KeyOption
     familyOf: (key) => (key.startsWith(prefix) ? kindOf(key.slice(prefix.length)) : null),
     unwrap: (key) => (key.startsWith(prefix) ? unwrapTag(key.slice(prefix.length)) : key),
     // `prod:` and `prods:` do not overlap; `cat:` holds `cat:slug:`, `cat:tree` and children lists.
+    responsePrefix: () => `${prefix}{resp:`,
     readPathPrefixes: () => ["cat:", "attrs:", "prod:", "prods:", "search:", "stats:", "gen:"].map((family) => `${prefix}{${family}`),
   };
 }

@@ -191,7 +191,9 @@ export function withNearEviction(store: CacheStore, near: NearCache): CacheStore
     getOrLease: (keys, leaseTtlMs, extraKeys) => store.getOrLease(keys, leaseTtlMs, extraKeys),
     lease: (keys, leaseTtlMs) => store.lease(keys, leaseTtlMs),
     getVersioned: (key, stampKey) => store.getVersioned(key, stampKey),
-    setVersioned: (entry) => store.setVersioned(entry),
+    ...(store.readVersioned ? { readVersioned: store.readVersioned.bind(store) } : {}),
+    // A save replaces the entry and drops its stamp (a full check's stamp written by a read is not evicted: it only adds a valid state).
+    setVersioned: evicting(store.setVersioned.bind(store), (entry) => [entry.key, ...(entry.stampKey ? [entry.stampKey] : [])]),
     ttl: (key) => store.ttl(key),
     info: () => store.info(),
     ping: () => store.ping(),

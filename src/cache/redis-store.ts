@@ -87,9 +87,16 @@ return out
 // MGET of the vector's length), and the current epochs become the stamp. The stamp is deleted by
 // every save of the entry (cgSetVersioned), so it always speaks of the vector beside it.
 // Entries of the shape before epochs (a "[" first: the vector alone) get the full check.
+// ARGV[1] "state" (readVersioned): a valid entry is answered as {the whole entry, its epochs'
+// values now joined by " ", 1 if its stamp now holds them}, what a near copy is checked against.
 const getVersionedLua = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
+local state = ARGV[1] == 'state'
+local function answer(from, now, stamped)
+  if state then return {raw, now, stamped and 1 or 0} end
+  return string.sub(raw, from)
+end
 local function check(pairs)
   local n = #pairs
   if n == 0 then return true, '' end
@@ -107,7 +114,7 @@ if string.byte(raw, 1) ~= 69 then
   local cut = string.find(raw, '\\n', 1, true)
   if not cut then return false end
   if not check(cjson.decode(string.sub(raw, 1, cut - 1))) then return false end
-  return string.sub(raw, cut + 1)
+  return answer(cut + 1, '', false)
 end
 local first = string.find(raw, '\\n', 1, true)
 if not first then return false end
@@ -116,15 +123,19 @@ if not second then return false end
 local epochs = cjson.decode(string.sub(raw, 2, first - 1))
 local same, now = check(epochs)
 if #epochs == 0 then same = false end
-if same then return string.sub(raw, second + 1) end
+if same then return answer(second + 1, now, false) end
 local stamp = #epochs > 0 and KEYS[2]
-if stamp and redis.call('GET', stamp) == now then return string.sub(raw, second + 1) end
+if stamp and redis.call('GET', stamp) == now then return answer(second + 1, now, true) end
 if not check(cjson.decode(string.sub(raw, first + 1, second - 1))) then return false end
+local stamped = false
 if stamp then
   local ttl = redis.call('PTTL', KEYS[1])
-  if ttl > 0 then redis.call('SET', stamp, now, 'PX', ttl) end
+  if ttl > 0 then
+    redis.call('SET', stamp, now, 'PX', ttl)
+    stamped = true
+  end
 end
-return string.sub(raw, second + 1)
+return answer(second + 1, now, stamped)
 `;
 
 // KEYS: the entry, its stamp key. ARGV: the encoded entry, its TTL in ms. The stamp of the entry
@@ -303,6 +314,13 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
     async getVersioned(key, stampKey) {
       const [value] = await run([script("cgGetVersioned", stampKey ? [key, stampKey] : [key], [])]);
       return (value as string | null) ?? null;
+    },
+
+    async readVersioned(key, stampKey) {
+      const [reply] = await run([script("cgGetVersioned", [key, stampKey], ["state"])]);
+      if (!Array.isArray(reply)) return null;
+      const [raw, now, stamped] = reply as [string, string, number];
+      return { raw, epochsNow: now === "" ? [] : now.split(" "), stamped: stamped === 1 };
     },
 
     async del(keys) {

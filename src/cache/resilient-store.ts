@@ -207,6 +207,15 @@ export function createResilientStore(store: CacheStore, options: ResilientStoreO
       return outcome.ok ? outcome.value : null;
     },
 
+    ...(store.readVersioned
+      ? {
+          async readVersioned(key: string, stampKey: string) {
+            const outcome = await attempt(() => store.readVersioned!(key, stampKey));
+            return outcome.ok ? outcome.value : null;
+          },
+        }
+      : {}),
+
     async del(keys) {
       if (keys.length === 0) return;
       await invalidate("del", keys, () => store.del(keys));

@@ -116,6 +116,12 @@ export interface CacheStore {
    */
   getVersioned(key: string, stampKey?: string): Promise<string | null>;
   /**
+   * As `getVersioned`, answering what a near copy of the entry is later checked against without
+   * the store (src/response-cache.ts): the whole entry as stored, and the values its check read.
+   * Only a Redis store has it (the near tier runs over one). One round trip.
+   */
+  readVersioned?(key: string, stampKey: string): Promise<VersionedRead | null>;
+  /**
    * A write's invalidation: deletes `del` (values and their leases, as `del`), increments the
    * counters `incr`, and only once both are applied everywhere, the counters `after` (the
    * whole-response cache's version counters), which validate kept responses alone: a DEL that
@@ -188,6 +194,16 @@ export function leaseTtlMsOf(leaseTtlMs: number): number {
     throw new RangeError(`leaseTtlMs must be a positive integer of milliseconds, got ${leaseTtlMs}`);
   }
   return leaseTtlMs;
+}
+
+/** What `readVersioned` found valid: the entry, and the state of the counters it was checked against. */
+export interface VersionedRead {
+  /** The entry as stored (`encodeVersioned`). */
+  raw: string;
+  /** Its group epochs' values at the check, in the entry's order ("0" for an absent counter); empty for an entry without epochs. */
+  epochsNow: string[];
+  /** Whether its stamp key holds `epochsNow` joined by " " after the check (a full check saw its vector unchanged at those epochs). */
+  stamped: boolean;
 }
 
 /**

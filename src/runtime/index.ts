@@ -170,7 +170,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           {
             url: config.cache.redisUrl,
             commandTimeoutMs: config.cache.redisCommandTimeoutMs,
-            prefixes: keys.readPathPrefixes(),
+            // The read path's families, and the whole-response cache's entries, stamps and counters (its near hits).
+            prefixes: [...keys.readPathPrefixes(), keys.responsePrefix()],
             ...config.cache.near,
             ignoreInvalidations: options.faults?.skipNearInvalidation ?? false,
           },
@@ -260,6 +261,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           // A search answered without vectors is never reused for one with them, nor the reverse;
           // nor one answered under other synonym rules (the engine's version) after a restart.
           variant: () => `${search.loaderDeps.searchEngine.vector.state()}:${search.loaderDeps.searchEngine.version}`,
+          near,
         })
       : null;
   // The rate limits' own Redis connection (from the one Redis client module): their commands never

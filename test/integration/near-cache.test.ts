@@ -110,12 +110,16 @@ describe("near cache on two gateways sharing one Redis", () => {
     await gqlData(on.url, `mutation($id: ID!, $name: String!) { updateCategory(id: $id, input: { name: $name }) { name } }`, { id: String(row.category_id), name: categoryName }, editor);
   }
 
-  /** Rounds of: `reader` reads twice (the second from its near cache), `writer` writes, `reader` reads at once. Returns the stale views of those reads. */
-  async function rounds(writer: Gateway, reader: Gateway, sample: Row[], tag: string): Promise<{ stale: number; views: number }> {
+  /**
+   * Rounds of: `reader` reads `readsBefore` times (the last from its near cache: the second when the
+   * loaders read near; the fourth when whole responses do: an answer is kept only when executed over
+   * cached values, and kept near once read from Redis), `writer` writes, `reader` reads at once.
+   * Returns the stale views of those reads.
+   */
+  async function rounds(writer: Gateway, reader: Gateway, sample: Row[], tag: string, readsBefore = 2): Promise<{ stale: number; views: number }> {
     let stale = 0;
     for (const [i, row] of sample.entries()) {
-      await views(reader.url, row);
-      await views(reader.url, row);
+      for (let n = 0; n < readsBefore; n += 1) await views(reader.url, row);
       const price = 500 + i + Math.round(Math.random() * 100) / 100;
       const name = `${tag} ${i} ${Math.random().toString(36).slice(2, 6)}`;
       await write(writer, row, price, name);
@@ -214,6 +218,64 @@ describe("near cache on two gateways sharing one Redis", () => {
     await views(b.url, row);
     await views(b.url, row);
     expect(b.near.cache.counters.hits).toBeGreaterThan(hits);
+  });
+
+  describe("whole responses (CACHE_RESPONSES) answered near", () => {
+    const responses = { CACHE_RESPONSES: "true" };
+    const nearHits = (g: Gateway) => g.cache.stats.snapshot().resp?.nearHit ?? 0;
+
+    it("a kept answer read once from Redis is then answered with no store round trip, and a write on the other gateway retires it at once", async () => {
+      const a = await gateway(responses);
+      const b = await gateway(responses);
+      const row = rows[36];
+      await views(b.url, row); // executed over the database: not kept
+      await views(b.url, row); // executed over cached values, kept
+      await views(b.url, row); // a hit read from Redis, kept near
+      const roundTrips = b.cache.store!.roundTrips;
+      const hits = nearHits(b);
+      const seen = await views(b.url, row);
+      expect(b.cache.store!.roundTrips - roundTrips).toBe(0);
+      expect(nearHits(b) - hits).toBe(1);
+      const price = 900 + Math.round(Math.random() * 100) / 100;
+      const name = `near response ${Math.random().toString(36).slice(2, 6)}`;
+      expect(staleCount(seen, price, name)).toBeGreaterThan(0);
+      await write(a, row, price, name);
+      expect(staleCount(await views(b.url, row), price, name)).toBe(0);
+    });
+
+    it("a read on one gateway right after a write on the other returned is never stale", async () => {
+      const a = await gateway(responses);
+      const b = await gateway(responses);
+      const hits = nearHits(b);
+      const { stale, views: seen } = await rounds(a, b, rows.slice(0, 8), "resp a-to-b", 4);
+      console.log(`whole responses near, invalidation on: ${stale} stale of ${seen} views; near hits ${nearHits(b) - hits}`);
+      expect(stale).toBe(0);
+      expect(nearHits(b) - hits).toBeGreaterThan(0);
+    });
+
+    it("an answer that read no product stays near through a price write", async () => {
+      const a = await gateway(responses);
+      const b = await gateway(responses);
+      const row = rows[37];
+      const query = `query($id: ID!) { category(id: $id) { id name children { id name } } }`;
+      const variables = { id: String(row.category_id) };
+      for (let n = 0; n < 3; n += 1) await gqlData(b.url, query, variables);
+      const editor = await bearer(a, "editor");
+      await gqlData(a.url, `mutation($id: ID!, $price: Float!) { updateProduct(id: $id, input: { price: $price }) { price } }`, { id: String(row.id), price: 123.45 }, editor);
+      const roundTrips = b.cache.store!.roundTrips;
+      const hits = nearHits(b);
+      await gqlData(b.url, query, variables);
+      expect(nearHits(b) - hits).toBe(1);
+      expect(b.cache.store!.roundTrips - roundTrips).toBe(0);
+    });
+
+    it("with the near cache's invalidation switched off (a test-only fault), answers served near are stale", async () => {
+      const a = await gateway(responses);
+      const deaf = await gateway(responses, { skipNearInvalidation: true });
+      const { stale, views: seen } = await rounds(a, deaf, rows.slice(8, 12), "resp deaf", 4);
+      console.log(`whole responses near, invalidation off: ${stale} stale of ${seen} views`);
+      expect(stale).toBeGreaterThan(0);
+    });
   });
 
   it("with its invalidation switched off (a test-only fault), the same reads are stale", async () => {
