@@ -55,9 +55,11 @@ export interface CacheTrace {
   /** The raw value of each entry and generation the request read from the store. */
   observed: Map<string, string>;
   /**
-   * True while every value the request used came from the store as observed (no database load,
-   * no shared fill, no stale entry, no store failure): only such an answer can be validated later
-   * against `observed` (the response cache). Resolvers that answer from elsewhere clear it.
+   * True while every value the request used is in the store as observed: read from it, or loaded
+   * from the database and written back by this request's guarded fill, which stored exactly that
+   * text (no shared fill, no fill the store refused or lost, no stale entry, no store failure):
+   * only such an answer can be validated later against `observed` (the response cache).
+   * Resolvers that answer from elsewhere clear it.
    */
   complete: boolean;
 }
@@ -155,11 +157,20 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     const loaded = await loadMisses(read, misses);
     for (const { index, value } of loaded) results[index] = value;
     if (options.fillDelayMs) await sleep(options.fillDelayMs);
-    return writeBack(read, loaded, (key) => read.stamps.stampOf(key, generations));
+    // A value the fill stored is observed as stored: the store held exactly that text when the
+    // write-back landed (a lease an invalidation deleted refuses it), so the response cache's
+    // check of what its answer read covers it like a hit. A value not stored leaves nothing to check.
+    const stored = new Map<string, string>();
+    const verified = await writeBack(read, loaded, (key) => read.stamps.stampOf(key, generations), (key, text) => stored.set(key, text));
+    for (const { cacheKey } of loaded) {
+      const text = stored.get(cacheKey);
+      if (text === undefined) trace.complete = false;
+      else observe(trace, cacheKey, text);
+    }
+    return verified;
   }
 
   async function loadMisses<K, V>(read: FamilyRead<K, V>, misses: Miss<K>[]): Promise<Loaded<K, V>[]> {
-    trace.complete = false;
     read.record("miss", misses.length);
     read.note("misses", misses.length);
     const values = await runtime.fills.run(() => loadFrom(read, misses));

@@ -7,9 +7,14 @@ import type { LeasedEntry, StoreEntry } from "./store";
  * under a lease through `setLeased`, which refuses any whose lease an invalidation deleted since it
  * was granted; generation-stamped entries loaded without a lease through `set`. A store failure
  * loses the fill, never the answer. Returns the indices whose fill proves its value fresh (see
- * SharedFill).
+ * SharedFill); `onStored` is told each entry the store accepted, with the text it now holds.
  */
-export async function writeBack<K, V>(read: FamilyRead<K, V>, loaded: Loaded<K, V>[], stampOf: (key: K) => string): Promise<Set<number>> {
+export async function writeBack<K, V>(
+  read: FamilyRead<K, V>,
+  loaded: Loaded<K, V>[],
+  stampOf: (key: K) => string,
+  onStored: (cacheKey: string, text: string) => void = () => undefined,
+): Promise<Set<number>> {
   const { leased, plain } = entriesOf(read, loaded, stampOf);
   const verified = new Set<number>();
   try {
@@ -20,8 +25,12 @@ export async function writeBack<K, V>(read: FamilyRead<K, V>, loaded: Loaded<K, 
       // An accepted lease proves an entity entry fresh; a generation-stamped one is retired by
       // INCR, which leaves the lease alone, so its acceptance proves nothing.
       if (!read.spec.dependsOn) leased.forEach(({ index }, j) => stored[j] && verified.add(index));
+      leased.forEach(({ key, value }, j) => stored[j] && onStored(key, value));
     }
-    if (plain.length > 0) await read.call(() => read.store.set(plain), "fill");
+    if (plain.length > 0) {
+      await read.call(() => read.store.set(plain), "fill");
+      for (const { key, value } of plain) onStored(key, value);
+    }
   } catch {
     read.record("error");
   }

@@ -112,7 +112,10 @@ describe("createReadThrough", () => {
     expect(calls[0]).toEqual({ method: "getOrLease", keys: ["t:{prod:3}", "t:{prod:1}", "t:{prod:2}"], extraKeys: ["t:{gen:prod}"] });
     expect(batches).toEqual([[3, 1, 2]]);
     expect(trace.families.prod).toEqual({ hits: 0, misses: 3, roundTrips: 2 });
-    expect(trace.complete).toBe(false);
+    // Loaded, and stored by its guarded fill: observed as the store now holds it, as a hit would be.
+    expect(trace.complete).toBe(true);
+    const filled = ["t:{prod:3}", "t:{prod:1}", "t:{prod:2}"];
+    expect(filled.map((key) => trace.observed.get(key))).toEqual(await runtime.store!.mget(filled));
 
     calls.length = 0;
     const warm = createCacheTrace();
@@ -149,7 +152,8 @@ describe("createReadThrough", () => {
     const started = deferred();
     const release = deferred();
     const { spec, batches } = productSpec(database, { started: started.resolve, release: release.promise });
-    const reading = createReadThrough(runtime).load(spec, [1]);
+    const trace = createCacheTrace();
+    const reading = createReadThrough(runtime, trace).load(spec, [1]);
     await started.promise; // the reader holds the old row
     database.version = "new"; // a writer commits...
     await memory.del([keys.productKey(1)]); // ...and invalidates
@@ -158,6 +162,7 @@ describe("createReadThrough", () => {
     expect(methods()).toEqual(["getOrLease", "setLeased"]);
     expect(stats().prod.rejectedWrite).toBe(1);
     expect(await memory.mget([keys.productKey(1)])).toEqual([null]);
+    expect(trace.complete).toBe(false); // nothing stored to validate an answer against
 
     const next = productSpec(database);
     expect(await createReadThrough(runtime).load(next.spec, [1])).toEqual([{ id: 1, version: "new" }]);
@@ -245,7 +250,9 @@ describe("createReadThrough", () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(30);
 
-    await createReadThrough(runtime).load(spec, [405]);
+    const uncached = createCacheTrace();
+    await createReadThrough(runtime, uncached).load(spec, [405]);
+    expect(uncached.complete).toBe(false);
     await createReadThrough(runtime).load(spec, [405]);
     expect(batches).toEqual([[404], [405], [405]]);
     expect(await memory.mget([keys.productKey(405)])).toEqual([null]);
@@ -264,8 +271,10 @@ describe("createReadThrough", () => {
     const { runtime, stats } = setup();
     const failing: CacheStore = { ...runtime.store!, getOrLease: () => Promise.reject(new Error("down")) };
     const { spec, batches } = productSpec();
-    expect(await createReadThrough({ ...runtime, store: failing }).load(spec, [1])).toEqual([{ id: 1, version: "v1" }]);
+    const trace = createCacheTrace();
+    expect(await createReadThrough({ ...runtime, store: failing }, trace).load(spec, [1])).toEqual([{ id: 1, version: "v1" }]);
     expect(batches).toEqual([[1]]);
+    expect(trace.complete).toBe(false);
     expect(stats().prod).toMatchObject({ error: 1, miss: 1 });
   });
 });
