@@ -190,6 +190,11 @@ const schema = z.object({
   /** Compiled documents kept per process (least recently used dropped first). Default 1000. */
   EXECUTOR_MAX_DOCUMENTS: int(1, 1_000_000).default(defaultExecutorOptions.maxDocuments),
   /**
+   * `on`: a POST of a query Apollo Server already ran without errors (same text and operation name)
+   * is executed without Apollo's request pipeline, the plugins' work done by hand (src/execution/fast-path.ts). Default on.
+   */
+  EXECUTION_FAST_PATH: z.enum(["on", "off"]).default("on"),
+  /**
    * Where CDN purges go (the outbox's purge hook). When set, kept responses are sent
    * `Cache-Control: public, s-maxage=CDN_MAX_AGE_SECONDS` and `Surrogate-Key`/`Cache-Tag` naming what
    * they depend on, so the CDN may serve them until a write purges those tags. Unset: `private, no-cache`.
@@ -396,8 +401,8 @@ export interface Config {
     tokenCache: { maxEntries: number; maxAgeSeconds: number };
   };
   logLevel: string;
-  /** EXECUTOR, EXECUTOR_MAX_DOCUMENTS (src/execution/compiled-executor.ts). */
-  execution: { executor: ExecutorKind; maxDocuments: number };
+  /** EXECUTOR, EXECUTOR_MAX_DOCUMENTS (src/execution/compiled-executor.ts), EXECUTION_FAST_PATH (src/execution/fast-path.ts). */
+  execution: { executor: ExecutorKind; maxDocuments: number; fastPath: boolean };
   search: SearchConfig;
   /** The public edge: input bounds (MAX_INPUT_*), operation limits (MAX_QUERY_*) and the cost estimator's list sizes. */
   limits: { input: JsonLimits; operation: OperationLimits; cost: CostEstimates; rate: RateLimitOptions | null };
@@ -572,7 +577,7 @@ export function loadConfig(env: Env = process.env): Config {
     cdn: { purgeUrl: e.CDN_PURGE_URL, maxAgeSeconds: e.CDN_MAX_AGE_SECONDS },
     auth: authConfig(e, env),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
-    execution: { executor: e.EXECUTOR, maxDocuments: e.EXECUTOR_MAX_DOCUMENTS },
+    execution: { executor: e.EXECUTOR, maxDocuments: e.EXECUTOR_MAX_DOCUMENTS, fastPath: e.EXECUTION_FAST_PATH === "on" },
     search: searchConfig(e, env),
     limits: {
       input: { maxDepth: e.MAX_INPUT_DEPTH, maxNodes: e.MAX_INPUT_NODES, maxStringLength: e.MAX_INPUT_STRING_LENGTH },

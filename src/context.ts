@@ -1,5 +1,6 @@
 import type { Authentication, Authenticator } from "./auth";
 import { createCacheTrace, type CacheTrace } from "./cache/read-through";
+import type { RateLimitRefusal } from "./edge/rate-limit";
 import type { Loaders } from "./loaders";
 import type { AdminService } from "./modules/admin/admin.service";
 import type { CategoryService } from "./modules/category/category.service";
@@ -57,6 +58,8 @@ export interface RequestRecord {
   refusalLimit?: string;
   /** The request spent its rate-limit budgets already (src/plugins/rate-limits.ts). */
   rateCharged: boolean;
+  /** What that charge of an executed request decided (null: within budget); set by `chargeOperation`. */
+  rateRefusal?: RateLimitRefusal | null;
   /** Execution started (the request was not refused before it). */
   executed: boolean;
 }

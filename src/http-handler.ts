@@ -5,6 +5,7 @@ import cors from "cors";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createRequestRecord, type Context, type RequestRecord } from "./context";
 import { memoizeCors } from "./edge/cors-memo";
+import type { FastPath } from "./execution/fast-path";
 import { createClientAddress, type ClientAddress } from "./edge/rate-limit-address";
 import { rateLimitedRefusal, type RateLimits } from "./edge/rate-limit";
 import { findRoute, type Route } from "./http-routes";
@@ -51,6 +52,8 @@ export interface HttpHandlerOptions {
   telemetry?: Telemetry | null;
   /** Run in order on every GraphQL request, before the response cache and Apollo; the first refusal answers. Default none. */
   edgeChecks?: EdgeCheck[];
+  /** Known queries executed without Apollo's pipeline (src/execution/fast-path.ts); null: Apollo executes every request. Default none. */
+  fastPath?: FastPath | null;
   /** The whole-response cache (src/response-cache.ts); null: every request is executed. */
   responseCache: ResponseCache | null;
   /** Where a request that fails unexpectedly (answered 500) is logged, at level error. */
@@ -64,7 +67,8 @@ export interface HttpHandlerOptions {
  *
  * The path of a GraphQL request, in this order: CORS -> body parser -> edge checks -> whole-response
  * cache admission (token verified) and lookup (a hit spends its remembered cost of the rate limits)
- * -> Apollo (context, parse, validate, rate limits, execute) -> whole-response cache save -> reply,
+ * -> the fast path of a known query, else Apollo (context, parse, validate, rate limits, execute)
+ * -> whole-response cache save -> reply,
  * with its HTTP cache headers (ETag, 304, Cache-Control) -> telemetry.
  */
 export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHandlerOptions): RequestListener {
@@ -76,6 +80,7 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
   const collapse = createMissCollapse<CachedAnswer>();
   const rateLimits = options.rateLimits ?? null;
   const clientAddress = options.clientAddress ?? createClientAddress();
+  const fastPath = options.fastPath ?? null;
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?", 1)[0];
@@ -181,6 +186,12 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
   }
 
   async function execute(req: IncomingMessage, res: ServerResponse, body: unknown, requestKey: string | null, record: RequestRecord): Promise<void> {
+    const fast = fastPath ? await fastPath.run(req, body, record, () => options.context(req, record)) : null;
+    if (fast) {
+      res.statusCode = 200;
+      res.setHeader("content-type", fast.contentType);
+      return sendExecuted(req, res, requestKey, fast.body, fast.context);
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
@@ -198,17 +209,21 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (response.body.kind === "complete") {
-      if (responses && context && res.statusCode === 200) {
-        // Kept before the answer goes out, so the client's next identical request can hit.
-        const answer = await responses.settle(requestKey, response.body.string, context);
-        if (answer) return reuse(req, res, answer);
-        for (const [key, value] of Object.entries(responses.noStore)) res.setHeader(key, value);
-      }
-      return void res.end(response.body.string);
-    }
+    fastPath?.learnContentType(req, res.statusCode, response.headers.get("content-type"));
+    if (response.body.kind === "complete") return sendExecuted(req, res, requestKey, response.body.string, context);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
+  }
+
+  // An executed answer: a 200 is settled with the response cache (kept before it goes out, so the
+  // client's next identical request can hit) and sent with its HTTP cache headers.
+  async function sendExecuted(req: IncomingMessage, res: ServerResponse, requestKey: string | null, body: string, context: Context | undefined): Promise<void> {
+    if (responses && context && res.statusCode === 200) {
+      const answer = await responses.settle(requestKey, body, context);
+      if (answer) return reuse(req, res, answer);
+      for (const [key, value] of Object.entries(responses.noStore)) res.setHeader(key, value);
+    }
+    res.end(body);
   }
 }
 

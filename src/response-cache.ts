@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
+import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { LRUCache } from "lru-cache";
@@ -90,6 +90,17 @@ export interface ResponseCache {
    * as observed (`cacheTrace.complete`, cleared by the read path on any database load).
    */
   plugin: ApolloServerPlugin<Context>;
+  /** The plugin's verdict on an answer, for an answer Apollo did not make (src/execution/fast-path.ts). */
+  judge(context: Context, answer: AnswerFacts): void;
+}
+
+/** What decides whether an executed answer is public (see `ResponseCache.plugin`). */
+export interface AnswerFacts {
+  operation: OperationDefinitionNode | undefined;
+  document: DocumentNode | undefined;
+  schema: GraphQLSchema;
+  /** The answer is one result (not incremental) without errors. */
+  errorFree: boolean;
 }
 
 /** A reusable answer: its body, strong ETag, and (when kept) the tags a CDN purges it by. */
@@ -242,6 +253,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     }
   }
 
+  function judge(context: Context, { operation, document, schema, errorFree }: AnswerFacts): void {
+    const isPublic = operation?.operation === "query" && errorFree && document !== undefined && !selectsPrivateField(schema, document);
+    verdicts.set(context.cacheTrace, isPublic);
+    if (!isPublic) context.cacheTrace.complete = false;
+  }
+
   return {
     async admit(req, params) {
       if (req.headers[cacheTraceHeader] || !csrfSafe(req) || startsWithMutation(params)) return null;
@@ -289,18 +306,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     noStore: { "cache-control": "private, no-store" },
 
+    judge,
+
     plugin: {
       async requestDidStart() {
         return {
           async willSendResponse({ operation, response, contextValue, document, schema }) {
-            const isPublic =
-              operation?.operation === "query" &&
-              response.body.kind === "single" &&
-              !response.body.singleResult.errors?.length &&
-              document !== undefined &&
-              !selectsPrivateField(schema, document);
-            verdicts.set(contextValue.cacheTrace, isPublic);
-            if (!isPublic) contextValue.cacheTrace.complete = false;
+            const errorFree = response.body.kind === "single" && !response.body.singleResult.errors?.length;
+            judge(contextValue, { operation, document, schema, errorFree });
           },
         };
       },
@@ -380,10 +393,10 @@ function metaLineOf(answer: CachedAnswer): string {
 // A persisted query names its text by SHA-256: the hash stands for the text, once checked against
 // a text sent with it. Any other extension is not understood here, so the request is executed.
 function operationOf(query: unknown, extensions: unknown): string | null {
-  if (extensions === undefined || extensions === null) return typeof query === "string" ? sha256(query) : null;
+  if (extensions === undefined || extensions === null) return typeof query === "string" ? queryHashOf(query) : null;
   const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } }).persistedQuery;
   if (Object.keys(extensions).length !== 1 || persisted?.version !== 1 || typeof persisted.sha256Hash !== "string") return null;
-  if (query !== undefined && (typeof query !== "string" || sha256(query) !== persisted.sha256Hash)) return null;
+  if (query !== undefined && (typeof query !== "string" || queryHashOf(query) !== persisted.sha256Hash)) return null;
   return persisted.sha256Hash;
 }
 
@@ -400,7 +413,8 @@ function startsWithMutation(params: unknown): boolean {
 const textHashes = new LRUCache<string, string>({ max: 1000 });
 const longestRememberedText = 8192;
 
-function sha256(text: string): string {
+/** SHA-256 of an operation's text, lower-case hex (Apollo's `queryHash`), remembered for recent texts. */
+export function queryHashOf(text: string): string {
   const known = textHashes.get(text);
   if (known !== undefined) return known;
   const hash = createHash("sha256").update(text).digest("hex");

@@ -23,15 +23,16 @@ import { explorerLinkPlugin } from "./plugins/explorer-link";
 import type { Logger } from "./logger";
 import { createExecutor, type Executor } from "./execution/compiled-executor";
 import { executorGateway } from "./execution/executor-gateway";
+import { createFastPath, type FastPath } from "./execution/fast-path";
 import { resolvers } from "./modules";
 import { cacheTracePlugin } from "./plugins/cache-trace";
 import { searchNoticesPlugin } from "./plugins/search-notices";
-import { treeAnswersPlugin } from "./plugins/tree-answers";
+import { createTreeAnswers, type TreeAnswers } from "./plugins/tree-answers";
 import { documentInputRules } from "./edge/document-input";
 import { operationLimitRules } from "./edge/operation-limits";
 import { checkRequestBody } from "./edge/request-body";
 import { inputLimitsPlugin } from "./plugins/input-limits";
-import { operationLimitsPlugin } from "./plugins/operation-limits";
+import { createOperationLimits, type OperationLimits } from "./plugins/operation-limits";
 import { rateLimitsPlugin } from "./plugins/rate-limits";
 import { isEditor, trustedDocumentsPlugin } from "./plugins/trusted-documents";
 import { createClientAddress } from "./edge/rate-limit-address";
@@ -54,6 +55,8 @@ export interface Gateway {
   search: SearchRuntime;
   /** The compiled executor and its counters (EXECUTOR=jit); null when Apollo executes (EXECUTOR=graphql-js). */
   executor: Executor | null;
+  /** The fast path of known queries and its counters; null when off (EXECUTION_FAST_PATH=off, or extra Apollo plugins given). */
+  fastPath: FastPath | null;
   stop(): Promise<void>;
 }
 
@@ -61,7 +64,7 @@ export interface Gateway {
 export interface GatewayOptions extends RuntimeOptions {
   /** Told the URL as soon as the port is bound, before the runtime is built (the start may wait for the database). */
   onListening?: (url: string) => void;
-  /** Apollo plugins added after the gateway's own (bench/profile.ts times a request's phases). Default none. */
+  /** Apollo plugins added after the gateway's own (bench/profile.ts times a request's phases); the fast path, which skips them, is then off. Default none. */
   plugins?: ApolloServerPlugin<Context>[];
 }
 
@@ -95,7 +98,24 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   }
   const { logger } = runtime;
   const executor = config.execution.executor === "jit" ? createExecutor("jit", config.execution) : null;
-  const apollo = createApollo(runtime, httpServer, executor, options.plugins ?? []);
+  const extraPlugins = options.plugins ?? [];
+  const operationLimits = createOperationLimits(config.limits.operation.maxCost, config.limits.cost);
+  const treeAnswers = createTreeAnswers();
+  const fastPath =
+    config.execution.fastPath && extraPlugins.length === 0
+      ? createFastPath({
+          // EXECUTOR=graphql-js: graphql-js's execute over the document Apollo validated, as Apollo runs it.
+          executor: executor ?? createExecutor("graphql-js"),
+          inputLimits: config.limits.input,
+          operationLimits,
+          rateLimits: runtime.rateLimits,
+          trustedDocuments: runtime.trustedDocuments,
+          treeAnswers,
+          responses: runtime.responses,
+          maxDocuments: config.execution.maxDocuments,
+        })
+      : null;
+  const apollo = createApollo(runtime, httpServer, executor, { operationLimits, treeAnswers, fastPath }, extraPlugins);
   await apollo.start();
   const createContext = createContextFactory(runtime);
   const editor = async (authorization: string | undefined) => isEditor(await runtime.authenticate(authorization));
@@ -116,6 +136,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       },
     ],
     responseCache: runtime.responses,
+    fastPath,
     clientAddress: createClientAddress(config.http.trustedProxies),
     rateLimits: runtime.rateLimits,
     telemetry: runtime.telemetry,
@@ -132,6 +153,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     logger,
     search: runtime.search,
     executor,
+    fastPath,
     async stop() {
       await apollo.stop();
       logger.debug("http server drained");
@@ -173,7 +195,20 @@ function answerWhileStarting(req: http.IncomingMessage, res: http.ServerResponse
   res.writeHead(503).end(JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }));
 }
 
-function createApollo(runtime: Runtime, httpServer: http.Server, executor: Executor | null, extraPlugins: ApolloServerPlugin<Context>[]): ApolloServer<Context> {
+/** Parts of the plugin list shared with the fast path (src/execution/fast-path.ts). */
+interface SharedPlugins {
+  operationLimits: OperationLimits;
+  treeAnswers: TreeAnswers;
+  fastPath: FastPath | null;
+}
+
+function createApollo(
+  runtime: Runtime,
+  httpServer: http.Server,
+  executor: Executor | null,
+  shared: SharedPlugins,
+  extraPlugins: ApolloServerPlugin<Context>[],
+): ApolloServer<Context> {
   const { config, logger } = runtime;
   const typeDefs = readFileSync(schemaPath, "utf8");
   // EXECUTOR=jit: the same schema Apollo would build (makeExecutableSchema), executed by
@@ -195,7 +230,7 @@ function createApollo(runtime: Runtime, httpServer: http.Server, executor: Execu
     validationRules: [...documentInputRules(config.limits.input), ...operationLimitRules(config.limits.operation)],
     plugins: [
       inputLimitsPlugin(config.limits.input),
-      operationLimitsPlugin(config.limits.operation.maxCost, config.limits.cost),
+      shared.operationLimits.plugin,
       // After operationLimitsPlugin, whose cost it charges (see rateLimitsPlugin).
       ...(runtime.rateLimits ? [rateLimitsPlugin(runtime.rateLimits)] : []),
       trustedDocumentsPlugin(runtime.trustedDocuments),
@@ -207,7 +242,9 @@ function createApollo(runtime: Runtime, httpServer: http.Server, executor: Execu
       ...(runtime.responses ? [runtime.responses.plugin] : []),
       searchNoticesPlugin(),
       // Tree-only queries answered from the decoded tree's memo once executed (see the plugin).
-      treeAnswersPlugin(),
+      shared.treeAnswers.plugin,
+      // Learns the queries the fast path may answer (after every plugin that may add an error).
+      ...(shared.fastPath ? [shared.fastPath.plugin] : []),
       ...extraPlugins,
       config.http.introspection
         ? explorerLinkPlugin(ApolloServerPluginLandingPageLocalDefault({ embed: true }))

@@ -14,12 +14,19 @@ export function inputLimitsPlugin(limits: JsonLimits = defaultJsonLimits): Apoll
     async requestDidStart() {
       return {
         async didResolveOperation({ request }) {
-          for (const [name, value] of [["variables", request.variables], ["extensions", request.extensions]] as const) {
-            const refused = checkInput(name, value, limits);
-            if (refused) throw new RefusedInputError(refused.message, refused.field);
-          }
+          const refused = refusedInput(request, limits);
+          if (refused) throw refused;
         },
       };
     },
   };
+}
+
+/** The refusal of a request whose `variables` or `extensions` exceed `limits`, else null (also the fast path's check). */
+export function refusedInput(request: { variables?: unknown; extensions?: unknown }, limits: JsonLimits = defaultJsonLimits): RefusedInputError | null {
+  for (const [name, value] of [["variables", request.variables], ["extensions", request.extensions]] as const) {
+    const refused = checkInput(name, value, limits);
+    if (refused) return new RefusedInputError(refused.message, refused.field);
+  }
+  return null;
 }

@@ -12,16 +12,22 @@ export function searchNoticesPlugin(): ApolloServerPlugin<Context> {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
-          const notices = noticesOf(contextValue);
-          const categoryIntents = intentsOf(contextValue);
-          if ((notices.length === 0 && categoryIntents.length === 0) || response.body.kind !== "single") return;
-          response.body.singleResult.extensions = {
-            ...response.body.singleResult.extensions,
-            ...(notices.length ? { notices } : {}),
-            ...(categoryIntents.length ? { categoryIntents } : {}),
-          };
+          if (response.body.kind !== "single") return;
+          response.body.singleResult.extensions = withSearchNotices(response.body.singleResult.extensions, contextValue);
         },
       };
     },
+  };
+}
+
+/** `extensions` with the request's notices and category intents added (as they were when there are none; also the fast path's). */
+export function withSearchNotices(extensions: Record<string, unknown> | undefined, context: Context): Record<string, unknown> | undefined {
+  const notices = noticesOf(context);
+  const categoryIntents = intentsOf(context);
+  if (notices.length === 0 && categoryIntents.length === 0) return extensions;
+  return {
+    ...extensions,
+    ...(notices.length ? { notices } : {}),
+    ...(categoryIntents.length ? { categoryIntents } : {}),
   };
 }

@@ -10,6 +10,22 @@ const ANSWERS_PER_DOCUMENT = 16;
 /** Fields of `CategoryTreeNode` answered from the tree alone (not `category`, which loads a row). */
 const TREE_FIELDS = new Set(["id", "name", "slug", "depth", "children", "__typename"]);
 
+/** The tree's answers: the Apollo plugin, and `find` for the fast path (src/execution/fast-path.ts). */
+export interface TreeAnswers {
+  plugin: ApolloServerPlugin<Context>;
+  /**
+   * For a tree-only operation, its kept `data` for the tree this request reads, or how to keep the
+   * `data` its execution answers without errors; null for any other operation (or when the tree fails to load).
+   */
+  find(request: {
+    document: DocumentNode;
+    operation: OperationDefinitionNode | undefined;
+    operationName: string | null;
+    variables: Record<string, unknown> | undefined;
+    context: Context;
+  }): Promise<{ data: Record<string, unknown> } | { keep(data: Record<string, unknown>): void } | null>;
+}
+
 /**
  * Tree-only operations answered from the decoded tree's own memo (issue #12: the tree read whole
  * should cost its serialization, not a graphql-js walk of its 2,481 nodes). An operation whose only
@@ -23,7 +39,7 @@ const TREE_FIELDS = new Set(["id", "name", "slug", "depth", "children", "__typen
  * the tree yields another decoded object, which has no answers yet. Nothing else is skipped: the
  * limits, rate limits and trusted documents run in `didResolveOperation`, before this hook.
  */
-export function treeAnswersPlugin(): ApolloServerPlugin<Context> {
+export function createTreeAnswers(): TreeAnswers {
   const eligible = new WeakMap<DocumentNode, Map<string, boolean>>();
   const answers = new WeakMap<CategoryTree, WeakMap<DocumentNode, Map<string, Record<string, unknown>>>>();
 
@@ -35,38 +51,52 @@ export function treeAnswersPlugin(): ApolloServerPlugin<Context> {
     return verdict;
   };
 
+  const find: TreeAnswers["find"] = async ({ document, operation, operationName, variables, context }) => {
+    if (!isTreeOnly(document, operation, operationName ?? "")) return null;
+    // A failed read (the database down, nothing cached) is left to execution, whose resolver
+    // meets the same failure (the loader memoizes it) and reports it with its code and path.
+    const tree = await context.loaders.categoryTree.load("tree").catch(() => null);
+    if (!tree) return null;
+    const key = `${operationName ?? ""}\0${JSON.stringify(variables ?? {})}`;
+    const data = answers.get(tree)?.get(document)?.get(key);
+    if (data) return { data };
+    return {
+      keep(executed) {
+        let byDocument = answers.get(tree);
+        if (!byDocument) answers.set(tree, (byDocument = new WeakMap()));
+        let byKey = byDocument.get(document);
+        if (!byKey || byKey.size >= ANSWERS_PER_DOCUMENT) byDocument.set(document, (byKey = new Map()));
+        byKey.set(key, executed);
+      },
+    };
+  };
+
   return {
-    async requestDidStart() {
-      let pending: { tree: CategoryTree; document: DocumentNode; key: string } | null = null;
-      return {
-        async responseForOperation({ document, operation, operationName, request, contextValue }: GraphQLRequestContext<Context>) {
-          if (!document || !isTreeOnly(document, operation, operationName ?? "")) return null;
-          // A failed read (the database down, nothing cached) is left to execution, whose resolver
-          // meets the same failure (the loader memoizes it) and reports it with its code and path.
-          const tree = await contextValue.loaders.categoryTree.load("tree").catch(() => null);
-          if (!tree) return null;
-          const key = `${operationName ?? ""}\0${JSON.stringify(request.variables ?? {})}`;
-          const data = answers.get(tree)?.get(document)?.get(key);
-          if (!data) {
-            pending = { tree, document, key };
-            return null;
-          }
-          // Telemetry counts it as executed (its executionDidStart does not run for an answered operation).
-          contextValue.record.executed = true;
-          contextValue.record.cost = contextValue.operationCost ?? null;
-          return { http: { headers: new HeaderMap(), status: undefined }, body: { kind: "single", singleResult: { data } } };
-        },
-        async willSendResponse({ response }) {
-          if (!pending || response.body.kind !== "single") return;
-          const { data, errors } = response.body.singleResult;
-          if (!data || (errors?.length ?? 0) > 0) return;
-          let byDocument = answers.get(pending.tree);
-          if (!byDocument) answers.set(pending.tree, (byDocument = new WeakMap()));
-          let byKey = byDocument.get(pending.document);
-          if (!byKey || byKey.size >= ANSWERS_PER_DOCUMENT) byDocument.set(pending.document, (byKey = new Map()));
-          byKey.set(pending.key, data);
-        },
-      };
+    find,
+    plugin: {
+      async requestDidStart() {
+        let pending: { keep(data: Record<string, unknown>): void } | null = null;
+        return {
+          async responseForOperation({ document, operation, operationName, request, contextValue }: GraphQLRequestContext<Context>) {
+            if (!document) return null;
+            const found = await find({ document, operation, operationName: operationName ?? null, variables: request.variables, context: contextValue });
+            if (!found) return null;
+            if ("keep" in found) {
+              pending = found;
+              return null;
+            }
+            // Telemetry counts it as executed (its executionDidStart does not run for an answered operation).
+            contextValue.record.executed = true;
+            contextValue.record.cost = contextValue.operationCost ?? null;
+            return { http: { headers: new HeaderMap(), status: undefined }, body: { kind: "single", singleResult: { data: found.data } } };
+          },
+          async willSendResponse({ response }) {
+            if (!pending || response.body.kind !== "single") return;
+            const { data, errors } = response.body.singleResult;
+            if (data && (errors?.length ?? 0) === 0) pending.keep(data);
+          },
+        };
+      },
     },
   };
 }

@@ -15,12 +15,16 @@ export function trustedDocumentsPlugin(documents: TrustedDocuments): ApolloServe
       if (documents.mode !== "require") return;
       return {
         async didResolveOperation({ queryHash, contextValue }) {
-          if (isEditor(contextValue.authentication)) return;
-          if (!(await documents.isTrusted(queryHash))) throw new UntrustedDocumentError(untrustedMessage);
+          if (!(await mayRun(documents, contextValue.authentication, queryHash))) throw new UntrustedDocumentError(untrustedMessage);
         },
       };
     },
   };
+}
+
+/** Whether a caller with `authentication` may run the document of `queryHash` (also the fast path's check). */
+export async function mayRun(documents: TrustedDocuments, authentication: Authentication, queryHash: string): Promise<boolean> {
+  return documents.mode !== "require" || isEditor(authentication) || (await documents.isTrusted(queryHash));
 }
 
 /** A verified token with the editor (or admin) role: it may send any document, and its APQ registrations are trusted. */
