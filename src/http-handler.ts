@@ -209,8 +209,10 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    fastPath?.learnContentType(req, res.statusCode, response.headers.get("content-type"));
-    if (response.body.kind === "complete") return sendExecuted(req, res, requestKey, response.body.string, context);
+    if (response.body.kind === "complete") {
+      fastPath?.learnContentType(req, res.statusCode, response.headers.get("content-type"));
+      return sendExecuted(req, res, requestKey, response.body.string, context);
+    }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }

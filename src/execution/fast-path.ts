@@ -47,7 +47,7 @@ export interface FastPath {
   plugin: ApolloServerPlugin<Context>;
   /** The answer of a known query, or null: Apollo answers (`record` may hold the charge's verdict). */
   run(req: IncomingMessage, body: unknown, record: RequestRecord, createContext: () => Promise<Context>): Promise<FastAnswer | null>;
-  /** Learns the content type Apollo answered a POST with, for its `Accept` header. */
+  /** Learns the content type of a 200 Apollo answered a POST with in one body, for its `Accept` header. */
   learnContentType(req: IncomingMessage, status: number, contentType: string | undefined): void;
   readonly counters: FastPathCounters;
 }
