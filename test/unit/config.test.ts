@@ -33,9 +33,10 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32), REDIS_CLUSTER_NODES: "h:1" }).cache.near).toBeNull();
   });
 
-  it("executes with graphql-jit unless EXECUTOR says graphql-js", () => {
-    expect(loadConfig({}).execution).toEqual({ executor: "jit", maxDocuments: 1000 });
-    expect(loadConfig({ EXECUTOR: "graphql-js", EXECUTOR_MAX_DOCUMENTS: "50" }).execution).toEqual({ executor: "graphql-js", maxDocuments: 50 });
+  it("executes with graphql-jit unless EXECUTOR says graphql-js, known queries on the fast path unless EXECUTION_FAST_PATH=off", () => {
+    expect(loadConfig({}).execution).toEqual({ executor: "jit", maxDocuments: 1000, fastPath: true });
+    expect(loadConfig({ EXECUTOR: "graphql-js", EXECUTOR_MAX_DOCUMENTS: "50", EXECUTION_FAST_PATH: "off" }).execution).toEqual({ executor: "graphql-js", maxDocuments: 50, fastPath: false });
+    expect(() => loadConfig({ EXECUTION_FAST_PATH: "yes" })).toThrow(/EXECUTION_FAST_PATH/);
   });
 
   it("turns introspection and Sandbox's origin off in production unless asked", () => {
