@@ -203,15 +203,14 @@ describe("EXECUTION_FAST_PATH with whole responses and small rate limits", () =>
     };
     const [first, second] = skus;
     await ask(first);
-    // Executed by the fast path twice: the first read the database (not kept), the second only the cache (kept).
-    const executed = [await ask(second), await ask(second)];
-    expect(fast.fastPath!.counters.answered).toBe(2);
-    expect(executed[1]).toEqual(executed[0]);
-    expect(executed[0].headers).toMatchObject({ etag: expect.stringMatching(/^"/), "cache-control": "private, no-cache" });
+    // Executed by the fast path (the document is known) and kept, then answered from the cache.
+    const executed = await ask(second);
+    expect(fast.fastPath!.counters.answered).toBe(1);
+    expect(executed.headers).toMatchObject({ etag: expect.stringMatching(/^"/), "cache-control": "private, no-cache" });
     const hitsBefore = [hits(fast), hits(apollo)];
-    expect(await ask(second)).toEqual(executed[0]);
+    expect(await ask(second)).toEqual(executed);
     expect([hits(fast) - hitsBefore[0], hits(apollo) - hitsBefore[1]]).toEqual([1, 1]);
-    expect(fast.fastPath!.counters.answered).toBe(2);
+    expect(fast.fastPath!.counters.answered).toBe(1);
   });
 
   it("@private data is neither kept nor reused (private, no-store), as from Apollo", async () => {
@@ -221,7 +220,7 @@ describe("EXECUTION_FAST_PATH with whole responses and small rate limits", () =>
     const answers = [await send(fast, { ...body, variables: { f: "b" } }, from), await send(apollo, { ...body, variables: { f: "b" } }, from)];
     expect(answers[0]).toEqual(answers[1]);
     expect(answers[0].headers["cache-control"]).toBe("private, no-store");
-    expect(fast.fastPath!.counters.answered).toBe(3);
+    expect(fast.fastPath!.counters.answered).toBe(2);
   });
 
   it("a request handed back after its charge is charged once: the budget runs out at the same request", async () => {
