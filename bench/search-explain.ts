@@ -22,9 +22,13 @@ const { values: flags } = parseArgs({
     "database-name": { type: "string", default: "cg_bench_search_100000_1000" },
     repeat: { type: "string", default: "5" },
     against: { type: "string" },
+    /** With --against: compare the answers instead (top 20 and top 1000 in common, totals), not the times. */
+    overlap: { type: "boolean", default: false },
     /** Print the plans (EXPLAIN ANALYZE, BUFFERS) of this one query's statements instead. */
     plan: { type: "string" },
     limit: { type: "string", default: "1000" },
+    /** SEARCH_CANDIDATE_LIMIT of the text side (a checkout without it reads every match). */
+    "candidate-limit": { type: "string", default: "2000" },
   },
 });
 
@@ -32,6 +36,8 @@ interface Source {
   name: string;
   // The text side of that checkout, as the gateway calls it: the statements it sends for one query.
   statements(prisma: PrismaClient, query: string): Promise<{ sql: string; params: unknown[] }[]>;
+  // Its answer: ranked ids, best first, and the total.
+  answer(prisma: PrismaClient, query: string): Promise<{ ids: number[]; scores: number[]; total: number }>;
 }
 
 function loadSource(root: string, name: string): Source {
@@ -41,7 +47,7 @@ function loadSource(root: string, name: string): Source {
   const { DEFAULT_SYNONYMS_FILE, loadSynonyms } = require(path.join(root, "src/data/search/synonyms"));
   /* eslint-enable @typescript-eslint/no-require-imports */
   const synonyms = loadSynonyms(DEFAULT_SYNONYMS_FILE);
-  const base = { exclusions: null, vectorIds: [], scope: { categoryId: null, filter: {} }, limit: Number(flags.limit), facetValues: 50 };
+  const base = { exclusions: null, vectorIds: [], scope: { categoryId: null, filter: {} }, limit: Number(flags.limit), facetValues: 50, candidateLimit: Number(flags["candidate-limit"]) };
   return {
     name,
     async statements(prisma, query) {
@@ -59,6 +65,11 @@ function loadSource(root: string, name: string): Source {
       await matchGracefully(recording, planTextQuery(query, synonyms), base);
       return sent;
     },
+    async answer(prisma, query) {
+      const { summary } = await matchGracefully(prisma, planTextQuery(query, synonyms), base);
+      const ranked: { id: number; score: number }[] = summary.ranked;
+      return { ids: ranked.map((hit) => hit.id), scores: ranked.map((hit) => hit.score), total: summary.totalCount };
+    },
   };
 }
 
@@ -70,6 +81,12 @@ async function main() {
   await pg.connect();
   const sources = [loadSource(path.resolve(__dirname, ".."), "this checkout"), ...(flags.against ? [loadSource(path.resolve(flags.against), flags.against)] : [])];
   const queries = flags.plan ? [flags.plan] : await searchQueries((text) => db.sql.query(text));
+  if (flags.overlap && sources.length === 2) {
+    await printOverlap(sources, db.prisma, queries);
+    await pg.end();
+    await db.close();
+    return;
+  }
   const repeat = Number(flags.repeat);
   const rows: { query: string; bySource: { statements: number; ms: number[] }[] }[] = [];
   for (const query of queries) {
@@ -111,6 +128,29 @@ async function main() {
     const statements = rows.reduce((n, row) => n + row.bySource[i].statements, 0) / rows.length;
     console.log(`| ${source.name} | ${statements.toFixed(2)} | ${at(0.5)} | ${at(0.9)} | ${at(0.99)} | ${totals[totals.length - 1].toFixed(1)} | ${sum(totals).toFixed(0)} |`);
   }
+}
+
+// How far this checkout's answers are from the other's: the top 20 and the top 1000 they share, the
+// 20th hit's score (a shortlist that misses better matches shows a lower one), and both totals.
+async function printOverlap(sources: Source[], prisma: PrismaClient, queries: string[]) {
+  const names = sources.map((s) => s.name).join(" / ");
+  console.log(`| query | top 20 in common | same top 20 order | top 1000 in common | 20th score: ${names} | total: ${names} |`);
+  console.log(`|---|---|---|---|---|---|`);
+  let shared20 = 0;
+  let same = 0;
+  for (const query of queries) {
+    const [a, b] = await Promise.all(sources.map((source) => source.answer(prisma, query)));
+    const common = (n: number) => a.ids.slice(0, n).filter((id) => b.ids.slice(0, n).includes(id)).length;
+    const top = Math.min(20, b.ids.length);
+    const identical = a.ids.slice(0, 20).join() === b.ids.slice(0, 20).join();
+    shared20 += top ? common(20) / top : 1;
+    same += identical ? 1 : 0;
+    const twentieth = (scores: number[]) => (scores.length ? scores[Math.min(20, scores.length) - 1].toFixed(4) : "-");
+    console.log(
+      `| ${query} | ${common(20)}/${top} | ${identical ? "yes" : "no"} | ${common(1000)}/${Math.min(1000, b.ids.length)} | ${twentieth(a.scores)} / ${twentieth(b.scores)} | ${a.total} / ${b.total} |`,
+    );
+  }
+  console.log(`\nTop 20 in common, mean: ${(shared20 / queries.length).toFixed(3)}; same top 20 in the same order: ${same} of ${queries.length} queries.`);
 }
 
 main().catch((error) => {

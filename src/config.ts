@@ -276,6 +276,13 @@ const schema = z.object({
   MAX_SEARCH_QUERY_LENGTH: int(1, 10_000).default(256),
   /** Ranked hits one search keeps and pages through (totalCount still counts every match). Default 1000. */
   SEARCH_MAX_RESULTS: int(1, 100_000).default(1000),
+  /**
+   * Most text matches a search reads, ranks and counts; 0: every match. A query matching more (a
+   * common word) ranks a shortlist of candidates instead (the top tier's matches, the most popular,
+   * the first found) and says so: totalCount and the facets are then lower bounds
+   * (SearchResult.totalIsLowerBound, notice CANDIDATES_LIMITED). Default 2000.
+   */
+  SEARCH_CANDIDATE_LIMIT: int(0, 10_000_000).default(2000),
   /** Nearest neighbours the vector side contributes to a search. Default 100. */
   SEARCH_VECTOR_CANDIDATES: int(1, 10_000).default(100),
   /** Least cosine similarity for a vector neighbour to count as a match, -1 to 1. Default 0.3 (tuned for the local embedder). */
@@ -443,6 +450,8 @@ export interface SearchConfig {
   defaultPageSize: number;
   maxQueryLength: number;
   maxResults: number;
+  /** SEARCH_CANDIDATE_LIMIT; null: every match is read. */
+  candidateLimit: number | null;
   vectorCandidates: number;
   vectorMinScore: number;
   vectorRetryMs: number;
@@ -658,6 +667,7 @@ function searchConfig(e: z.infer<typeof schema>, env: Env): SearchConfig {
     defaultPageSize: Math.min(e.DEFAULT_PAGE_SIZE, e.MAX_SEARCH_PAGE_SIZE),
     maxQueryLength: e.MAX_SEARCH_QUERY_LENGTH,
     maxResults: e.SEARCH_MAX_RESULTS,
+    candidateLimit: e.SEARCH_CANDIDATE_LIMIT === 0 ? null : e.SEARCH_CANDIDATE_LIMIT,
     vectorCandidates: e.SEARCH_VECTOR_CANDIDATES,
     vectorMinScore: e.SEARCH_VECTOR_MIN_SCORE,
     vectorRetryMs: e.SEARCH_VECTOR_RETRY_MS,

@@ -28,8 +28,10 @@ export interface SearchNotice {
    * VECTOR_SEARCH_UNAVAILABLE: HYBRID answered from text. SPELLING_CORRECTED: words that matched
    * nothing were also matched as vocabulary words like them. RELAXED_MATCH: no product had every
    * word; products with most of them come first. STOP_WORDS_ONLY: the query had only common words.
+   * CANDIDATES_LIMITED: more products matched than SEARCH_CANDIDATE_LIMIT; a shortlist was ranked
+   * and counted (`SearchEntry.totalIsLowerBound`).
    */
-  code: "VECTOR_SEARCH_UNAVAILABLE" | "SPELLING_CORRECTED" | "RELAXED_MATCH" | "STOP_WORDS_ONLY";
+  code: "VECTOR_SEARCH_UNAVAILABLE" | "SPELLING_CORRECTED" | "RELAXED_MATCH" | "STOP_WORDS_ONLY" | "CANDIDATES_LIMITED";
   message: string;
 }
 
@@ -49,6 +51,8 @@ export interface SearchEntry {
   mode: SearchMode;
   hits: [number, number][];
   totalCount: number;
+  /** True when the text side matched more than `SearchEngineOptions.candidateLimit`: `totalCount` and the facet counts count its candidates only. Absent in entries cached before it existed. */
+  totalIsLowerBound?: boolean;
   facets: FacetResult[];
   notices: SearchNotice[];
   /** Null when the strong hits agree on no category. */
@@ -65,6 +69,8 @@ export interface SearchEngineOptions {
   popularityWeight: number;
   /** Hits kept per search (the window pages walk). */
   maxResults: number;
+  /** Most text matches read, ranked and counted per statement (see `summarizeMatches`); null: every match. */
+  candidateLimit: number | null;
   /** Neighbours the vector side contributes. */
   vectorCandidates: number;
   /** Least cosine similarity of a neighbour. */

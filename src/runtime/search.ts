@@ -101,6 +101,7 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
     rrfVectorWeight: config.rrfVectorWeight,
     popularityWeight: config.popularityWeight,
     maxResults: config.maxResults,
+    candidateLimit: config.candidateLimit,
     vectorCandidates: config.vectorCandidates,
     vectorMinScore: config.vectorMinScore,
     facetValues: config.facetValues,

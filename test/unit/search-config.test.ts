@@ -14,6 +14,7 @@ describe("search settings", () => {
       defaultPageSize: 20,
       maxQueryLength: 256,
       maxResults: 1000,
+      candidateLimit: 2000,
       vectorCandidates: 100,
       vectorMinScore: 0.3,
       autocomplete: { defaultLimit: 10, maxLimit: 50 },
@@ -41,6 +42,11 @@ describe("search settings", () => {
     expect(search.popularityWeight).toBe(0.2);
   });
 
+  it("reads every match when SEARCH_CANDIDATE_LIMIT is 0", () => {
+    expect(loadConfig({ SEARCH_CANDIDATE_LIMIT: "0" }).search.candidateLimit).toBeNull();
+    expect(loadConfig({ SEARCH_CANDIDATE_LIMIT: "500" }).search.candidateLimit).toBe(500);
+  });
+
   it.each([
     ["EMBEDDER_URL", { EMBEDDER: "http" }],
     ["VECTOR_INDEX", { VECTOR_INDEX: "qdrant" }],
@@ -49,6 +55,7 @@ describe("search settings", () => {
     ["EMBEDDING_DIMENSIONS", { EMBEDDING_DIMENSIONS: "3" }],
     ["SEARCH_VECTOR_MIN_SCORE", { SEARCH_VECTOR_MIN_SCORE: "2" }],
     ["MAX_SEARCH_PAGE_SIZE", { MAX_SEARCH_PAGE_SIZE: "0" }],
+    ["SEARCH_CANDIDATE_LIMIT", { SEARCH_CANDIDATE_LIMIT: "-1" }],
     ["AUTOCOMPLETE_DEFAULT_LIMIT", { AUTOCOMPLETE_DEFAULT_LIMIT: "60" }],
   ])("names %s when its value is bad", (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -20,6 +20,12 @@ export interface MatchSummary {
   categoryPaths: Map<number, number[]>;
   /** Lexemes in the text query: 0 when every term was a stop word of the dictionary (or there was no text). */
   lexemes: number;
+  /**
+   * True when the text query matched more than `MatchRequest.candidateLimit` products: `ranked`,
+   * `totalCount` and `facetRows` are then over the candidates read (see `summarizeMatches`), so the
+   * total and every facet count are lower bounds.
+   */
+  bounded: boolean;
 }
 
 /** The text side of a search. */
@@ -56,6 +62,8 @@ export interface MatchRequest {
   facetValues: number;
   /** Share of a text match's within-tier score that is popularity, 0..1 (see `FIELD_TIERS`). Default `DEFAULT_POPULARITY_WEIGHT`. */
   popularityWeight?: number;
+  /** Most text matches read, ranked and counted (see `summarizeMatches`); null or absent: every match. */
+  candidateLimit?: number | null;
 }
 
 // The weights of ts_rank for labels D, C, B, A: description (D) 0.1, category path (C) 0.3, brand
@@ -96,6 +104,9 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
   let skuHit = "false";
   let textHit = "false";
   let rank = "0";
+  // A first cut of the matches, cheap to find, when there are too many to read (see `candidateSources`).
+  let best: { exact: string; rest: string } | null = null;
+  let few = "false";
   const text = request.text;
   if (text && text.groups.length > 0) {
     const dictionary = `'${text.dictionary}'::regconfig`;
@@ -126,20 +137,25 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
       rank = `(${counted.join(" + ")} - 1 + ${score}) / ${counted.length}`;
     }
     matched = `(${document} @@ q.query OR lower(p.sku) = ${sku} OR ${matched})`;
+    few = `(lower(p.sku) = ${sku} OR p.id = ANY(${vectorIds}))`;
+    // The best tier: every term in the name, and in the name or brand as typed (the "simple" document has no fields).
+    if (text.dictionary === "english") best = { exact: "p.suggest_vector @@ q.exact", rest: "p.search_vector @@ q.tier0" };
   }
   if (request.exclusions) {
     matched = `(${matched} AND NOT coalesce(p.search_vector @@ websearch_to_tsquery('english', ${params.add(request.exclusions, "text")}), false))`;
   }
+  const columns = `p.id, p.brand, ${priceRangeSql("p.price")} AS price_range, p.category_id, ${skuHit} AS sku_hit, ${textHit} AS text_hit, ${rank} AS rank`;
+  const bound = text && text.groups.length > 0 && request.candidateLimit != null ? request.candidateLimit : null;
+  const matches =
+    bound === null
+      ? { ctes: `\n     m AS MATERIALIZED (SELECT ${columns} FROM products p CROSS JOIN q WHERE ${matched} AND ${scope}),`, bounded: "false" }
+      : candidateMatches({ columns, matched: `${matched} AND ${scope}`, best, few, bound, params });
   const limit = params.add(request.limit, "int");
   const facetValues = params.add(request.facetValues, "int");
   const rows = await prisma.$queryRawUnsafe<
-    { ranked: string | null; total: number; facets: string | null; sku: string | null; vector: string | null; paths: string | null; lexemes: number | null }[]
+    { ranked: string | null; total: number; facets: string | null; sku: string | null; vector: string | null; paths: string | null; lexemes: number | null; bounded: boolean }[]
   >(
-    `WITH q AS (${query}),
-     m AS MATERIALIZED (
-       SELECT p.id, p.brand, ${priceRangeSql("p.price")} AS price_range, p.category_id, ${skuHit} AS sku_hit, ${textHit} AS text_hit, ${rank} AS rank
-         FROM products p CROSS JOIN q
-        WHERE ${matched} AND ${scope}),
+    `WITH q AS (${query}),${matches.ctes}
      ranked AS (
        SELECT id, category_id, CASE WHEN sku_hit THEN 1 ELSE rank END::float8 AS score
          FROM m WHERE sku_hit OR text_hit
@@ -171,7 +187,8 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
             (SELECT json_agg(json_build_array(field, value, count))::text FROM top_facets
               WHERE position <= ${facetValues} OR field = 'price') AS facets,
             (SELECT json_agg(json_build_array(c.id, c.path))::text FROM categories c WHERE c.id IN (SELECT category_id FROM seen)) AS paths,
-            (SELECT numnode(query) FROM q) AS lexemes`,
+            (SELECT numnode(query) FROM q) AS lexemes,
+            ${matches.bounded} AS bounded`,
     ...params.values,
   );
   const [row] = rows;
@@ -184,8 +201,51 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
     facetRows: (JSON.parse(row.facets ?? "[]") as [string, string, number][]).map(([field, value, count]) => ({ field, value, count })),
     categoryPaths: new Map((JSON.parse(row.paths ?? "[]") as [number, string][]).map(([id, path]) => [id, path.split("/").filter(Boolean).map(Number)])),
     lexemes: Number(row.lexemes ?? 0),
+    bounded: row.bounded === true,
   };
 }
+
+/**
+ * The CTEs that read a bounded statement's matches into `m` (its `columns`, ranked): a first scan of
+ * any `bound` + 1 matches (in GIN order, so it stops early); when it finds no more than `bound`,
+ * those are all the matches and the answer is exact. Otherwise only `bound` candidates of each
+ * cheap source are read, so a common word ("smart": 28% of a catalog) costs what a few thousand
+ * rows cost:
+ * - that first scan's matches (the physical order of the table: for an insert-only table, the
+ *   oldest products, as the ranking breaks ties by id);
+ * - `best`: the top tier's matches (every term in the name, and in name or brand as typed), which
+ *   rank above any other, from their own GIN scan;
+ * - the matches among the catalog's `bound` most popular products (a walk of the popularity index
+ *   that stops after `bound` rows, matching or not): the best sellers a within-tier order lifts;
+ * - the SKU match and the vector neighbours (`few`), which the answer lists whatever their rank.
+ * They are ranked as every match would be; the total and the facets count them (lower bounds).
+ * A pruned ranking: a top-tier match outside all three cuts that ts_rank puts above those read is
+ * missed (README, "Search and statistics", has what it changes on the evaluation set).
+ */
+function candidateMatches(parts: { columns: string; matched: string; best: { exact: string; rest: string } | null; few: string; bound: number; params: SqlParams }) {
+  const { columns, matched, best, few, bound, params } = parts;
+  const probe = params.add(bound + 1, "int");
+  const each = params.add(bound, "int");
+  const over = `(SELECT count(*) FROM probe) > ${each}`;
+  // Ids only: the statement is planned per request, and each copy of the ranked columns costs planning time.
+  const sources = [
+    // OFFSET 0 keeps the scan on the exact words' index (no prefix to expand), the name tier checked on the rows read.
+    ...(best ? [`(SELECT id FROM (SELECT p.* FROM products p CROSS JOIN q WHERE ${over} AND ${best.exact} OFFSET 0) p CROSS JOIN q WHERE ${best.rest} AND ${matched} LIMIT ${each})`] : []),
+    `SELECT p.id FROM (SELECT * FROM products ORDER BY popularity DESC, id LIMIT ${params.add(Math.ceil(bound / POPULAR_SHARE), "int")}) p CROSS JOIN q WHERE ${over} AND ${matched}`,
+    `SELECT p.id FROM products p CROSS JOIN q WHERE ${over} AND ${few} AND ${matched}`,
+  ];
+  const ctes = `
+     probe AS MATERIALIZED (SELECT ${columns} FROM products p CROSS JOIN q WHERE ${matched} LIMIT ${probe}),
+     more AS MATERIALIZED (${sources.join("\n       UNION ")}),
+     m AS MATERIALIZED (
+       SELECT * FROM probe
+       UNION ALL SELECT ${columns} FROM more c JOIN products p ON p.id = c.id CROSS JOIN q WHERE NOT EXISTS (SELECT 1 FROM probe WHERE probe.id = c.id)),`;
+  return { ctes, bounded: `(${over})` };
+}
+
+// The popular source walks bound / POPULAR_SHARE products: popularity is skewed (a few best sellers),
+// so beyond the first few hundred it hardly moves a score.
+const POPULAR_SHARE = 4;
 
 // The fields of each tier above 0, best first, as tsquery weight labels: name (A), and brand (B), and
 // category path (C).

@@ -16,7 +16,9 @@ import { hybridHits } from "./ranking/hybrid-hits";
  * neighbours together, relaxed step by step when it matches nothing: see `matchGracefully`), then
  * the ranking of the mode (see `hybridHits`) and the category intent (see `categoryIntent`). An
  * exact SKU match always comes first (score 1). When the vector side is unavailable, VECTOR throws
- * `VectorIndexUnavailableError` and HYBRID answers from text with a notice. `synonyms` rewrite the
+ * `VectorIndexUnavailableError` and HYBRID answers from text with a notice. A query matching more
+ * than `options.candidateLimit` products ranks and counts a shortlist (notice CANDIDATES_LIMITED,
+ * `totalIsLowerBound`). `synonyms` rewrite the
  * query (never the documents); their version is part of every search cache key.
  */
 export function createSearchEngine(prisma: PrismaClient, vector: VectorSide, options: SearchEngineOptions, synonyms: Synonyms): SearchEngine {
@@ -26,13 +28,22 @@ export function createSearchEngine(prisma: PrismaClient, vector: VectorSide, opt
     const plan = planTextQuery(request.query, synonyms);
     // A query of exclusions only ("-case") has nothing to look for on the vector side.
     const neighbours = useVectors && plan.vectorText ? await vector.neighbours(plan.vectorText, scope, options.vectorCandidates, options.vectorMinScore) : [];
-    const base = { exclusions: plan.exclusions, vectorIds: neighbours.map((hit) => hit.id), scope, limit: options.maxResults, facetValues: options.facetValues, popularityWeight: options.popularityWeight };
+    const base = { exclusions: plan.exclusions, vectorIds: neighbours.map((hit) => hit.id), scope, limit: options.maxResults, facetValues: options.facetValues, popularityWeight: options.popularityWeight, candidateLimit: options.candidateLimit };
     const { summary, notices } = mode === "VECTOR" ? { summary: await summarizeMatches(prisma, { ...base, text: null }), notices: [] } : await matchGracefully(prisma, plan, base);
     const inScope = neighbours.filter((hit) => summary.vectorIdsInScope.has(hit.id));
     const textIds = summary.ranked.map((hit) => hit.id);
     const answer = (answeredAs: SearchEntry["mode"], hits: [number, number][], more: SearchNotice[] = []): SearchEntry => {
       const strong = (textIds.length ? textIds.filter((id) => !summary.skuIds.includes(id)) : inScope.map((hit) => hit.id)).slice(0, INTENT_HITS);
-      const entry: SearchEntry = { mode: answeredAs, hits, totalCount: summary.totalCount, facets: orderFacets(summary.facetRows), notices: [...more, ...notices], categoryIntent: null };
+      const limited = summary.bounded ? [candidatesNotice(request.query, options.candidateLimit, summary.totalCount)] : [];
+      const entry: SearchEntry = {
+        mode: answeredAs,
+        hits,
+        totalCount: summary.totalCount,
+        totalIsLowerBound: summary.bounded,
+        facets: orderFacets(summary.facetRows),
+        notices: [...more, ...notices, ...limited],
+        categoryIntent: null,
+      };
       // Only HYBRID has neighbours that full text did not match: with an intent, they must sit inside it.
       return withIntent(summary, strong, entry, answeredAs === "HYBRID" ? new Set(textIds) : null);
     };
@@ -57,6 +68,14 @@ export function createSearchEngine(prisma: PrismaClient, vector: VectorSide, opt
   }
 
   return { run, vector, options, version: synonyms.version };
+}
+
+// What a client shows when the text side ranked a shortlist (see `summarizeMatches`).
+function candidatesNotice(query: string, limit: number | null, candidates: number): SearchNotice {
+  const message =
+    `More than ${limit} products match "${query}": the best of ${candidates} candidates are ranked (every word in the name first, ` +
+    `the best sellers, the first found), and totalCount and the facets count those only (at least that many match)`;
+  return { code: "CANDIDATES_LIMITED", message };
 }
 
 // The entry with its category intent: hits outside the intent's subtree demoted and the facet values

@@ -49,6 +49,8 @@ const Query: QueryResolvers = {
         return product && !(product instanceof Error) ? [{ product, score }] : [];
       }),
       totalCount: entry.totalCount,
+      // Entries cached before the candidate limit existed counted every match.
+      totalIsLowerBound: entry.totalIsLowerBound ?? false,
       facets: entry.facets.filter((facet) => facets.has(facet.field)).map(facetOut),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.hits.length ? encodeSearchCursor(searchHash, page.hits[page.hits.length - 1]) : null },
       mode: entry.mode,
