@@ -105,7 +105,7 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
   let textHit = "false";
   let rank = "0";
   // A first cut of the matches, cheap to find, when there are too many to read (see `candidateSources`).
-  let best: { exact: string; rest: string } | null = null;
+  let best: CandidateSource[] = [];
   let few = "false";
   const text = request.text;
   if (text && text.groups.length > 0) {
@@ -119,7 +119,10 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
     const exact = text.groups.map((group, i) => `CASE WHEN numnode(g${i}) = 0 THEN g${i} ELSE ${exactQuery(group, params)} END`).join(join);
     // The catalog's highest popularity (one read of the popularity index), to bring popularity to 0..1.
     const tierQueries = TIER_LABELS.map((labels, i) => `${restrictWeights("query", labels)} AS tier${i}`).join(", ");
-    query = `SELECT *, ${tierQueries} FROM (SELECT *, ${combined} AS query, ${exact} AS exact, (SELECT greatest(max(popularity), 1)::float8 FROM products) AS max_popularity FROM (SELECT ${columns}) g) w`;
+    // Relaxed: the products with two terms or more (any two groups), which rank above those with one.
+    const pairs = text.match === "most" && groups.length <= MAX_PAIRED_GROUPS ? groups.flatMap((_, i) => groups.slice(i + 1).map((__, j) => `(g${i} && g${i + 1 + j})`)) : [];
+    const paired = pairs.length ? `${pairs.join(" || ")} AS pairs, ` : "";
+    query = `SELECT *, ${tierQueries} FROM (SELECT *, ${combined} AS query, ${exact} AS exact, ${paired}(SELECT greatest(max(popularity), 1)::float8 FROM products) AS max_popularity FROM (SELECT ${columns}) g) w`;
     const sku = params.add(text.sku, "text");
     // Plain comparisons in WHERE, so the planner can OR the GIN, lower(sku) and primary key indexes.
     skuHit = `coalesce(lower(p.sku) = ${sku}, false)`;
@@ -139,7 +142,10 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
     matched = `(${document} @@ q.query OR lower(p.sku) = ${sku} OR ${matched})`;
     few = `(lower(p.sku) = ${sku} OR p.id = ANY(${vectorIds}))`;
     // The best tier: every term in the name, and in the name or brand as typed (the "simple" document has no fields).
-    if (text.dictionary === "english") best = { exact: "p.suggest_vector @@ q.exact", rest: "p.search_vector @@ q.tier0" };
+    if (text.dictionary === "english") {
+      best = [{ indexed: "p.suggest_vector @@ q.exact", checked: "p.search_vector @@ q.tier0" }];
+      if (pairs.length) best.unshift({ indexed: `${document} @@ q.pairs`, checked: "true" });
+    }
   }
   if (request.exclusions) {
     matched = `(${matched} AND NOT coalesce(p.search_vector @@ websearch_to_tsquery('english', ${params.add(request.exclusions, "text")}), false))`;
@@ -214,7 +220,8 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
  * - that first scan's matches (the physical order of the table: for an insert-only table, the
  *   oldest products, as the ranking breaks ties by id);
  * - `best`: the top tier's matches (every term in the name, and in name or brand as typed), which
- *   rank above any other, from their own GIN scan;
+ *   rank above any other, from their own GIN scan; for a relaxed ("most") query, also the products
+ *   with two of its terms or more, which rank above those with one;
  * - the matches among the catalog's `bound` most popular products (a walk of the popularity index
  *   that stops after `bound` rows, matching or not): the best sellers a within-tier order lifts;
  * - the SKU match and the vector neighbours (`few`), which the answer lists whatever their rank.
@@ -222,15 +229,15 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
  * A pruned ranking: a top-tier match outside all three cuts that ts_rank puts above those read is
  * missed (README, "Search and statistics", has what it changes on the evaluation set).
  */
-function candidateMatches(parts: { columns: string; matched: string; best: { exact: string; rest: string } | null; few: string; bound: number; params: SqlParams }) {
+function candidateMatches(parts: { columns: string; matched: string; best: CandidateSource[]; few: string; bound: number; params: SqlParams }) {
   const { columns, matched, best, few, bound, params } = parts;
   const probe = params.add(bound + 1, "int");
   const each = params.add(bound, "int");
   const over = `(SELECT count(*) FROM probe) > ${each}`;
   // Ids only: the statement is planned per request, and each copy of the ranked columns costs planning time.
   const sources = [
-    // OFFSET 0 keeps the scan on the exact words' index (no prefix to expand), the name tier checked on the rows read.
-    ...(best ? [`(SELECT id FROM (SELECT p.* FROM products p CROSS JOIN q WHERE ${over} AND ${best.exact} OFFSET 0) p CROSS JOIN q WHERE ${best.rest} AND ${matched} LIMIT ${each})`] : []),
+    // OFFSET 0 keeps the scan on the index of `indexed` (the exact words: no prefix to expand), `checked` on the rows read.
+    ...best.map(({ indexed, checked }) => `(SELECT id FROM (SELECT p.* FROM products p CROSS JOIN q WHERE ${over} AND ${indexed} OFFSET 0) p CROSS JOIN q WHERE ${checked} AND ${matched} LIMIT ${each})`),
     `SELECT p.id FROM (SELECT * FROM products ORDER BY popularity DESC, id LIMIT ${params.add(Math.ceil(bound / POPULAR_SHARE), "int")}) p CROSS JOIN q WHERE ${over} AND ${matched}`,
     `SELECT p.id FROM products p CROSS JOIN q WHERE ${over} AND ${few} AND ${matched}`,
   ];
@@ -242,6 +249,15 @@ function candidateMatches(parts: { columns: string; matched: string; best: { exa
        UNION ALL SELECT ${columns} FROM more c JOIN products p ON p.id = c.id CROSS JOIN q WHERE NOT EXISTS (SELECT 1 FROM probe WHERE probe.id = c.id)),`;
   return { ctes, bounded: `(${over})` };
 }
+
+/** A first cut of the matches: found through an index (`indexed`), kept when `checked` holds too. */
+interface CandidateSource {
+  indexed: string;
+  checked: string;
+}
+
+// Relaxed queries of up to this many terms get the source of products with two of them (15 pairs at most).
+const MAX_PAIRED_GROUPS = 6;
 
 // The popular source walks bound / POPULAR_SHARE products: popularity is skewed (a few best sellers),
 // so beyond the first few hundred it hardly moves a score.
