@@ -21,13 +21,13 @@ describe("search candidates (generated catalog, PostgreSQL)", () => {
     db = fixture.db;
   });
 
-  const summarize = (query: string, candidateLimit: number | null) => {
+  const summarize = (query: string, candidateLimit: number | null, filter: MatchRequest["scope"]["filter"] = {}) => {
     const plan = planTextQuery(query);
     const request: MatchRequest = {
       text: { groups: plan.groups, prefixWord: plan.prefixWord, sku: plan.sku, match: "all", dictionary: "english" },
       exclusions: null,
       vectorIds: [],
-      scope: { categoryId: null, filter: {} },
+      scope: { categoryId: null, filter },
       limit: 1000,
       facetValues: 50,
       candidateLimit,
@@ -81,6 +81,22 @@ describe("search candidates (generated catalog, PostgreSQL)", () => {
     // Scores are those of the exact ranking, for the products both rank.
     const exact = new Map(every.ranked.map((hit) => [hit.id, hit.score]));
     for (const hit of bounded.ranked) expect(hit.score).toBeCloseTo(exact.get(hit.id)!, 12);
+  });
+
+  it("keeps every candidate source inside the search's filters", async () => {
+    const [{ word }] = await nameWords();
+    const [{ median }] = await sql<{ median: number }>(`SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY price)::float8 AS median FROM products`);
+    const filter = { minPrice: String(median) };
+    const [bounded, every] = await Promise.all([summarize(word, LIMIT, filter), summarize(word, null, filter)]);
+    expect(bounded.bounded).toBe(true);
+    expect(every.totalCount).toBeGreaterThan(bounded.totalCount);
+    const ids = bounded.ranked.map((hit) => hit.id);
+    const [row] = await sql<{ outside: number; unmatched: number }>(
+      `SELECT count(*) FILTER (WHERE price < $2)::int AS outside, count(*) FILTER (WHERE NOT search_vector @@ to_tsquery('english', $3 || ':*'))::int AS unmatched
+         FROM products WHERE id = ANY($1)`,
+      [ids, median, word],
+    );
+    expect(row).toEqual({ outside: 0, unmatched: 0 });
   });
 
   it("says so over HTTP: totalIsLowerBound and the CANDIDATES_LIMITED notice, in the result and in extensions", async () => {

@@ -155,7 +155,7 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
   const matches =
     bound === null
       ? { ctes: `\n     m AS MATERIALIZED (SELECT ${columns} FROM products p CROSS JOIN q WHERE ${matched} AND ${scope}),`, bounded: "false" }
-      : candidateMatches({ columns, matched: `${matched} AND ${scope}`, best, few, bound, params });
+      : candidateMatches({ columns, matched: `${matched} AND ${scope}`, scope, best, few, bound, params });
   const limit = params.add(request.limit, "int");
   const facetValues = params.add(request.facetValues, "int");
   const rows = await prisma.$queryRawUnsafe<
@@ -222,22 +222,23 @@ export async function summarizeMatches(prisma: PrismaClient, request: MatchReque
  * - `best`: the top tier's matches (every term in the name, and in name or brand as typed), which
  *   rank above any other, from their own GIN scan; for a relaxed ("most") query, also the products
  *   with two of its terms or more, which rank above those with one;
- * - the matches among the catalog's `bound` most popular products (a walk of the popularity index
- *   that stops after `bound` rows, matching or not): the best sellers a within-tier order lifts;
+ * - the matches among the catalog's `bound` / `POPULAR_SHARE` most popular products (a walk of the
+ *   popularity index that stops after so many rows, matching or not): the best sellers a within-tier
+ *   order lifts;
  * - the SKU match and the vector neighbours (`few`), which the answer lists whatever their rank.
  * They are ranked as every match would be; the total and the facets count them (lower bounds).
- * A pruned ranking: a top-tier match outside all three cuts that ts_rank puts above those read is
+ * A pruned ranking: a top-tier match outside every source that ts_rank puts above those read is
  * missed (README, "Search and statistics", has what it changes on the evaluation set).
  */
-function candidateMatches(parts: { columns: string; matched: string; best: CandidateSource[]; few: string; bound: number; params: SqlParams }) {
-  const { columns, matched, best, few, bound, params } = parts;
+function candidateMatches(parts: { columns: string; matched: string; scope: string; best: CandidateSource[]; few: string; bound: number; params: SqlParams }) {
+  const { columns, matched, scope, best, few, bound, params } = parts;
   const probe = params.add(bound + 1, "int");
   const each = params.add(bound, "int");
   const over = `(SELECT count(*) FROM probe) > ${each}`;
   // Ids only: the statement is planned per request, and each copy of the ranked columns costs planning time.
   const sources = [
     // OFFSET 0 keeps the scan on the index of `indexed` (the exact words: no prefix to expand), `checked` on the rows read.
-    ...best.map(({ indexed, checked }) => `(SELECT id FROM (SELECT p.* FROM products p CROSS JOIN q WHERE ${over} AND ${indexed} OFFSET 0) p CROSS JOIN q WHERE ${checked} AND ${matched} LIMIT ${each})`),
+    ...best.map(({ indexed, checked }) => `(SELECT id FROM (SELECT p.* FROM products p CROSS JOIN q WHERE ${over} AND ${indexed} AND ${scope} OFFSET 0) p CROSS JOIN q WHERE ${checked} AND ${matched} LIMIT ${each})`),
     `SELECT p.id FROM (SELECT * FROM products ORDER BY popularity DESC, id LIMIT ${params.add(Math.ceil(bound / POPULAR_SHARE), "int")}) p CROSS JOIN q WHERE ${over} AND ${matched}`,
     `SELECT p.id FROM products p CROSS JOIN q WHERE ${over} AND ${few} AND ${matched}`,
   ];
