@@ -13,8 +13,12 @@ import { searchQueries } from "./search-queries";
  * same queries run through that checkout's code too, interleaved query by query, so both see the
  * same load: the figures to compare on a machine others are loading.
  *
+ * With --overlap (and --against), it compares the two checkouts' answers instead: the top 20 and
+ * top 1000 they share, the 20th hit's score and the totals (what a candidate limit changes).
+ *
  *   node --experimental-vm-modules -r ts-node/register/transpile-only bench/search-explain.ts
  *     [--database-name cg_bench_search_100000_1000] [--repeat 5] [--against /work/main] [--plan "<query>"]
+ *     [--candidate-limit 2000] [--overlap]
  */
 const { values: flags } = parseArgs({
   options: {
