@@ -99,6 +99,8 @@ function ResultsPage(props: { query: string; refinements: Refinements; filter: P
             </p>
           ))}
           <p aria-live="polite" className="total">
+            {/* More matches than the gateway reads (SEARCH_CANDIDATE_LIMIT): it counted a shortlist. */}
+            {search.totalIsLowerBound ? "at least " : ""}
             {search.totalCount} match{search.totalCount === 1 ? "" : "es"} ({search.mode.toLowerCase()})
           </p>
           <Facets facets={search.facets} query={query} refinements={refinements} />
