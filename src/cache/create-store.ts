@@ -67,8 +67,11 @@ export function createCacheStore(
         // CPU per hit in a profile, but throughput fell with it on one Redis (bench, 20,000
         // products, alternating runs at load 2: page hits 3,556/4,114 req/s on against 5,299/6,763
         // off), and on a cluster it left the store failing every command under load (cells fell
-        // to the database). A call that must go in one write (mgetInOrder, a write's
-        // invalidation) is one pipeline or one script anyway.
+        // to the database): ioredis groups a tick's commands by the slot of their first argument,
+        // which for a script (EVALSHA) is its key count, and refuses a pipeline whose commands
+        // span masters (test/integration/redis-cluster-load.test.ts fails with it on). A call
+        // that must go in one write (mgetInOrder, a write's invalidation) is one pipeline or one
+        // script anyway.
         autoPipelining: false,
         onError: (error) => logger.debug({ err: error }, "redis connection error"),
       });
