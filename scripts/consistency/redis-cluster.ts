@@ -9,7 +9,8 @@ import { freePort, startRedis } from "./redis-process";
 /**
  * A Redis Cluster of a test's own: `masters` redis-server processes (and `replicasPerMaster`
  * replicas of each) with `--cluster-enabled yes` on free ports, nothing persisted, joined by
- * `redis-cli --cluster create`. Started and stopped by pid; its folder is removed on dispose.
+ * `redis-cli --cluster create` (which needs 3 masters; a 1-master cluster is one node given
+ * every slot, for the bench). Started and stopped by pid; its folder is removed on dispose.
  */
 export interface OwnRedisCluster {
   /** Every node's port, masters first (as created; a failover changes who is master). */
@@ -17,6 +18,8 @@ export interface OwnRedisCluster {
   /** `127.0.0.1:P1,127.0.0.1:P2,...`: REDIS_CLUSTER_NODES. */
   nodesText: string;
   nodes: { host: string; port: number }[];
+  /** The redis-server process id of each node, in the order of `ports`. */
+  pids: number[];
   /** SIGKILL of the node on `port` (a crash). */
   kill(port: number): Promise<void>;
   /** Kills every node and removes the folder. */
@@ -57,15 +60,19 @@ export async function ownRedisCluster(options: { masters?: number; replicasPerMa
       const port = await freePort();
       ports.push(port);
       const clusterArgs = ["--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`), "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 2000)];
+      // A node that never met another does not know its own address (CLUSTER SLOTS names it ""): say it.
+      if (masters === 1 && replicas === 0) clusterArgs.push("--cluster-announce-ip", "127.0.0.1");
       children.set(port, await startRedis(port, dir, clusterArgs));
     }
     const addresses = ports.map((port) => `127.0.0.1:${port}`);
-    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], { timeout: 60_000 });
+    if (masters === 1 && replicas === 0) await run("redis-cli", ["-p", String(ports[0]), "CLUSTER", "ADDSLOTSRANGE", "0", "16383"], { timeout: 10_000 });
+    else await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"], { timeout: 60_000 });
     await untilClusterOk(ports);
     return {
       ports,
       nodesText: addresses.join(","),
       nodes: ports.map((port) => ({ host: "127.0.0.1", port })),
+      pids: ports.map((port) => children.get(port)!.pid!),
       kill,
       dispose,
     };

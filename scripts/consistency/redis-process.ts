@@ -20,6 +20,8 @@ export function freePort(): Promise<number> {
 export interface OwnRedis {
   port: number;
   url: string;
+  /** The redis-server's process id while it runs, else null. */
+  readonly pid: number | null;
   start(): Promise<void>;
   /** SIGKILL: the server vanishes mid-command, as a crash would. */
   kill(): Promise<void>;
@@ -46,6 +48,9 @@ export async function ownRedis(): Promise<OwnRedis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid ?? null;
+    },
     async start() {
       child = await startRedis(port, dir);
     },
