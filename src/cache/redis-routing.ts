@@ -14,6 +14,11 @@ import type { RedisConnection } from "./redis-client";
  * Redirections: a command answered MOVED or ASK was not run (the slot moved, or is moving, to
  * another node), so it is sent again on its own through the cluster client, which follows the
  * redirection and refreshes its slot map; nothing that may have run is ever sent twice.
+ *
+ * A single command (every whole-response hit) goes on the connection of the master that serves its
+ * slot, not through the cluster client's `sendCommand`, whose routing costs 1-2 µs of CPU per command
+ * (bench/README.md, "Redis Cluster against one Redis"); a node that is not connected (or lacks the
+ * store's scripts) leaves it to the cluster client, and a redirection is followed as above.
  */
 
 /** One command: its name on the ioredis client (a Redis command or a script from defineCommand) and arguments; `key` routes it. */
@@ -49,8 +54,7 @@ export function slotGroups<T>(connection: RedisConnection, items: readonly T[], 
  */
 export async function fanOut(connection: RedisConnection, commands: readonly RoutedCommand[]): Promise<{ replies: unknown[]; roundTrips: number }> {
   if (commands.length === 0) return { replies: [], roundTrips: 0 };
-  // One command (a whole-response hit, a lookup): the client routes it, and follows a redirection itself.
-  if (commands.length === 1) return { replies: [await send(connection, commands[0])], roundTrips: 1 };
+  if (commands.length === 1) return sendOne(connection, commands[0]);
   const byNode = isCluster(connection) ? nodeGroups(connection, commands) : [commands.map((_, i) => i)];
   const replies: unknown[] = new Array(commands.length);
   const redirected: number[] = [];
@@ -78,6 +82,36 @@ export async function fanOut(connection: RedisConnection, commands: readonly Rou
 /** The masters of `connection` (itself on one Redis), for per-node commands such as INFO and PING. */
 export function mastersOf(connection: RedisConnection): Redis[] {
   return isCluster(connection) ? connection.nodes("master") : [connection];
+}
+
+// One command (a whole-response hit, a lookup): on a cluster, on its master's own connection when it
+// is connected; else (and on one Redis) through the client, which routes it and follows a redirection.
+async function sendOne(connection: RedisConnection, command: RoutedCommand): Promise<{ replies: unknown[]; roundTrips: number }> {
+  const node = isCluster(connection) ? masterOf(connection, command.key) : null;
+  if (!node || typeof (node as unknown as Callable)[command.name] !== "function") return { replies: [await send(connection, command)], roundTrips: 1 };
+  try {
+    return { replies: [await send(node, command)], roundTrips: 1 };
+  } catch (error) {
+    if (!(error instanceof Error) || !isRedirection(error)) throw error;
+    return { replies: [await send(connection, command)], roundTrips: 2 };
+  }
+}
+
+// The connected master that serves `key`'s slot in the client's slot map, or null. The client's
+// nodes by address are kept per cluster and read again when an address is missing or its node is
+// not ready (a failover, a resharding to a new node).
+const nodesByAddress = new WeakMap<Cluster, Map<string, Redis>>();
+function masterOf(cluster: Cluster, key: string): Redis | null {
+  const address = cluster.slots[calculateSlot(key)]?.[0];
+  if (address === undefined) return null;
+  let nodes = nodesByAddress.get(cluster);
+  let node = nodes?.get(address);
+  if (node?.status !== "ready") {
+    nodes = new Map(cluster.nodes("all").map((n) => [`${n.options.host}:${n.options.port}`, n]));
+    nodesByAddress.set(cluster, nodes);
+    node = nodes.get(address);
+  }
+  return node?.status === "ready" ? node : null;
 }
 
 // Indexes of the commands per node, as ioredis groups slots (its slot map: master and replicas).

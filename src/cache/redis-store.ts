@@ -179,12 +179,14 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
   const ownsClient = options.ownsClient ?? true;
   // defineCommand sends EVALSHA, and the script text once per connection (also after a restart;
   // on a cluster, once per node).
-  connection.defineCommand("cgGetOrLease", { lua: getOrLeaseLua });
-  connection.defineCommand("cgSetLeased", { lua: setLeasedLua });
-  connection.defineCommand("cgGetVersioned", { lua: getVersionedLua });
-  connection.defineCommand("cgSetVersioned", { lua: setVersionedLua });
-  connection.defineCommand("cgInvalidate", { lua: invalidateLua });
-  connection.defineCommand("cgRaise", { lua: raiseLua });
+  const scripts = { cgGetOrLease: getOrLeaseLua, cgSetLeased: setLeasedLua, cgGetVersioned: getVersionedLua, cgSetVersioned: setVersionedLua, cgInvalidate: invalidateLua, cgRaise: raiseLua };
+  const define = (target: RedisConnection) => Object.entries(scripts).forEach(([name, lua]) => target.defineCommand(name, { lua }));
+  define(connection);
+  if (isCluster(connection)) {
+    // Also on every node's own connection: a single command is sent there directly (redis-routing.ts).
+    connection.nodes("all").forEach(define);
+    connection.on("+node", define);
+  }
   let roundTrips = 0;
 
   // One fan-out: one round trip of latency (two when a slot moved under it).

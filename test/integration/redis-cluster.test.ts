@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import calculateSlot from "cluster-key-slot";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { createCacheStore, type Recovery } from "../../src/cache/create-store";
@@ -77,16 +78,24 @@ describeCluster("a resharding under a client with an old slot map", () => {
     await cluster?.dispose();
   });
 
-  it("follows MOVED for the commands of a pipeline whose slots left the node, in one more round trip", async () => {
+  it("follows MOVED for the commands of a pipeline, and for a single command, whose slots left the node, in one more round trip", async () => {
     const keys = createKeys("cgtest:reshard:");
     // The slot map is read once, at connection: it goes out of date when the slots move.
     const connection = createRedisConnection({ clusterNodes: cluster.nodes, commandTimeoutMs: 2000, slotsRefreshIntervalMs: 3_600_000 });
     const store = createRedisStore(connection);
+    // A second client with its own old map, for a single command (sent on its master's own connection).
+    const single = createRedisStore(createRedisConnection({ clusterNodes: cluster.nodes, commandTimeoutMs: 2000, slotsRefreshIntervalMs: 3_600_000 }));
     try {
       expect(await waitForReady(connection, 10_000)).toBe(true);
       const rows = Array.from({ length: 200 }, (_, i) => keys.productKey(i));
       await store.set(rows.map((key, i) => ({ key, value: `row ${i}`, ttlSeconds: 600 })));
+      expect(await single.mget([rows[0]])).toEqual(["row 0"]); // connected, its map read
       await reshard(cluster, 3000);
+      const moved = rows.findIndex((key) => calculateSlot(key) < 3000); // redis-cli moves the first slots of the master holding slot 0
+      expect(moved).toBeGreaterThanOrEqual(0);
+      const singleBefore = single.roundTrips;
+      expect(await single.mget([rows[moved]])).toEqual([`row ${moved}`]);
+      expect(single.roundTrips - singleBefore).toBe(2); // MOVED from the old master's connection, then through the client
       const before = store.roundTrips;
       expect(await store.mget(rows)).toEqual(rows.map((_, i) => `row ${i}`));
       expect(store.roundTrips - before).toBe(2); // one fan-out, then the redirected commands
@@ -98,6 +107,7 @@ describeCluster("a resharding under a client with an old slot map", () => {
       expect(await store.setLeased([{ key: keys.productKey(1001), value: "stale", ttlSeconds: 60, token: tokens[1] }])).toEqual([false]);
     } finally {
       await store.close();
+      await single.close();
     }
   });
 });
