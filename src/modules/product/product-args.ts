@@ -97,7 +97,13 @@ export interface ListingOwner {
 
 /** An opaque cursor: the order, the sort value and the id of the row, and a tag of its listing; base64url JSON. */
 export function encodeCursor(listing: ListingOwner, cursor: ListingCursor): string {
-  return encodeOpaqueCursor([listing.orderBy, cursor.value, cursor.id, listingTagOf(listing)]);
+  return cursorEncoder(listing)(cursor);
+}
+
+/** `encodeCursor` of one listing, its tag (a SHA-1) computed once for all its rows. */
+export function cursorEncoder(listing: ListingOwner): (cursor: ListingCursor) => string {
+  const tag = listingTagOf(listing);
+  return (cursor) => encodeOpaqueCursor([listing.orderBy, cursor.value, cursor.id, tag]);
 }
 
 /** Reads a cursor; a malformed one, or one of another listing (order, category, descendants, filter), is a BAD_USER_INPUT on `field`. */

@@ -1,8 +1,9 @@
 import type { Context } from "../../context";
 import type { ProductFilter, ProductOrder } from "../../generated/graphql";
 import type { Category } from "../../generated/prisma/client";
+import type { ListingCursor } from "../../data/repositories/product-repository";
 import { parseFirst } from "../shared/args";
-import { decodeCursor, encodeCursor, parseFilter } from "./product-args";
+import { cursorEncoder, decodeCursor, parseFilter } from "./product-args";
 import type { ProductConnectionModel } from "./product.models";
 
 export interface ListingArgs {
@@ -29,9 +30,11 @@ export async function listProducts(ctx: Context, category: Category | null, args
     first,
     after,
   });
+  let encode: ((cursor: ListingCursor) => string) | undefined;
   return {
     ids: page.ids,
-    cursors: page.cursors.map((cursor) => encodeCursor(listing, cursor)),
+    // Encoded on demand (a page's rows each carry one, few queries select them), the listing's tag once.
+    cursorAt: (index) => (encode ??= cursorEncoder(listing))(page.cursors[index]),
     hasNextPage: page.hasNextPage,
     totalCount: page.totalCount,
   };

@@ -1,3 +1,4 @@
 import type { Product } from "../../generated/prisma/client";
 export type ProductModel = Product;
-export interface ProductConnectionModel { ids: number[]; cursors: string[]; hasNextPage: boolean; totalCount: number }
+/** One page of a listing: a row's cursor is encoded only when a client selects it (`cursorAt`, by position in `ids`). */
+export interface ProductConnectionModel { ids: number[]; cursorAt(index: number): string; hasNextPage: boolean; totalCount: number }

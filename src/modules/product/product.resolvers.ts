@@ -4,6 +4,7 @@ import type { MutationResolvers, ProductConnectionResolvers, ProductResolvers, Q
 import { afterWrite } from "../shared/after-write";
 import { parseId } from "../shared/args";
 import { listProducts } from "./product-listing";
+import type { ProductConnectionModel, ProductModel } from "./product.models";
 
 const Query: QueryResolvers = {
   product: (_parent, { id }, ctx) => ctx.loaders.product.load(parseId(id, "id")),
@@ -73,14 +74,27 @@ const ProductConnection: ProductConnectionResolvers = {
     const products = await ctx.loaders.product.loadMany(connection.ids);
     // A product deleted between the listing and the row read is left out rather than failing the page.
     return products.flatMap((node, i) =>
-      node && !(node instanceof Error) ? [{ cursor: connection.cursors[i], node }] : [],
+      node && !(node instanceof Error) ? [new ProductEdge(connection, i, node)] : [],
     );
   },
   pageInfo: (connection) => ({
     hasNextPage: connection.hasNextPage,
-    endCursor: connection.cursors.at(-1) ?? null,
+    endCursor: connection.ids.length === 0 ? null : connection.cursorAt(connection.ids.length - 1),
   }),
   totalCount: (connection) => connection.totalCount,
 };
+
+/** An edge of a page: its cursor is encoded only if the query reads it. */
+class ProductEdge {
+  constructor(
+    private readonly connection: ProductConnectionModel,
+    private readonly index: number,
+    readonly node: ProductModel,
+  ) {}
+
+  get cursor(): string {
+    return this.connection.cursorAt(this.index);
+  }
+}
 
 export const productResolvers = { Query, Mutation, Product, ProductConnection };
