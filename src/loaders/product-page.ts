@@ -16,9 +16,17 @@ import type { LoaderDeps } from "./deps";
  */
 export function createProductPageLoader(deps: LoaderDeps) {
   const { readThrough, keys, ttls } = deps;
+  // DataLoader's key and the cache key are both made of the listing's hash (a SHA-1 of its stable
+  // JSON): computed once per query object, which DataLoader hands to the batch as it was loaded.
+  const hashes = new WeakMap<ListingQuery, string>();
+  const hashOf = (query: ListingQuery) => {
+    let hash = hashes.get(query);
+    if (hash === undefined) hashes.set(query, (hash = listingHash(query)));
+    return hash;
+  };
   const spec = {
     family: "prods:cat" as const,
-    key: (query: ListingQuery) => keys.productListKey(query.category?.id ?? null, listingHash(query)),
+    key: (query: ListingQuery) => keys.productListKey(query.category?.id ?? null, hashOf(query)),
     ttlSeconds: ttls["prods:cat"],
     codec: jsonCodec<ListingPage>(),
     dependsOn: (query: ListingQuery) => {
@@ -31,7 +39,7 @@ export function createProductPageLoader(deps: LoaderDeps) {
   };
   return new DataLoader<ListingQuery, ListingPage, string>(
     async (queries) => (await readThrough.load(spec, queries)).map((page) => page ?? emptyPage),
-    { cacheKeyFn: listingHash },
+    { cacheKeyFn: hashOf },
   );
 }
 
