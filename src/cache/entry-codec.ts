@@ -51,9 +51,18 @@ export function createStamps<K>(keys: CacheKeys, spec: { family: Family; depends
   // reader's stamp because the numbers happen to be equal.
   // Names go without "<prefix>gen:" and the hash tag's braces: a configured prefix may hold "|", which ends a stamp.
   const nameOf = (genKey: string) => keys.unwrap(genKey).slice("gen:".length);
+  const stampOf = (key: K, generations: ReadonlyMap<string, string>) =>
+    countersOf(key).map((genKey) => `${nameOf(genKey)}=${generations.get(genKey) ?? "0"}`).join(",");
+  if (spec.dependsOn) return { countersOf, stampOf };
+  // Entity families: every entry has the one stamp of the family's counter, made once per batch
+  // (the read path hands every key of a batch the same `generations`), not once per key.
+  const familyName = nameOf(familyGeneration);
+  let last: { generations: ReadonlyMap<string, string>; stamp: string } | null = null;
   return {
-    countersOf,
-    stampOf: (key, generations) =>
-      countersOf(key).map((genKey) => `${nameOf(genKey)}=${generations.get(genKey) ?? "0"}`).join(","),
+    countersOf: () => [familyGeneration],
+    stampOf: (_key, generations) => {
+      if (last?.generations !== generations) last = { generations, stamp: `${familyName}=${generations.get(familyGeneration) ?? "0"}` };
+      return last.stamp;
+    },
   };
 }

@@ -117,17 +117,22 @@ function sortReads<K, V>(
 ): { busy: Slot<K>[]; staleLeased: Slot<K>[] } {
   const busy: Slot<K>[] = [];
   const staleLeased: Slot<K>[] = [];
+  const expiredBefore = expired.length;
   const swr = swrSecondsOf(read.options, read.spec.family) > 0;
-  const served = (slot: Slot<K>, text: string, entry: Entry | null, value: () => V | null, near: boolean): boolean => {
+  // Counted once for the batch, not per key (each count is a prom-client increment).
+  let hits = 0;
+  let nearHits = 0;
+  // Whether `entry` may be served; counts it and notes what it was read from if so.
+  const served = (slot: Slot<K>, text: string, entry: Entry | null, near: boolean): boolean => {
     const current = entry !== null && entry.stamp === read.stamps.stampOf(slot.key, generations);
     const pastSoftExpiry = current && entry.softExpiresAtMs !== null && nowMs(read.options) >= entry.softExpiresAtMs;
     if (!current || (pastSoftExpiry && !swr)) return false;
-    read.record(pastSoftExpiry ? "expiredServed" : "hit");
-    if (near) read.record("nearHit");
-    read.note("hits");
+    if (pastSoftExpiry) {
+      read.record("expiredServed");
+      expired.push(slot);
+    } else hits += 1;
+    if (near) nearHits += 1;
     read.observe(slot.cacheKey, text);
-    if (pastSoftExpiry) expired.push(slot);
-    answer(slot, value());
     return true;
   };
   const stale = (slot: Slot<K>) => {
@@ -137,33 +142,42 @@ function sortReads<K, V>(
     if (read.spec.dependsOn) misses.push(unleased(slot));
     else staleLeased.push(slot);
   };
-  reads.forEach((entry, j) => {
+  for (let j = 0; j < reads.length; j += 1) {
+    const entry = reads[j];
     const slot = pending[j];
     switch (entry.kind) {
       case "hit": {
         const decoded = decodeEntry(entry.value);
-        const value = () => decodedValue(read, decoded);
-        if (!served(slot, entry.value, decoded, value, false)) stale(slot);
-        return;
+        if (served(slot, entry.value, decoded, false)) answer(slot, decodedValue(read, decoded));
+        else stale(slot);
+        break;
       }
       case "near": {
         const memo = nearMemoOf(entry.entry);
-        const value = () => (memo.value ??= { decoded: decodedValue(read, memo.entry) }).decoded as V | null;
-        if (!served(slot, entry.entry.text ?? "", memo.entry, value, true)) stale(slot);
-        return;
+        if (served(slot, entry.entry.text ?? "", memo.entry, true)) answer(slot, (memo.value ??= { decoded: decodedValue(read, memo.entry) }).decoded as V | null);
+        else stale(slot);
+        break;
       }
       case "lease":
-        return void misses.push({ ...slot, token: entry.token });
+        misses.push({ ...slot, token: entry.token });
+        break;
       case "busy":
-        return void busy.push(slot);
+        busy.push(slot);
+        break;
       case "bypass":
-        return void misses.push(unleased(slot));
+        misses.push(unleased(slot));
+        break;
       default: {
         const never: never = entry;
         throw new Error(`Unknown answer of getOrLease for ${slot.cacheKey}: ${JSON.stringify(never)}`);
       }
     }
-  });
+  }
+  read.record("hit", hits);
+  read.record("nearHit", nearHits);
+  // The request's trace counts every entry served, fresh or past its soft expiry.
+  const servedCount = hits + expired.length - expiredBefore;
+  if (servedCount > 0) read.note("hits", servedCount);
   return { busy, staleLeased };
 }
 
