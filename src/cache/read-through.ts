@@ -101,14 +101,15 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
     // again; if that fill cannot prove its value fresh (see SharedFill), the key is read again.
     const flights = joinOrLead(inflight, slots);
     const again: Slot<K>[] = [];
-    const joining = Promise.all(
-      flights.joined.map(({ slot, fill }) => fill.then((shared) => takeShared(read, slot, shared, results, again))),
-    );
+    const joining =
+      flights.joined.length === 0
+        ? null
+        : Promise.all(flights.joined.map(({ slot, fill }) => fill.then((shared) => takeShared(read, slot, shared, results, again))));
     // Awaited only after this batch's own fill: a joined fill that fails meanwhile must not count
     // as an unhandled rejection (Node would exit); `await joining` still throws its error.
-    joining.catch(() => undefined);
+    joining?.catch(() => undefined);
     await fillLed(read, flights, results);
-    await joining;
+    if (joining) await joining;
     // Read alone, without offering the fill to others: bounded, however busy the key is.
     if (again.length > 0) await fill(read, again, results);
     return results;
@@ -144,7 +145,8 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
   // Returns the indices whose write-back verified their value.
   async function fill<K, V>(read: FamilyRead<K, V>, slots: Slot<K>[], results: (V | null)[]): Promise<Set<number>> {
     if (slots.length === 0) return new Set();
-    const generationKeys = [...new Set(slots.flatMap(({ key }) => read.stamps.countersOf(key)))];
+    // An entity family's entries all depend on its one counter: no per-key list to merge.
+    const generationKeys = read.spec.dependsOn ? [...new Set(slots.flatMap(({ key }) => read.stamps.countersOf(key)))] : read.stamps.countersOf(slots[0].key);
     for (const key of generationKeys) trace.dependencies.add(key);
     const { generations, misses, expired } = await readLeased(read, slots, generationKeys, ({ index }, value) => {
       results[index] = value;

@@ -17,8 +17,8 @@ export interface SharedFill {
   verified: boolean;
 }
 
-/** The fills in progress in one process, by cache key. */
-export type Inflight = Map<string, Promise<SharedFill>>;
+/** The fills in progress in one process, by cache key: the outcome of the batch filling it, by cache key. */
+export type Inflight = Map<string, Promise<ReadonlyMap<string, SharedFill>>>;
 
 /** A key of one batch another request is already filling, and that fill. */
 export interface Joined<S> {
@@ -40,43 +40,43 @@ export interface Flights<S> {
 
 /**
  * For each slot, joins the fill in flight for its cache key or leads a new one. A key listed twice
- * in one batch is led once and joined by its second occurrence.
+ * in one batch is led once and joined by its second occurrence. The keys a batch leads share one
+ * promise (they settle together): a batch of keys that are all hits costs one, not one per key.
  */
 export function joinOrLead<S extends { cacheKey: string }>(inflight: Inflight, slots: readonly S[]): Flights<S> {
-  const led: { slot: S; end: Settlers }[] = [];
+  const led: S[] = [];
   const joined: Joined<S>[] = [];
+  let settlers: Settlers | null = null;
+  let fill: Promise<ReadonlyMap<string, SharedFill>> | null = null;
   for (const slot of slots) {
-    const fill = inflight.get(slot.cacheKey);
-    if (fill) joined.push({ slot, fill });
-    else led.push({ slot, end: lead(inflight, slot.cacheKey) });
+    const { cacheKey } = slot;
+    const leader = inflight.get(cacheKey);
+    if (leader) {
+      joined.push({ slot, fill: leader.then((outcomes) => outcomes.get(cacheKey)!) });
+      continue;
+    }
+    if (fill === null) {
+      fill = new Promise((resolve, reject) => (settlers = { resolve, reject }));
+      fill.catch(() => undefined); // a fill nobody joined may fail unobserved
+    }
+    inflight.set(cacheKey, fill);
+    led.push(slot);
   }
+  // Ends the flights: the keys leave `inflight` as their outcome is handed over.
+  const end = (settle: (ends: Settlers) => void) => {
+    if (settlers === null) return;
+    settle(settlers);
+    for (const { cacheKey } of led) inflight.delete(cacheKey);
+  };
   return {
-    led: led.map(({ slot }) => slot),
+    led,
     joined,
-    settle: (outcome) => led.forEach(({ slot, end }) => end.resolve(outcome(slot))),
-    fail: (error) => led.forEach(({ end }) => end.reject(error)),
+    settle: (outcome) => end(({ resolve }) => resolve(new Map(led.map((slot) => [slot.cacheKey, outcome(slot)])))),
+    fail: (error) => end(({ reject }) => reject(error)),
   };
 }
 
 interface Settlers {
-  resolve(fill: SharedFill): void;
+  resolve(outcomes: ReadonlyMap<string, SharedFill>): void;
   reject(error: unknown): void;
-}
-
-// Registers this batch as the filler of `cacheKey`; settling either way removes it.
-function lead(inflight: Inflight, cacheKey: string): Settlers {
-  let settlers!: Settlers;
-  const fill = new Promise<SharedFill>((resolve, reject) => (settlers = { resolve, reject }));
-  fill.catch(() => undefined); // a fill nobody joined may fail unobserved
-  inflight.set(cacheKey, fill);
-  return {
-    resolve: (shared) => {
-      settlers.resolve(shared);
-      inflight.delete(cacheKey);
-    },
-    reject: (error) => {
-      settlers.reject(error);
-      inflight.delete(cacheKey);
-    },
-  };
 }
