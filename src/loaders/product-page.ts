@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { LRUCache } from "lru-cache";
 import { jsonCodec } from "../cache/codec";
 import { hashArgs } from "../cache/keys";
 import type { ListingPage, ListingQuery } from "../data/repositories/product-repository";
@@ -73,8 +74,21 @@ export function createProductCountLoader(deps: LoaderDeps) {
 
 const emptyPage: ListingPage = { ids: [], cursors: [], hasNextPage: false, totalCount: 0 };
 
+/** Listing hashes kept by the listing's plain JSON (least recently used dropped first). */
+const MAX_LISTING_HASHES = 1000;
+
+// Hashes of listings already hashed, by their plain JSON: the same listing (the same text, whatever
+// the order of its keys) has the same hash, so a hot listing's stable JSON and SHA-1 are computed
+// once per process, and each request pays one native JSON.stringify. A pure function's memo, not
+// a loader: nothing here depends on the request or on the data.
+const listingHashes = new LRUCache<string, string>({ max: MAX_LISTING_HASHES });
+
 // The category's path is not part of the key: the listing of a category is the same wherever it sits.
 function listingHash(query: ListingQuery): string {
   const { category, ...rest } = query;
-  return hashArgs({ ...rest, categoryId: category?.id ?? null });
+  const args = { ...rest, categoryId: category?.id ?? null };
+  const text = JSON.stringify(args);
+  let hash = listingHashes.get(text);
+  if (hash === undefined) listingHashes.set(text, (hash = hashArgs(args)));
+  return hash;
 }
