@@ -24,6 +24,8 @@ interface NearMemo {
   entry: Entry | null;
   /** Decoded on first use: a stale entry is never decoded. */
   value?: { decoded: unknown };
+  /** The entry as a key's answer (read-only, like the rest). */
+  read?: KeyRead;
 }
 
 /**
@@ -68,12 +70,23 @@ export async function readLeased<K, V>(
 
 // The near tier's entries, then one store round trip for what it does not hold (none if nothing).
 async function nearThenStore<K, V>(read: FamilyRead<K, V>, keys: string[], generationKeys: string[]) {
-  const held = read.near ? await read.near.lookup([...keys, ...generationKeys]) : null;
+  const held = read.near ? await read.near.lookup(generationKeys.length === 0 ? keys : [...keys, ...generationKeys]) : null;
   if (!held) return storeRead(read, keys, generationKeys);
-  const reads: (KeyRead | undefined)[] = keys.map((_, i) => (held[i] ? { kind: "near", entry: held[i] } : undefined));
-  const extra = generationKeys.map((_, j) => held[keys.length + j]?.text);
-  const restKeys = keys.filter((_, i) => !reads[i]);
-  const restGenerations = generationKeys.filter((_, j) => extra[j] === undefined);
+  // One pass each, allocating only for what the near tier lacks: a batch of near hits is a tight loop.
+  const reads: (KeyRead | undefined)[] = new Array(keys.length);
+  const restKeys: string[] = [];
+  for (let i = 0; i < keys.length; i += 1) {
+    const entry = held[i];
+    if (entry) reads[i] = nearReadOf(entry);
+    else restKeys.push(keys[i]);
+  }
+  const extra: (string | null | undefined)[] = new Array(generationKeys.length);
+  const restGenerations: string[] = [];
+  for (let j = 0; j < generationKeys.length; j += 1) {
+    const entry = held[keys.length + j];
+    if (entry) extra[j] = entry.text;
+    else restGenerations.push(generationKeys[j]);
+  }
   if (restKeys.length + restGenerations.length > 0) {
     const rest = await storeRead(read, restKeys, restGenerations);
     let r = 0;
@@ -185,6 +198,10 @@ function sortReads<K, V>(
 // shared by every request that reads the entry, like the category tree's (codec.ts memoizedCodec).
 function nearMemoOf(near: NearEntry): NearMemo {
   return (near.memo ??= { entry: near.text === null ? null : decodeEntry(near.text) }) as NearMemo;
+}
+
+function nearReadOf(near: NearEntry): KeyRead {
+  return (nearMemoOf(near).read ??= { kind: "near", entry: near });
 }
 
 function decodedValue<K, V>(read: FamilyRead<K, V>, entry: Entry | null): V | null {
