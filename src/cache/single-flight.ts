@@ -18,7 +18,10 @@ export interface SharedFill {
 }
 
 /** The fills in progress in one process, by cache key: the outcome of the batch filling it, by cache key. */
-export type Inflight = Map<string, Promise<ReadonlyMap<string, SharedFill>>>;
+export type Inflight = Map<string, Promise<Outcomes>>;
+
+/** A settled batch's outcome of one of the keys it led (asked only by joiners: a batch nobody joined builds nothing). */
+type Outcomes = (cacheKey: string) => SharedFill;
 
 /** A key of one batch another request is already filling, and that fill. */
 export interface Joined<S> {
@@ -47,12 +50,12 @@ export function joinOrLead<S extends { cacheKey: string }>(inflight: Inflight, s
   const led: S[] = [];
   const joined: Joined<S>[] = [];
   let settlers: Settlers | null = null;
-  let fill: Promise<ReadonlyMap<string, SharedFill>> | null = null;
+  let fill: Promise<Outcomes> | null = null;
   for (const slot of slots) {
     const { cacheKey } = slot;
     const leader = inflight.get(cacheKey);
     if (leader) {
-      joined.push({ slot, fill: leader.then((outcomes) => outcomes.get(cacheKey)!) });
+      joined.push({ slot, fill: leader.then((outcomeOf) => outcomeOf(cacheKey)) });
       continue;
     }
     if (fill === null) {
@@ -71,12 +74,13 @@ export function joinOrLead<S extends { cacheKey: string }>(inflight: Inflight, s
   return {
     led,
     joined,
-    settle: (outcome) => end(({ resolve }) => resolve(new Map(led.map((slot) => [slot.cacheKey, outcome(slot)])))),
+    // `outcome` reads what the batch settled with (its values and which were verified), final by now.
+    settle: (outcome) => end(({ resolve }) => resolve((cacheKey) => outcome(led.find((slot) => slot.cacheKey === cacheKey)!))),
     fail: (error) => end(({ reject }) => reject(error)),
   };
 }
 
 interface Settlers {
-  resolve(outcomes: ReadonlyMap<string, SharedFill>): void;
+  resolve(outcomes: Outcomes): void;
   reject(error: unknown): void;
 }

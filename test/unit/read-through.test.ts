@@ -188,6 +188,23 @@ describe("createReadThrough", () => {
     expect(runtime.inflight.size).toBe(0);
   });
 
+  it("hands each joiner of a batch's fill the value of its own key", async () => {
+    const { runtime, stats } = setup();
+    const started = deferred();
+    const release = deferred();
+    const { spec, batches } = productSpec(undefined, { started: started.resolve, release: release.promise });
+    const first = createReadThrough(runtime).load(spec, [1, 2, 3]);
+    await started.promise;
+    const second = createReadThrough(runtime).load(spec, [3, 4, 1]);
+    release.resolve();
+    const [firstValues, secondValues] = await Promise.all([first, second]);
+    expect(firstValues.map((row) => row?.id)).toEqual([1, 2, 3]);
+    expect(secondValues.map((row) => row?.id)).toEqual([3, 4, 1]);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    expect(stats().prod.coalesced).toBe(2);
+    expect(runtime.inflight.size).toBe(0);
+  });
+
   it("reloads a generation-stamped family once an INCR retired its entries, and writes it without a lease", async () => {
     const { memory, runtime, calls, methods, stats } = setup();
     const listGeneration = keys.generationKey("prods:cat", 7);
