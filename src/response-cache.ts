@@ -87,7 +87,7 @@ export interface ResponseCache {
   /**
    * Apollo plugin: an answer is public only if it is a query (never a mutation), with no error,
    * selecting no `@private` field; it may be kept only if also every value came from the cache
-   * as observed (`cacheTrace.complete`, cleared by the read path on any database load).
+   * as observed (`cacheTrace.complete`: read from it, or stored by the request's own guarded fill).
    */
   plugin: ApolloServerPlugin<Context>;
   /** The plugin's verdict on an answer, for an answer Apollo did not make (src/execution/fast-path.ts). */
