@@ -2,16 +2,16 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { LRUCache } from "lru-cache";
 import type { Authenticator } from "./auth";
 import type { CacheKeys } from "./cache/keys";
 import type { NearEntry, NearSession, NearTier } from "./cache/near-tier";
 import type { CacheTrace } from "./cache/read-through";
 import type { CacheStats } from "./cache/stats";
-import { isResilientStore } from "./cache/resilient-store";
+import { usableStore } from "./cache/resilient-store";
 import { decodeVersioned, type CacheStore } from "./cache/store";
 import { epochKeysOf, versionKeysOf, versionTagOf } from "./cache/version-vector";
 import type { Context } from "./context";
+import { sha256Hex } from "./edge/trusted-documents";
 import { cacheTraceHeader } from "./plugins/cache-trace";
 
 /**
@@ -180,7 +180,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const { store, keys, stats, ttlSeconds, authenticate, cdn } = options;
   const near = options.near && store.readVersioned ? options.near : null;
   // Near values are read only while the store's circuit is closed (as the read path's).
-  const usable = () => !isResilientStore(store) || store.state === "closed";
+  const usable = () => usableStore(store);
 
   /** The kept answer for `entryKey` from its near copy (`near`: no store command sent), else from Redis, kept near when it may be. */
   async function lookupNear(nearTier: NearTier, entryKey: string, stampKey: string): Promise<{ answer: CachedAnswer | null; near: boolean }> {
@@ -393,10 +393,10 @@ function metaLineOf(answer: CachedAnswer): string {
 // A persisted query names its text by SHA-256: the hash stands for the text, once checked against
 // a text sent with it. Any other extension is not understood here, so the request is executed.
 function operationOf(query: unknown, extensions: unknown): string | null {
-  if (extensions === undefined || extensions === null) return typeof query === "string" ? queryHashOf(query) : null;
+  if (extensions === undefined || extensions === null) return typeof query === "string" ? sha256Hex(query) : null;
   const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } }).persistedQuery;
   if (Object.keys(extensions).length !== 1 || persisted?.version !== 1 || typeof persisted.sha256Hash !== "string") return null;
-  if (query !== undefined && (typeof query !== "string" || queryHashOf(query) !== persisted.sha256Hash)) return null;
+  if (query !== undefined && (typeof query !== "string" || sha256Hex(query) !== persisted.sha256Hash)) return null;
   return persisted.sha256Hash;
 }
 
@@ -405,21 +405,6 @@ function operationOf(query: unknown, extensions: unknown): string | null {
 function startsWithMutation(params: unknown): boolean {
   const query = (params as { query?: unknown } | null)?.query;
   return typeof query === "string" && /^\s*mutation\b/.test(query);
-}
-
-// The hashes of recent operation texts: a hot query's text is hashed once, not on every hit
-// (a map lookup hashes the string too, but several times faster than SHA-256). Bounded in count
-// and in the length of what it keeps, so clients sending many distinct texts cannot grow it.
-const textHashes = new LRUCache<string, string>({ max: 1000 });
-const longestRememberedText = 8192;
-
-/** SHA-256 of an operation's text, lower-case hex (Apollo's `queryHash`), remembered for recent texts. */
-export function queryHashOf(text: string): string {
-  const known = textHashes.get(text);
-  if (known !== undefined) return known;
-  const hash = createHash("sha256").update(text).digest("hex");
-  if (text.length <= longestRememberedText) textHashes.set(text, hash);
-  return hash;
 }
 
 // As Apollo's csrfPrevention: a content type other than the simple ones, or a preflight header.

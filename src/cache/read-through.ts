@@ -4,7 +4,7 @@ import type { CacheKeys, Family } from "./keys";
 import { readLeased } from "./lease-read";
 import type { NearSession, NearTier } from "./near-tier";
 import { memoMatches, memoValidatorKeys, settleValidators, type ProcessMemo } from "./process-memo";
-import { isResilientStore } from "./resilient-store";
+import { usableStore } from "./resilient-store";
 import type { FamilyRead, FamilySpec, Loaded, Miss, ReadThroughOptions, Slot } from "./read-path";
 import type { ReplicaFills } from "./replica-fills";
 import { joinOrLead, type Flights, type Inflight, type SharedFill } from "./single-flight";
@@ -87,7 +87,7 @@ export function createReadThrough(runtime: CacheRuntime, trace: CacheTrace = cre
   // One per request: its barrier is taken once, on its first near read (near-tier.ts).
   let near: NearSession | null | undefined;
   const nearSession = (store: CacheStore) =>
-    (near ??= runtime.near ? runtime.near.session(() => !isResilientStore(store) || store.state === "closed") : null);
+    (near ??= runtime.near ? runtime.near.session(() => usableStore(store)) : null);
 
   async function load<K, V>(spec: FamilySpec<K, V>, keys: readonly K[]): Promise<(V | null)[]> {
     const store = runtime.store;

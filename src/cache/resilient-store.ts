@@ -67,6 +67,11 @@ export interface ResilientStore extends CacheStore {
   readonly fencedBy: string | null;
 }
 
+/** Whether values read from `store` may be trusted now: any store but a resilient one whose circuit is not closed (the near cache reads near values only then). */
+export function usableStore(store: CacheStore): boolean {
+  return !isResilientStore(store) || store.state === "closed";
+}
+
 /** Whether `store` is a resilient wrapper (it can be fenced). */
 export function isResilientStore(store: CacheStore): store is ResilientStore {
   return typeof (store as Partial<ResilientStore>).fence === "function";

@@ -1,6 +1,7 @@
 import type { KeyValueCache } from "@apollo/utils.keyvaluecache";
 import { InMemoryLRUCache, PrefixingKeyValueCache } from "@apollo/utils.keyvaluecache";
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { existsSync, readFileSync } from "node:fs";
 import { Kind, parse } from "graphql";
 import type { CacheStore } from "../cache/store";
@@ -118,9 +119,19 @@ export function createTrustedDocuments(
 export const untrustedMessage =
   "This gateway runs only trusted documents for callers without an editor token (TRUSTED_DOCUMENTS=require): send a document of the client's manifest, by its hash";
 
-/** sha256 of a document's text, lower-case hex (APQ's `sha256Hash`; Apollo's `queryHash`). */
+// The hashes of recent operation texts: a hot query's text is hashed once, not on every request
+// (a map lookup hashes the string too, but several times faster than SHA-256). Bounded in count
+// and in the length of what it keeps, so clients sending many distinct texts cannot grow it.
+const textHashes = new LRUCache<string, string>({ max: 1000 });
+const longestRememberedText = 8192;
+
+/** sha256 of a document's text, lower-case hex (APQ's `sha256Hash`; Apollo's `queryHash`), remembered for recent texts. */
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  const known = textHashes.get(text);
+  if (known !== undefined) return known;
+  const hash = createHash("sha256").update(text).digest("hex");
+  if (text.length <= longestRememberedText) textHashes.set(text, hash);
+  return hash;
 }
 
 function refuse(status: number, code: string, message: string): Prepared {

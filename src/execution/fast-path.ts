@@ -5,7 +5,7 @@ import { LRUCache } from "lru-cache";
 import type { Context, RequestRecord } from "../context";
 import type { JsonLimits } from "../edge/json-limits";
 import type { RateLimits } from "../edge/rate-limit";
-import type { TrustedDocuments } from "../edge/trusted-documents";
+import { sha256Hex, type TrustedDocuments } from "../edge/trusted-documents";
 import { cacheTraceHeader } from "../plugins/cache-trace";
 import { refusedInput } from "../plugins/input-limits";
 import type { OperationLimits } from "../plugins/operation-limits";
@@ -13,7 +13,7 @@ import { chargeOperation } from "../plugins/rate-limits";
 import { withSearchNotices } from "../plugins/search-notices";
 import type { TreeAnswers } from "../plugins/tree-answers";
 import { mayRun } from "../plugins/trusted-documents";
-import { queryHashOf, type ResponseCache } from "../response-cache";
+import type { ResponseCache } from "../response-cache";
 import type { Executor } from "./compiled-executor";
 
 /**
@@ -171,7 +171,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (contentType === undefined || !isJson(req.headers["content-type"])) return null;
       const request = plainRequest(body);
       if (!request) return null;
-      const operation = known.get(keyOf(queryHashOf(request.query), request.operationName));
+      const operation = known.get(keyOf(sha256Hex(request.query), request.operationName));
       if (!operation) return null;
       let context: Context;
       try {
