@@ -10,6 +10,9 @@ import { footprintTags } from "./tags";
 /** Runs one SQL statement in the writer's transaction (Prisma's `$queryRawUnsafe` or a SqlRunner's `query`). */
 export type TransactionQuery = (sql: string, ...params: unknown[]) => Promise<unknown>;
 
+/** An outbox row's `footprint` (JSON text) and `purge_pending`. */
+export type OutboxColumns = [footprint: string, purgePending: boolean];
+
 /** Most outbox rows one replay merges into one footprint (two store round trips). */
 const REPLAY_BATCH = 500;
 
@@ -32,6 +35,11 @@ const REPLAY_BATCH = 500;
 export interface Outbox {
   /** Writes the footprint into the outbox inside the writer's transaction; returns the row id. */
   record(query: TransactionQuery, footprint: Footprint): Promise<string>;
+  /**
+   * The values of the row `record` writes for `footprint`, in its column order (`footprint`,
+   * `purge_pending`): for a write that inserts the row within its own statement (writer.ts `statement`).
+   */
+  columns(footprint: Footprint): OutboxColumns;
   /**
    * After commit: applies the footprint and marks its row applied. If the cache did not take it,
    * hands the row off (when a hand-off is configured) and resolves once it is safe to acknowledge
@@ -176,11 +184,12 @@ export function createOutbox(
     async record(query, footprint) {
       const rows = (await query(
         `INSERT INTO cache_outbox (footprint, purge_pending) VALUES ($1::jsonb, $2) RETURNING id::text AS id`,
-        JSON.stringify(footprint),
-        options.purger !== undefined,
+        ...outbox.columns(footprint),
       )) as { id: string }[];
       return rows[0].id;
     },
+
+    columns: (footprint) => [JSON.stringify(footprint), options.purger !== undefined],
 
     async apply(id, footprint) {
       if (!cache.store || options.skipInvalidation) {

@@ -10,6 +10,7 @@ import { createVectorSide } from "../data/search/vector-side";
 import type { Logger } from "../logger";
 import type { SearchEngineDeps } from "../loaders/search-deps";
 import { createSearchEngine, createSearchService, type SearchService } from "../modules/search";
+import type { ProductChangeListener } from "../modules/product/product.service";
 
 /** Search, wired once per gateway (see `createSearchRuntime`); the statistics repository is built beside the other repositories. */
 export interface SearchRuntime {
@@ -24,7 +25,7 @@ export interface SearchRuntime {
    * awaited (so the next search, VECTOR included, sees the write), and never failing the write: an
    * embedder or vector index error is logged and the product is re-embedded by the next start's sync.
    */
-  changeListener: { productsChanged(ids: number[]): Promise<void>; productsRemoved(ids: number[]): Promise<void> };
+  changeListener: ProductChangeListener;
   /** Null when no vector index is configured. */
   vectorIndex: VectorIndex | null;
   /**
@@ -115,8 +116,8 @@ export async function createSearchRuntime(db: Database, config: SearchConfig, lo
     loaderDeps: { searchEngine: engine, suggest: (prefix, limit) => suggestCompletions(db.prisma, prefix, limit) },
     indexer,
     changeListener: {
-      productsChanged: (ids) =>
-        indexer.indexProducts(ids).then(
+      productsChanged: (ids, changed) =>
+        indexer.indexProducts(ids, changed).then(
           () => undefined,
           (error) => logger.warn({ err: error, products: ids.length }, "changed products were not re-indexed in the vector index"),
         ),

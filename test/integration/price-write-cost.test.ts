@@ -1,5 +1,7 @@
-import type { Database } from "../../src/data/database";
+import type { Footprint } from "../../src/cache/invalidation";
+import type { Database, SqlRunner } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
+import { until } from "../helpers/redis-server";
 import { gqlAs } from "../helpers/gateway";
 import { useGateway } from "../helpers/use-gateway";
 
@@ -19,16 +21,72 @@ describe("a price write's cost", () => {
       input,
     });
 
-  it("sends four statements in its transaction: the shared catalog lock, the locked row with its category path, the update, the outbox row", async () => {
+  it("sends two statements: the row's facts, then the catalog lock, the row lock, the update and the outbox row as one", async () => {
     const [product] = await sql<{ id: number; price: string }>(`SELECT id, price::text FROM products ORDER BY id LIMIT 1`);
     await update(product.id, { price: Number(product.price) + 1 }); // warm: Prisma's first query of a kind
     const before = gateway.db.counter.statements;
     const answer = await update(product.id, { price: Number(product.price) + 2 });
     expect(answer.errors).toBeUndefined();
     expect(answer.data?.updateProduct).toMatchObject({ id: String(product.id), price: Number(product.price) + 2 });
-    // Prisma reports the transaction's own statement too: 1 + lock + row + update + outbox = 5 (it
-    // was 7: the row lock, the row and its category were three statements).
-    expect(gateway.db.counter.statements - before).toBe(5);
+    // It was 5 in an interactive transaction (its BEGIN, the lock, the locked row, the update, the
+    // outbox row), and 7 before the row lock, the row and its category became one statement.
+    expect(gateway.db.counter.statements - before).toBe(2);
+    const [row] = await sql<{ footprint: { listingAspects?: Record<string, unknown> } }>(`SELECT footprint FROM cache_outbox ORDER BY id DESC LIMIT 1`);
+    expect(Object.keys(row.footprint.listingAspects ?? {})).toEqual(["price"]);
+  });
+
+  // The statement is computed from a read just before it; a write that lands between the two must
+  // neither be lost nor leave a footprint computed from the row it replaced. `between` runs while
+  // the mutation waits for the row's lock (it has read the row), in the transaction that holds it.
+  async function racedUpdate(id: number, input: Record<string, unknown>, between: (tx: SqlRunner) => Promise<unknown>) {
+    const before = gateway.db.counter.statements;
+    let mutation: ReturnType<typeof update> | undefined;
+    await db.sql.transaction(async (tx) => {
+      await tx.query(`SELECT id FROM products WHERE id = $1 FOR UPDATE`, [id]);
+      mutation = update(id, input);
+      const waiting = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`))[0].n === 1;
+      expect(await until(waiting, 10_000)).toBe(true);
+      await between(tx);
+    });
+    const answer = await mutation!;
+    expect(answer.errors).toBeUndefined();
+    const [row] = await sql<{ footprint: Footprint }>(`SELECT footprint FROM cache_outbox ORDER BY id DESC LIMIT 1`);
+    return { statements: gateway.db.counter.statements - before, footprint: row.footprint };
+  }
+
+  it("records what a change of its fields can retire, in one try, when another write of the product came between its read and its lock", async () => {
+    const [product] = await sql<{ id: number; price: string; stock: number }>(`SELECT id, price::text, stock FROM products ORDER BY id LIMIT 1 OFFSET 5`);
+    const newPrice = (Number(product.price) + 7).toFixed(2);
+    // The other write sets that price first, and a stock: read before it, the price changed; locked after it, it did not.
+    const { statements, footprint } = await racedUpdate(product.id, { price: Number(newPrice) }, (tx) =>
+      tx.query(`UPDATE products SET price = $2, stock = $3 WHERE id = $1`, [product.id, newPrice, product.stock + 11]),
+    );
+    expect(await sql(`SELECT price::text, stock FROM products WHERE id = $1`, [product.id])).toEqual([{ price: newPrice, stock: product.stock + 11 }]);
+    expect(statements).toBe(2);
+    // Not the read's precise footprint (price listings, price searches, price statistics): the
+    // price facet's ranges too, since the price before the update is not the one read.
+    expect(footprint.listingAspects).toEqual({ price: expect.any(Array) });
+    expect([...(footprint.searchAspects ?? [])].sort()).toEqual(["price", "priceBand"]);
+    expect(footprint.statsAspects).toEqual(["price"]);
+  });
+
+  it("tries again, from a new read, when the product moved to another category between its read and its lock", async () => {
+    const [product] = await sql<{ id: number; category_id: number }>(`SELECT id, category_id FROM products ORDER BY id LIMIT 1 OFFSET 6`);
+    const [other] = await sql<{ id: number; path: string }>(`SELECT id, path FROM categories WHERE id <> $1 ORDER BY depth DESC, id LIMIT 1`, [product.category_id]);
+    const { statements, footprint } = await racedUpdate(product.id, { stock: 0 }, (tx) => tx.query(`UPDATE products SET category_id = $2 WHERE id = $1`, [product.id, other.id]));
+    // The read and the statement that wrote nothing (the lock's recheck drops the moved row from its
+    // join with the old category), then a new read and the statement that wrote.
+    expect(statements).toBe(4);
+    const chain = [...other.path.split("/").filter(Boolean).map(Number), null];
+    expect(footprint.statsAspects).toEqual(["stock"]);
+    for (const categories of Object.values(footprint.listingAspects ?? {})) expect(categories).toEqual(chain);
+  });
+
+  it("answers NOT_FOUND for a product that does not exist, and writes no outbox row", async () => {
+    const [{ n: rowsBefore }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM cache_outbox`);
+    const answer = await update(987_654, { price: 5 });
+    expect(answer.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM cache_outbox`))[0].n).toBe(rowsBefore);
   });
 
   it("adds words to the typo vocabulary when a name changes, and does not run it for a price", async () => {

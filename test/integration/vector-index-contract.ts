@@ -111,6 +111,13 @@ export function vectorIndexContract(setup: () => Promise<{ db: Database; index: 
     const pricey = await index.search({ vector: await embedQuery("black"), scope: { categoryId: null, filter: { minPrice: "12345.00" } }, limit: 5, minScore: -1 });
     expect(pricey.map((hit) => hit.id)).toEqual([second]);
 
+    // A write that names the columns it changed: none indexed (a popularity, an image), nothing is
+    // read or written (not even counted unchanged); a price, only where the index keeps a payload.
+    await sql(`UPDATE products SET price = 23456.78 WHERE id = $1`, [second]);
+    expect(await indexer.indexProducts([first, second], ["popularity", "imageUrl"])).toMatchObject({ embedded: 0, payloadOnly: 0, unchanged: 0 });
+    expect(await indexer.indexProducts([second], ["price"])).toMatchObject({ embedded: 0, payloadOnly: index.kind === "qdrant" ? 1 : 0, unchanged: 0 });
+    expect(await indexer.indexProducts([second], ["name", "price"])).toMatchObject({ embedded: 0, unchanged: 1 });
+
     await index.remove([first, 999_999]);
     expect((await index.fingerprints([first])).size).toBe(0);
     const count = (await productIds()).length;

@@ -37,6 +37,7 @@ export function createPgvectorIndex(prisma: PrismaClient, dimensions: number, { 
     Number((await client.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${EMBEDDINGS_TABLE}`))[0].n);
   return {
     kind: "pgvector",
+    keepsPayload: false,
     dimensions,
 
     async ensureSchema() {

@@ -51,6 +51,7 @@ export function createQdrantIndex(options: QdrantIndexOptions, client: QdrantApi
   const { collection, dimensions } = options;
   return {
     kind: "qdrant",
+    keepsPayload: true,
     dimensions,
 
     async ensureSchema() {

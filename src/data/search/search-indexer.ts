@@ -25,9 +25,10 @@ export interface SearchIndexer {
    * Call it after the write's transaction commits, with every product id the write created or
    * updated (any column: price and stock live in Qdrant's payload). Throws if the embedder or the
    * vector index fails; the full-text side needs no call (PostgreSQL computes it in the write itself).
-   * A no-op when no vector index is configured.
+   * A no-op when no vector index is configured, and when `changed` names the only columns the
+   * write changed and none of them is indexed (`indexedColumns`).
    */
-  indexProducts(productIds: readonly number[]): Promise<IndexReport>;
+  indexProducts(productIds: readonly number[], changed?: readonly string[]): Promise<IndexReport>;
   /** Removes deleted products from the vector index (pgvector also drops them by foreign key). Call after commit. */
   removeProducts(productIds: readonly number[]): Promise<IndexReport>;
   /**
@@ -106,9 +107,10 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
   }
 
   return {
-    async indexProducts(productIds) {
+    async indexProducts(productIds, changed) {
       const report = empty();
       if (!vectorIndex || productIds.length === 0) return report;
+      if (changed && !changed.some((column) => indexedColumns(vectorIndex).has(column))) return report;
       const started = performance.now();
       const ids = [...new Set(productIds)];
       for (let start = 0; start < ids.length; start += batchSize) {
@@ -170,6 +172,18 @@ export function createSearchIndexer({ prisma, vectorIndex, embedder, batchSize =
     },
   };
 }
+
+/**
+ * The product columns (as Prisma names them) an index holds something of: the document's
+ * (`productDocument`: its category's names through `categoryId`), and the payload's where the index
+ * keeps one (`payloadOf`). A write that changed none of them (a popularity, an image; a price on
+ * pgvector) leaves the index as it is.
+ */
+export function indexedColumns(index: Pick<VectorIndex, "keepsPayload">): ReadonlySet<string> {
+  return index.keepsPayload ? withPayload : documentOnly;
+}
+const documentOnly: ReadonlySet<string> = new Set(["name", "brand", "description", "categoryId"]);
+const withPayload: ReadonlySet<string> = new Set([...documentOnly, "price", "stock", "attributes"]);
 
 function payloadOf(row: IndexedProduct): VectorPayload {
   return { categoryPath: row.categoryPath, brand: row.brand, price: row.price, stock: row.stock, attributes: row.attributes };

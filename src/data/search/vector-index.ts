@@ -49,6 +49,8 @@ export interface VectorHit {
 export interface VectorIndex {
   readonly kind: "pgvector" | "qdrant";
   readonly dimensions: number;
+  /** Whether points keep a payload the filters read (Qdrant); false where they join the products table (pgvector). */
+  readonly keepsPayload: boolean;
   /** Creates the table or collection (and its indexes) if missing; idempotent, safe to call on every start. */
   ensureSchema(): Promise<void>;
   /**

@@ -6,10 +6,12 @@ import { checkAttributes, definitionsAt, existingCategory } from "../shared/cata
 import { productUpdateFootprint, productWriteFootprint, type ProductFacts } from "../shared/footprints";
 import type { Tx, Writer } from "../shared/writer";
 import { parseCreateProduct, parseUpdateProduct, type ProductFields } from "./product-input";
+import { ONE_STATEMENT_FIELDS, updateInOneStatement } from "./product-update-statement";
 
 /** Told of products whose indexed text changed or that are gone (the search index follows). */
 export interface ProductChangeListener {
-  productsChanged(ids: number[]): Promise<void>;
+  /** `changed`: the only columns (Prisma's names) the write changed, when it knows them; else any may have. */
+  productsChanged(ids: number[], changed?: readonly string[]): Promise<void>;
   productsRemoved(ids: number[]): Promise<void>;
 }
 
@@ -36,6 +38,27 @@ async function lockedProduct(tx: Tx, id: number): Promise<(ProductFacts & { cate
 
 /** Product writes: validate, write with the footprint in one transaction, return the fresh row. */
 export function createProductService(write: Writer, listener?: ProductChangeListener) {
+  // Any update, in an interactive transaction that holds the row from its read to its commit.
+  async function updateInTransaction(id: number, changes: Partial<ProductFields>): Promise<Product> {
+    const { result } = await write(async (tx) => {
+      await lockCatalogShared(tx);
+      const before = await lockedProduct(tx, id);
+      if (!before) throw new NotFoundError("Product", "id", String(id));
+      const moves = changes.categoryId !== undefined && changes.categoryId !== before.categoryId;
+      const newPath = moves ? (await existingCategory(tx, changes.categoryId!, "input.categoryId")).path : before.categoryPath;
+      if (changes.sku !== undefined && changes.sku !== before.sku) await skuTaken(tx, changes.sku, id);
+      if (changes.attributes !== undefined || moves) {
+        checkAttributes(changes.attributes ?? before.attributes, await definitionsAt(tx, newPath), "input.attributes");
+      }
+      const product = await tx.product.update({ where: { id }, data: toData(changes) });
+      return {
+        result: product,
+        footprint: productUpdateFootprint(before, product, { before: before.categoryPath, after: newPath }),
+      };
+    });
+    return result;
+  }
+
   return {
     async create(input: CreateProductInput): Promise<Product> {
       const fields = parseCreateProduct(input);
@@ -52,25 +75,17 @@ export function createProductService(write: Writer, listener?: ProductChangeList
       return result;
     },
 
+    /**
+     * Changes of a product's own fields are one statement (product-update-statement.ts); the rest
+     * (SKU, category, attributes), and a product other writes keep changing, in a transaction.
+     */
     async update(id: number, input: UpdateProductInput): Promise<Product> {
       const changes = parseUpdateProduct(input);
-      const { result } = await write(async (tx) => {
-        await lockCatalogShared(tx);
-        const before = await lockedProduct(tx, id);
-        if (!before) throw new NotFoundError("Product", "id", String(id));
-        const moves = changes.categoryId !== undefined && changes.categoryId !== before.categoryId;
-        const newPath = moves ? (await existingCategory(tx, changes.categoryId!, "input.categoryId")).path : before.categoryPath;
-        if (changes.sku !== undefined && changes.sku !== before.sku) await skuTaken(tx, changes.sku, id);
-        if (changes.attributes !== undefined || moves) {
-          checkAttributes(changes.attributes ?? before.attributes, await definitionsAt(tx, newPath), "input.attributes");
-        }
-        const product = await tx.product.update({ where: { id }, data: toData(changes) });
-        return {
-          result: product,
-          footprint: productUpdateFootprint(before, product, { before: before.categoryPath, after: newPath }),
-        };
-      });
-      await listener?.productsChanged([result.id]);
+      const ownFields = Object.keys(changes).every((field) => ONE_STATEMENT_FIELDS.has(field));
+      const written = ownFields ? await updateInOneStatement(write, id, changes) : null;
+      if (written === undefined) throw new NotFoundError("Product", "id", String(id));
+      const result = written ?? (await updateInTransaction(id, changes));
+      await listener?.productsChanged([result.id], Object.keys(changes));
       return result;
     },
 

@@ -70,43 +70,95 @@ export function productUpdateFootprint(before: ProductFacts, after: ProductFacts
   if (before.categoryId !== after.categoryId) {
     return productWriteFootprint(after.id, [before.sku, after.sku], [categoryPaths.before, categoryPaths.after]);
   }
+  const priceChanged = String(before.price) !== String(after.price);
+  return footprintOfChanges(after, [before.sku, after.sku], categoryPaths.after, {
+    price: priceChanged,
+    priceBand: priceChanged && priceBandOf(before.price) !== priceBandOf(after.price),
+    name: before.name !== after.name,
+    description: before.description !== after.description,
+    brand: before.brand !== after.brand,
+    stock: before.stock !== after.stock,
+    stockCrossedZero: before.stock > 0 !== after.stock > 0,
+    attributes: JSON.stringify(before.attributes) !== JSON.stringify(after.attributes),
+    popularity: before.popularity !== after.popularity,
+  });
+}
+
+/**
+ * updateProduct of `fields` (in the same category) when what the row held before is not known for
+ * sure (writer.ts `statement`: another write of the product came between the read the precise
+ * footprint was computed from and the update): each field's change as `productUpdateFootprint`
+ * names it, with the thresholds crossed (the price's facet range, the stock's 0).
+ */
+export function productFieldsFootprint(after: ProductFacts, fields: Iterable<string>, categoryPath: string): Footprint {
+  const set = new Set(fields);
+  return footprintOfChanges(after, [after.sku], categoryPath, {
+    price: set.has("price"),
+    priceBand: set.has("price"),
+    name: set.has("name"),
+    description: set.has("description"),
+    brand: set.has("brand"),
+    stock: set.has("stock"),
+    stockCrossedZero: set.has("stock"),
+    attributes: set.has("attributes"),
+    popularity: set.has("popularity"),
+  });
+}
+
+/** Which of a product's facts an update changed, as its footprint needs them. */
+interface Changes {
+  price: boolean;
+  /** The price moved to another range of the price facet. */
+  priceBand: boolean;
+  name: boolean;
+  description: boolean;
+  brand: boolean;
+  stock: boolean;
+  /** In stock before and not after, or the other way. */
+  stockCrossedZero: boolean;
+  attributes: boolean;
+  popularity: boolean;
+}
+
+// The table of `productUpdateFootprint`, for a product that stays in the category at `categoryPath`.
+function footprintOfChanges(after: ProductFacts, skus: string[], categoryPath: string, changes: Changes): Footprint {
   const listings = new Set<Aspect>();
   const searches = new Set<Aspect>();
   const statistics = new Set<Aspect>();
   let search = false;
-  if (String(before.price) !== String(after.price)) {
+  if (changes.price) {
     listings.add("price");
     searches.add("price");
-    if (priceBandOf(before.price) !== priceBandOf(after.price)) searches.add("priceBand");
+    if (changes.priceBand) searches.add("priceBand");
     statistics.add("price");
   }
-  if (before.name !== after.name) {
+  if (changes.name) {
     listings.add("name");
     search = true;
   }
-  if (before.description !== after.description) search = true;
-  if (before.brand !== after.brand) {
+  if (changes.description) search = true;
+  if (changes.brand) {
     listings.add("brand");
     search = true;
     statistics.add("brand");
   }
-  if (before.stock !== after.stock) {
-    if (before.stock > 0 !== after.stock > 0) {
+  if (changes.stock) {
+    if (changes.stockCrossedZero) {
       listings.add("stock");
       searches.add("stock");
     }
     statistics.add("stock");
   }
-  if (JSON.stringify(before.attributes) !== JSON.stringify(after.attributes)) {
+  if (changes.attributes) {
     listings.add("attrs");
     searches.add("attrs");
   }
-  if (before.popularity !== after.popularity) {
+  if (changes.popularity) {
     listings.add("popularity");
     searches.add("popularity");
   }
-  const chain = [...idsOnPath(categoryPaths.after), null];
-  const footprint: Footprint = { products: [after.id], productSkus: [...new Set([before.sku, after.sku])] };
+  const chain = [...idsOnPath(categoryPath), null];
+  const footprint: Footprint = { products: [after.id], productSkus: [...new Set(skus)] };
   if (listings.size > 0) footprint.listingAspects = Object.fromEntries([...listings].map((aspect) => [aspect, chain]));
   if (search) footprint.search = true;
   else if (searches.size > 0) footprint.searchAspects = [...searches];

@@ -1,5 +1,5 @@
 import { isEmptyFootprint, type Footprint } from "../../cache/invalidation";
-import type { Outbox } from "../../cache/outbox";
+import type { Outbox, OutboxColumns, TransactionQuery } from "../../cache/outbox";
 import type { Database } from "../../data/database";
 import { ConflictError } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
@@ -13,14 +13,54 @@ export interface WriteOutcome<T> {
   footprint: Footprint;
 }
 
+/** A write done in one statement, as `Writer.statement` runs it: its outcome and its outbox row's id. */
+export interface StatementOutcome<T> {
+  outcome: WriteOutcome<T>;
+  outboxId: string;
+}
+
 /**
  * Runs every catalog write the same way (DESIGN.md, "A write"): the change and an outbox row with
  * its footprint in one transaction; after commit, the footprint applied to the cache (kept in the
  * outbox if the cache cannot take it). A write that throws commits nothing and touches no cache.
- * `transactions` bounds each transaction (DATABASE_TRANSACTION_TIMEOUT_MS, DATABASE_TRANSACTION_MAX_WAIT_MS).
  */
-export function createWriter(db: Database, outbox: Outbox, transactions: { timeoutMs: number; maxWaitMs: number }) {
-  return async function write<T>(work: (tx: Tx) => Promise<WriteOutcome<T>>): Promise<WriteOutcome<T>> {
+export interface Writer {
+  /** The write `work` does in an interactive transaction (Prisma's), with the outbox row added to it. */
+  <T>(work: (tx: Tx) => Promise<WriteOutcome<T>>): Promise<WriteOutcome<T>>;
+  /**
+   * A write that is one SQL statement: the change and its outbox row together (PostgreSQL runs a
+   * statement as one transaction), so no lock it takes is held across a round trip to this process.
+   * `run` sends its statements through `query` (counted with Prisma's) with `columns`, the outbox
+   * row of the footprint it computed, and returns what the statement committed, or null when it
+   * wrote nothing (the service tries again or writes otherwise). The footprint is then applied as
+   * after any write.
+   */
+  statement<T>(run: (query: TransactionQuery, columns: (footprint: Footprint) => OutboxColumns) => Promise<StatementOutcome<T> | null>): Promise<WriteOutcome<T> | null>;
+}
+
+/**
+ * The writer of `db` and `outbox`. `transactions` bounds each interactive transaction
+ * (DATABASE_TRANSACTION_TIMEOUT_MS, DATABASE_TRANSACTION_MAX_WAIT_MS).
+ */
+export function createWriter(db: Database, outbox: Outbox, transactions: { timeoutMs: number; maxWaitMs: number }): Writer {
+  const query: TransactionQuery = (sql, ...params) => {
+    db.counter.statements += 1;
+    return db.sql.query(sql, params);
+  };
+
+  async function statement<T>(run: Parameters<Writer["statement"]>[0]): Promise<WriteOutcome<T> | null> {
+    let committed: StatementOutcome<T> | null;
+    try {
+      committed = (await run(query, (footprint) => outbox.columns(footprint))) as StatementOutcome<T> | null;
+    } catch (error) {
+      throw translateConstraint(error);
+    }
+    if (committed === null) return null;
+    await outbox.apply(committed.outboxId, committed.outcome.footprint);
+    return committed.outcome;
+  }
+
+  async function write<T>(work: (tx: Tx) => Promise<WriteOutcome<T>>): Promise<WriteOutcome<T>> {
     let committed: { outcome: WriteOutcome<T>; outboxId: string | null };
     try {
       committed = await db.prisma.$transaction(
@@ -37,10 +77,10 @@ export function createWriter(db: Database, outbox: Outbox, transactions: { timeo
     }
     if (committed.outboxId !== null) await outbox.apply(committed.outboxId, committed.outcome.footprint);
     return committed.outcome;
-  };
-}
+  }
 
-export type Writer = ReturnType<typeof createWriter>;
+  return Object.assign(write, { statement });
+}
 
 /**
  * A unique violation that slipped between a service's check and its insert (two writers racing
