@@ -41,15 +41,19 @@ export interface Outbox {
    */
   columns(footprint: Footprint): OutboxColumns;
   /**
-   * After commit: applies the footprint and marks its row applied. If the cache did not take it,
+   * After commit: applies the footprint and marks its row applied. The mark is not waited for: it
+   * only spares the row a replay (which would apply it again, retiring nothing more), so the write
+   * is not held for a statement and its commit; the marks of one turn go in one statement. If the cache did not take it,
    * hands the row off (when a hand-off is configured) and resolves once it is safe to acknowledge
    * the write; false when this process could not apply it itself.
    */
   apply(id: string, footprint: Footprint): Promise<boolean>;
   /** Applies every pending row to the cache's store (see `OutboxReplay`), then sends pending purges; returns how many rows it applied. */
   replay(): Promise<number>;
-  /** Rows waiting. */
+  /** Rows waiting (once the marks of rows applied so far are written). */
   pending(): Promise<number>;
+  /** Resolves once the marks of the rows applied so far are written (or failed: those rows are replayed, see `apply`). */
+  written(): Promise<void>;
   /** Replays pending rows and forgets applied rows past their retention, every `intervalMs`, until `stop`. */
   start(): void;
   stop(): void;
@@ -177,7 +181,7 @@ export function createOutbox(
 ): Outbox {
   let timer: NodeJS.Timeout | undefined;
   const retainSeconds = options.retainSeconds ?? defaultOutboxRetainSeconds;
-  const markApplied = (id: string) => db.sql.query(`UPDATE cache_outbox SET applied_at = now() WHERE id = $1`, [id]);
+  const marks = createMarks(db, logger);
   const purges = createPurges(db, cache, options.purger, logger);
 
   const outbox: Outbox = {
@@ -193,7 +197,7 @@ export function createOutbox(
 
     async apply(id, footprint) {
       if (!cache.store || options.skipInvalidation) {
-        await markApplied(id);
+        marks.add(id);
         await purges.send([id], footprint);
         return true;
       }
@@ -205,7 +209,7 @@ export function createOutbox(
         await options.handOff?.(id);
         return false;
       }
-      await markApplied(id);
+      marks.add(id);
       await purges.send([id], footprint);
       return true;
     },
@@ -217,6 +221,7 @@ export function createOutbox(
     },
 
     async pending() {
+      await marks.written();
       const [row] = await db.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM cache_outbox WHERE applied_at IS NULL`);
       return Number(row.n);
     },
@@ -235,8 +240,46 @@ export function createOutbox(
       if (timer) clearInterval(timer);
       timer = undefined;
     },
+
+    written: () => marks.written(),
   };
   return outbox;
+}
+
+/** Marks rows applied, batched (see `Outbox.apply`). */
+interface Marks {
+  add(id: string): void;
+  /** Resolves once every mark added so far is written or has failed. */
+  written(): Promise<void>;
+}
+
+function createMarks(db: Database, logger: Logger): Marks {
+  let queued: string[] = [];
+  // The statement of the marks taken last (they are written one statement at a time, in order).
+  let last: Promise<void> = Promise.resolve();
+
+  function flush(): void {
+    if (queued.length === 0) return; // `written` flushed them first
+    const ids = queued;
+    queued = [];
+    last = last.then(() =>
+      db.sql.query(`UPDATE cache_outbox SET applied_at = now() WHERE id = ANY($1::bigint[])`, [ids]).then(
+        () => undefined,
+        (error) => logger.debug({ err: error, outboxIds: ids }, "applied outbox rows were not marked; the replay applies them again"),
+      ),
+    );
+  }
+
+  return {
+    add(id) {
+      if (queued.length === 0) setImmediate(flush);
+      queued.push(id);
+    },
+    written() {
+      if (queued.length > 0) flush();
+      return last;
+    },
+  };
 }
 
 /** Sends CDN purges of applied rows (purge_pending), after their invalidation and again until accepted. */

@@ -318,6 +318,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     async close() {
       await search.stop();
       outbox.stop();
+      await outbox.written();
       await relay?.stop();
       // Pending invalidations go to the store now if it takes them; otherwise they stay in the
       // outbox, and the next instance to start (or any running one) replays them.

@@ -107,6 +107,8 @@ describe("the CDN purge hook", () => {
     expect(receiver.purges[0].token).toBe("purge-secret");
     expect(receiver.purges[0].tags).toEqual(expect.arrayContaining(priceTags(product)));
     expect(receiver.purges[0].tags).not.toContain("=gen:prods:cat:all"); // membership did not change
+    // The row's mark, which the write does not wait for (outbox.ts `apply`).
+    expect(await until(async () => (await pending()).invalidations === 0, 5_000)).toBe(true);
     expect(await pending()).toEqual({ invalidations: 0, purges: 0 });
   });
 
@@ -131,6 +133,7 @@ describe("the CDN purge hook", () => {
     receiver.purges.length = 0;
     receiver.refusing = true;
     expect((await reprice(product.id, 34.56)).data?.updateProduct).toEqual({ price: 34.56 });
+    expect(await until(async () => (await pending()).invalidations === 0, 5_000)).toBe(true);
     expect(await pending()).toEqual({ invalidations: 0, purges: 1 }); // the invalidation was applied; the purge waits
     expect(await until(() => receiver.refused >= 2, 10_000)).toBe(true); // retried by the replay
     receiver.refusing = false;
