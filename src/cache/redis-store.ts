@@ -97,16 +97,7 @@ const getVersionedLua = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local state = ARGV[1] == 'state'
-local check
-local function answer(from, now, stamped, vector, vectorNow)
-  if not state then return string.sub(raw, from) end
-  if not vectorNow then
-    local _, values = check(vector)
-    vectorNow = values
-  end
-  return {raw, now, stamped and 1 or 0, vectorNow}
-end
-check = function(pairs)
+local function check(pairs)
   local n = #pairs
   if n == 0 then return true, '' end
   local names = {}
@@ -118,6 +109,15 @@ check = function(pairs)
     if current[i] ~= pairs[i][2] then same = false end
   end
   return same, table.concat(current, ' ')
+end
+-- vectorNow: the vector's values when a full check read them; else (state only) read here from the vector.
+local function answer(from, now, stamped, vector, vectorNow)
+  if not state then return string.sub(raw, from) end
+  if not vectorNow then
+    local _, values = check(vector)
+    vectorNow = values
+  end
+  return {raw, now, stamped and 1 or 0, vectorNow}
 end
 if string.byte(raw, 1) ~= 69 then
   local cut = string.find(raw, '\\n', 1, true)
