@@ -49,14 +49,18 @@ import { cacheTraceHeader } from "./plugins/cache-trace";
  * nor shared, and `Cache-Control: private, no-store`.
  *
  * Near hits (with the near cache, src/cache/near-tier.ts): a valid entry read from Redis is kept
- * in this process with the values its check read (its group epochs, its stamp when that is what
- * validated it), all under Redis's tracking like any near value. A later lookup, once the near
- * tier's barrier has passed (every write that returned before the request started has then
- * evicted what it changed), runs the script's first two checks on those near values: equal
- * epochs, or a stamp equal to them. Any key not held near (a write moved an epoch, a save
- * replaced the entry) sends the lookup to Redis, where the full check runs. So a hit costs no
- * store command of its own while no write touches its families, and never serves more than the
- * script would.
+ * in this process with the values the script read for it (its group epochs, its stamp when that
+ * is what validated it, and the counters of its version vector), all under Redis's tracking like
+ * any near value, and under one ticket (a write whose message arrives after the read refuses the
+ * keep of what it moved). A later lookup, once the near tier's barrier has passed (every write
+ * that returned before the request started has then evicted what it changed), runs the script's
+ * checks on those near values: equal epochs, or a stamp equal to them, else the full check, every
+ * counter of the vector held near at the value stored with the entry. So a price write of product
+ * 9, which moves `@prod` (and evicts it), leaves an answer that read only product 7 a near hit:
+ * its `=prod:7` did not move. Any key not held near (a write moved a counter of the vector, a save
+ * replaced the entry) sends the lookup to Redis. So a hit costs no store command of its own while
+ * no write touches what it read (exactly for small answers, by bucket for large ones), and never
+ * serves more than the script would.
  *
  * HTTP: every public query answer carries a strong ETag (the body's hash) and `private, no-cache`,
  * so browsers revalidate each reuse and get 304 without the body; kept answers are `public,
@@ -190,6 +194,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     if (copy) {
       const epochs = await session.lookup(copy.epochKeys);
       if (epochs && nearCopyHolds(copy, epochs, held![1])) return { answer: copy.answer, near: true };
+      // A write moved one of its groups (the epoch is no longer held near): the full check, near.
+      const counters = epochs && (await session.lookup(copy.versionKeys));
+      if (counters && nearVectorHolds(copy, counters)) return { answer: copy.answer, near: true };
     }
     return { answer: await readAndKeep(session, entryKey, stampKey), near: false };
   }
@@ -207,6 +214,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (read.stamped) {
         keys.push(stampKey);
         texts.push(read.epochsNow.join(" "));
+      }
+      // Its vector's counters too, under the same ticket: a write whose message comes after the
+      // read refuses the keep of the counters it moved, so the near full check never sees them.
+      if (read.versionsNow.length === parts.versions.length) {
+        for (const [key] of parts.versions) keys.push(key);
+        for (const value of read.versionsNow) texts.push(value);
       }
       session.keep(ticket, keys, texts);
     }
@@ -342,6 +355,9 @@ interface NearCopy {
   /** Its group epochs' keys, and their values when its vector was read. */
   epochKeys: string[];
   epochValues: string[];
+  /** Its version vector: the counters' keys, and the values it is valid at. */
+  versionKeys: string[];
+  versionValues: string[];
 }
 
 function nearAnswerOf(entry: NearEntry): NearCopy | null {
@@ -350,7 +366,13 @@ function nearAnswerOf(entry: NearEntry): NearCopy | null {
   const answer = parts ? decodeAnswer(parts.value) : null;
   const copy: NearCopy | null =
     parts && answer && parts.epochs.length > 0
-      ? { answer: { ...answer, body: Buffer.from(answer.body) }, epochKeys: parts.epochs.map(([key]) => key), epochValues: parts.epochs.map(([, value]) => value) }
+      ? {
+          answer: { ...answer, body: Buffer.from(answer.body) },
+          epochKeys: parts.epochs.map(([key]) => key),
+          epochValues: parts.epochs.map(([, value]) => value),
+          versionKeys: parts.versions.map(([key]) => key),
+          versionValues: parts.versions.map(([, value]) => value),
+        }
       : null;
   entry.memo = copy;
   return copy;
@@ -359,12 +381,27 @@ function nearAnswerOf(entry: NearEntry): NearCopy | null {
 // The getVersioned script's first two checks, on near values: the epochs as stored, or the stamp
 // of a full check at the epochs now. A value not held near proves nothing: the store decides.
 function nearCopyHolds(copy: NearCopy, epochs: readonly (NearEntry | undefined)[], stamp: NearEntry | undefined): boolean {
-  const now: string[] = [];
-  for (const epoch of epochs) {
+  let same = true;
+  for (let i = 0; i < epochs.length; i += 1) {
+    const epoch = epochs[i];
     if (epoch === undefined) return false;
-    now.push(epoch.text ?? "0");
+    if ((epoch.text ?? "0") !== copy.epochValues[i]) same = false;
   }
-  return now.every((value, i) => value === copy.epochValues[i]) || (stamp?.text != null && stamp.text === now.join(" "));
+  if (same) return true;
+  // Joined only when a stamp is held to compare it with (a hit on equal epochs allocates nothing).
+  return stamp?.text != null && stamp.text === epochs.map((epoch) => epoch!.text ?? "0").join(" ");
+}
+
+// The script's third check (the full one), on near values: every counter of the vector held near
+// at the value stored with the entry. Held near means what Redis holds once the barrier passed
+// (a write that moved it evicted it), so this serves no more than the script would; it does not
+// stamp, so the next near lookup checks the vector again (at most 64 counters a group).
+function nearVectorHolds(copy: NearCopy, counters: readonly (NearEntry | undefined)[]): boolean {
+  for (let i = 0; i < counters.length; i += 1) {
+    const counter = counters[i];
+    if (counter === undefined || (counter.text ?? "0") !== copy.versionValues[i]) return false;
+  }
+  return true;
 }
 
 function decodeAnswer(raw: string): CachedAnswer | null {

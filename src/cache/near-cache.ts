@@ -204,6 +204,7 @@ export function withNearEviction(store: CacheStore, near: NearCache): CacheStore
     set: evicting(store.set.bind(store), (entries) => entries.map((e) => e.key)),
     del: evicting(store.del.bind(store), (keys) => keys),
     incr: evicting(store.incr.bind(store), (keys) => keys),
-    invalidate: evicting(store.invalidate.bind(store), (del, incr) => [...del, ...incr]),
+    // The version counters too (`after`): kept near copies of them validate whole responses.
+    invalidate: evicting(store.invalidate.bind(store), (del, incr, after = []) => [...del, ...incr, ...after]),
   };
 }

@@ -88,15 +88,15 @@ return out
 // every save of the entry (cgSetVersioned), so it always speaks of the vector beside it.
 // Entries of the shape before epochs (a "[" first: the vector alone) get the full check.
 // ARGV[1] "state" (readVersioned): a valid entry is answered as {the whole entry, its epochs'
-// values now joined by " ", 1 if its stamp now holds them}, what a near copy is checked against.
+// values now joined by " ", 1 if its stamp now holds them, its vector's values now joined by " "},
+// what a near copy is checked against. The vector is read for it whichever check validated the
+// entry (the full check's MGET when it ran, else one MGET more in the script): a near copy is
+// then checked on its vector once a write moved an epoch (src/response-cache.ts). Its counters
+// share the entry's hash tag, as for the full check.
 const getVersionedLua = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local state = ARGV[1] == 'state'
-local function answer(from, now, stamped)
-  if state then return {raw, now, stamped and 1 or 0} end
-  return string.sub(raw, from)
-end
 local function check(pairs)
   local n = #pairs
   if n == 0 then return true, '' end
@@ -110,23 +110,35 @@ local function check(pairs)
   end
   return same, table.concat(current, ' ')
 end
+-- vectorNow: the vector's values when a full check read them; else (state only) read here from the vector.
+local function answer(from, now, stamped, vector, vectorNow)
+  if not state then return string.sub(raw, from) end
+  if not vectorNow then
+    local _, values = check(vector)
+    vectorNow = values
+  end
+  return {raw, now, stamped and 1 or 0, vectorNow}
+end
 if string.byte(raw, 1) ~= 69 then
   local cut = string.find(raw, '\\n', 1, true)
   if not cut then return false end
-  if not check(cjson.decode(string.sub(raw, 1, cut - 1))) then return false end
-  return answer(cut + 1, '', false)
+  local valid, values = check(cjson.decode(string.sub(raw, 1, cut - 1)))
+  if not valid then return false end
+  return answer(cut + 1, '', false, nil, values)
 end
 local first = string.find(raw, '\\n', 1, true)
 if not first then return false end
 local second = string.find(raw, '\\n', first + 1, true)
 if not second then return false end
 local epochs = cjson.decode(string.sub(raw, 2, first - 1))
+local vectorOf = function() return cjson.decode(string.sub(raw, first + 1, second - 1)) end
 local same, now = check(epochs)
 if #epochs == 0 then same = false end
-if same then return answer(second + 1, now, false) end
+if same then return answer(second + 1, now, false, state and vectorOf()) end
 local stamp = #epochs > 0 and KEYS[2]
-if stamp and redis.call('GET', stamp) == now then return answer(second + 1, now, true) end
-if not check(cjson.decode(string.sub(raw, first + 1, second - 1))) then return false end
+if stamp and redis.call('GET', stamp) == now then return answer(second + 1, now, true, state and vectorOf()) end
+local valid, values = check(vectorOf())
+if not valid then return false end
 local stamped = false
 if stamp then
   local ttl = redis.call('PTTL', KEYS[1])
@@ -135,7 +147,7 @@ if stamp then
     stamped = true
   end
 end
-return answer(second + 1, now, stamped)
+return answer(second + 1, now, stamped, nil, values)
 `;
 
 // KEYS: the entry, its stamp key. ARGV: the encoded entry, its TTL in ms. The stamp of the entry
@@ -321,8 +333,8 @@ export function createRedisStore(connection: RedisConnection, options: RedisStor
     async readVersioned(key, stampKey) {
       const [reply] = await run([script("cgGetVersioned", [key, stampKey], ["state"])]);
       if (!Array.isArray(reply)) return null;
-      const [raw, now, stamped] = reply as [string, string, number];
-      return { raw, epochsNow: now === "" ? [] : now.split(" "), stamped: stamped === 1 };
+      const [raw, now, stamped, vector] = reply as [string, string, number, string];
+      return { raw, epochsNow: now === "" ? [] : now.split(" "), stamped: stamped === 1, versionsNow: vector === "" ? [] : vector.split(" ") };
     },
 
     async del(keys) {

@@ -204,6 +204,11 @@ export interface VersionedRead {
   epochsNow: string[];
   /** Whether its stamp key holds `epochsNow` joined by " " after the check (a full check saw its vector unchanged at those epochs). */
   stamped: boolean;
+  /**
+   * Its version counters' values at the check, in the entry's order ("0" for an absent counter),
+   * whichever check validated it (equal to those stored with it, unless a counter was lost).
+   */
+  versionsNow: string[];
 }
 
 /**

@@ -4,7 +4,7 @@ import { createKeys, hashArgs, type CacheKeys } from "../../src/cache/keys";
 import { createMemoryStore } from "../../src/cache/memory-store";
 import { createRedisClient, createRedisConnection, waitForReady } from "../../src/cache/redis-client";
 import { createRedisStore } from "../../src/cache/redis-store";
-import { leaseKeyOf, type CacheStore, type LeaseRead, type StoreOptions } from "../../src/cache/store";
+import { encodeVersioned, leaseKeyOf, type CacheStore, type LeaseRead, type StoreOptions } from "../../src/cache/store";
 import { clusterUnavailableReason, ownRedisCluster, type OwnRedisCluster } from "../../scripts/consistency/redis-cluster";
 
 /**
@@ -256,6 +256,36 @@ function storeContract(label: string, setup: () => { factory: StoreFactory; keys
       expect(await store.getVersioned(entry, stamp)).toBe("again");
       await store.invalidate([], [], [counter, epoch]);
       expect(await store.getVersioned(entry, stamp)).toBeNull();
+    });
+
+    it("reads a valid versioned entry with the values a near copy is checked against (its epochs and its vector now), whichever check validated it, in one round trip", async () => {
+      const store = await newStore();
+      // Only a Redis store has it (the near tier runs over one).
+      if (!store.readVersioned) return expect(store.name).toBe("memory");
+      const entry = k.responseKey("state");
+      const stamp = k.responseStampKey(entry);
+      const [counter, bucket, other, epoch] = [k.responseVersionKey("=prod:81", 0), k.responseVersionKey("prod#5", 0), k.responseVersionKey("=prod:82", 0), k.responseVersionKey("@prod:state-test", 0)];
+      await store.invalidate([], [], [counter, epoch]);
+      const versions: [string, string][] = [
+        [counter, "1"],
+        [bucket, "0"],
+      ];
+      await store.setVersioned({ key: entry, stampKey: stamp, value: "kept", ttlSeconds: 60, versions, epochs: [[epoch, "1"]] });
+      const raw = encodeVersioned(versions, "kept", [[epoch, "1"]]);
+      // On its epochs (the vector read for the answer alone).
+      let before = store.roundTrips;
+      expect(await store.readVersioned(entry, stamp)).toEqual({ raw, epochsNow: ["1"], stamped: false, versionsNow: ["1", "0"] });
+      expect(store.roundTrips - before).toBe(1);
+      // A write of another key of the group: the full check, which stamps; then the stamp.
+      await store.invalidate([], [], [other, epoch]);
+      expect(await store.readVersioned(entry, stamp)).toEqual({ raw, epochsNow: ["2"], stamped: true, versionsNow: ["1", "0"] });
+      before = store.roundTrips;
+      expect(await store.readVersioned(entry, stamp)).toEqual({ raw, epochsNow: ["2"], stamped: true, versionsNow: ["1", "0"] });
+      expect(store.roundTrips - before).toBe(1);
+      // A counter of its vector moved: nothing.
+      await store.invalidate([], [], [bucket, epoch]);
+      expect(await store.readVersioned(entry, stamp)).toBeNull();
+      expect(await store.readVersioned(k.responseKey("absent"), k.responseStampKey(k.responseKey("absent")))).toBeNull();
     });
 
     it("serves a versioned entry while every counter it names holds its value, in one round trip", async () => {

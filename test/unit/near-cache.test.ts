@@ -1,4 +1,5 @@
-import { createNearCache, nearEntryBytes } from "../../src/cache/near-cache";
+import { createMemoryStore } from "../../src/cache/memory-store";
+import { createNearCache, nearEntryBytes, withNearEviction } from "../../src/cache/near-cache";
 
 // The near cache's bookkeeping alone (src/cache/near-cache.ts): what a reader may keep after an
 // invalidation or a flush came in between, and the memory bound. Redis's side is in
@@ -67,6 +68,16 @@ describe("near cache bookkeeping", () => {
     expect(near.size.entries).toBe(10);
     expect(near.get("key:49")).toBeDefined();
     expect(near.get("key:00")).toBeUndefined();
+  });
+
+  it("drops what this process's own invalidation moved, the version counters (`after`) included, and refuses their keeps in flight", async () => {
+    const near = accepting();
+    const store = withNearEviction(createMemoryStore(), near);
+    for (const key of ["row", "gen", "counter", "untouched"]) near.keep(near.ticket(), key, "1");
+    const ticket = near.ticket();
+    await store.invalidate(["row"], ["gen"], ["counter"]);
+    expect(["row", "gen", "counter", "untouched"].map((key) => near.get(key)?.text)).toEqual([undefined, undefined, undefined, "1"]);
+    expect(near.keep(ticket, "counter", "1")).toBe(false);
   });
 
   it("ignores invalidations under the test-only fault", () => {
