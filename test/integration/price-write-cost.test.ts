@@ -103,3 +103,22 @@ describe("a price write's cost", () => {
     expect(words.sort()).toEqual([word, "quixotry"].sort());
   });
 });
+
+// The embedded default (`npm start`): the same statement on PGlite, its outbox row applied and marked.
+describe("a price write on the embedded database", () => {
+  const fixture = useGateway({ label: "pricecost-pglite", catalog: { products: 12, categories: 4 }, database: "pglite" });
+
+  it("writes the price and its outbox row in one statement, and the answer after it shows the new price", async () => {
+    const { db, gateway } = fixture;
+    const [product] = await db.sql.query<{ id: number; sku: string; price: string }>(`SELECT id, sku, price::text FROM products ORDER BY id LIMIT 1`);
+    const read = async () => (await gqlAs(gateway, [], `query($sku: String!) { productBySku(sku: $sku) { price } }`, { sku: product.sku })).data?.productBySku;
+    expect(await read()).toEqual({ price: Number(product.price) });
+    const before = gateway.db.counter.statements;
+    const answer = await gqlAs(gateway, ["editor"], `mutation($id: ID!) { updateProduct(id: $id, input: { price: 4321.5 }) { id price } }`, { id: String(product.id) });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.updateProduct).toEqual({ id: String(product.id), price: 4321.5 });
+    expect(gateway.db.counter.statements - before).toBe(2);
+    expect(await read()).toEqual({ price: 4321.5 });
+    expect(await until(async () => (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM cache_outbox WHERE applied_at IS NULL`))[0].n === 0, 10_000)).toBe(true);
+  });
+});

@@ -9,6 +9,7 @@ import {
   categoryRenameFootprint,
   categorySlugFootprint,
   productImportFootprint,
+  productFieldsFootprint,
   productUpdateFootprint,
   productWriteFootprint,
   type ProductFacts,
@@ -284,6 +285,21 @@ describe("product update footprints: only what reads a changed field", () => {
 
   it("an update that changes nothing names only the row and its SKU", () => {
     expect(update({})).toEqual({ del: ["prod:42", "prod:sku:PX-9"], incr: [] });
+  });
+
+  // The footprint a one-statement update records when another write of the product came between
+  // its read and its lock: whatever the row held, it covers the precise footprint of any before.
+  it("fields whatever the row held: each field's change with its thresholds crossed, covering every precise footprint", () => {
+    const fields = productFieldsFootprint(row, ["price", "stock"], pixel.path);
+    expect(operations(fields).incr).toEqual(
+      [...chain("price"), ...chain("stock"), "gen:search:price", "gen:search:priceBand", "gen:search:stock", "gen:stats:price", "gen:stats:stock"].sort(),
+    );
+    for (const before of [{ price: new Prisma.Decimal("260.00") }, { stock: 0 }, { price: new Prisma.Decimal("1"), stock: 9 }, {}]) {
+      const precise = operations(productUpdateFootprint({ ...row, ...before }, row, paths));
+      expect(operations(fields).incr).toEqual(expect.arrayContaining(precise.incr));
+      expect(operations(fields).del).toEqual(precise.del);
+    }
+    expect(operations(productFieldsFootprint(row, ["imageUrl"], pixel.path))).toEqual({ del: ["prod:42", "prod:sku:PX-9"], incr: [] });
   });
 
   it("merges aspects of many updates per aspect and category", () => {
