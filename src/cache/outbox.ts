@@ -255,8 +255,8 @@ interface Marks {
 
 function createMarks(db: Database, logger: Logger): Marks {
   let queued: string[] = [];
-  // Writes the queued marks, one transaction at a time (those queued meanwhile go in the next),
-  // from the turn after the first was queued (the marks of one turn go together).
+  // Writes the queued marks, one statement at a time (those queued meanwhile go in the next), from
+  // the turn after the first was queued (the marks of one turn go together).
   let draining: Promise<void> | null = null;
 
   // One statement per batch: a transaction that skipped the WAL flush (synchronous_commit off)

@@ -1,6 +1,7 @@
 import type { Footprint } from "../../src/cache/invalidation";
 import type { Database, SqlRunner } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
+import { CATALOG_WRITE_LOCK_ID } from "../../src/data/catalog-lock";
 import { until } from "../helpers/redis-server";
 import { gqlAs } from "../helpers/gateway";
 import { useGateway } from "../helpers/use-gateway";
@@ -120,5 +121,25 @@ describe("a price write on the embedded database", () => {
     expect(gateway.db.counter.statements - before).toBe(2);
     expect(await read()).toEqual({ price: 4321.5 });
     expect(await until(async () => (await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM cache_outbox WHERE applied_at IS NULL`))[0].n === 0, 10_000)).toBe(true);
+  });
+});
+
+// A one-statement write waits for its locks no longer than a transaction may run.
+describe("a price write behind a longer write", () => {
+  const fixture = useGateway({ label: "pricecost-bound", catalog: { products: 6, categories: 3 }, env: { DATABASE_TRANSACTION_TIMEOUT_MS: "300" } });
+
+  it("answers SERVICE_UNAVAILABLE once it has waited DATABASE_TRANSACTION_TIMEOUT_MS for the catalog lock, and writes nothing", async () => {
+    const { db, gateway } = fixture;
+    const [product] = await db.sql.query<{ id: number; price: string }>(`SELECT id, price::text FROM products ORDER BY id LIMIT 1`);
+    const [{ n: rows }] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM cache_outbox`);
+    let answer: Awaited<ReturnType<typeof gqlAs>> | undefined;
+    // An import or a category move holds the catalog lock exclusively until it commits.
+    await db.sql.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock($1)`, [CATALOG_WRITE_LOCK_ID]);
+      answer = await gqlAs(gateway, ["editor"], `mutation($id: ID!) { updateProduct(id: $id, input: { price: 1.5 }) { price } }`, { id: String(product.id) });
+    });
+    expect(answer!.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
+    expect(await db.sql.query(`SELECT price::text FROM products WHERE id = $1`, [product.id])).toEqual([{ price: product.price }]);
+    expect((await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM cache_outbox`))[0].n).toBe(rows);
   });
 });

@@ -40,11 +40,14 @@ const FACTS = `p.id, p.sku, p.name, p.description, p.brand, p.price::text AS pri
 const READ_FACTS = `SELECT ${FACTS} FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1`;
 
 // The catalog lock is taken first, as in every product write (catalog-lock.ts): the row is locked
-// (LockRows) only once a row of the join with `catalog` exists. Answers one 'after' row when it
+// (LockRows) only once a row of the join with `catalog` exists. Before either, `bound` sets this
+// statement's lock_timeout ($18, DATABASE_TRANSACTION_TIMEOUT_MS, as a transaction is bounded): a
+// write waiting behind a long one (an import holds the catalog lock) fails instead of waiting forever. Answers one 'after' row when it
 // wrote (`precise`: with the footprint computed from the read), and the 'before' row it locked
 // (absent: no such product).
 const UPDATE = `
-WITH catalog AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared($1::bigint)),
+WITH bound AS MATERIALIZED (SELECT set_config('lock_timeout', $18::text, true)),
+catalog AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared($1::bigint) FROM bound),
 locked AS MATERIALIZED (
   SELECT ${FACTS} FROM catalog, products p JOIN categories c ON c.id = p.category_id WHERE p.id = $2 FOR UPDATE OF p
 ),
@@ -82,7 +85,7 @@ export async function updateInOneStatement(write: Writer, id: number, changes: P
   let before: VersionedFacts | undefined;
   let missing = false;
   for (let attempt = 0; attempt < TRIES && !missing; attempt += 1) {
-    const written = await write.statement<Product>(async (query, columns) => {
+    const written = await write.statement<Product>(async ({ query, columns, lockTimeoutMs }) => {
       before ??= await readFacts(query, id);
       if (!before) {
         missing = true;
@@ -109,6 +112,7 @@ export async function updateInOneStatement(write: Writer, id: number, changes: P
         before.categoryId,
         before.categoryPath,
         columns(whateverBefore)[0],
+        String(lockTimeoutMs),
       )) as Row[];
       const fresh = rows.find((row) => row.kind === "after");
       const locked = rows.find((row) => row.kind === "before");

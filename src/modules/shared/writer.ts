@@ -1,7 +1,7 @@
 import { isEmptyFootprint, type Footprint } from "../../cache/invalidation";
 import type { Outbox, OutboxColumns, TransactionQuery } from "../../cache/outbox";
 import type { Database } from "../../data/database";
-import { ConflictError } from "../../errors";
+import { ConflictError, ServiceUnavailableError } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
 
 /** Prisma's client inside an interactive transaction. */
@@ -11,6 +11,16 @@ export type Tx = Prisma.TransactionClient;
 export interface WriteOutcome<T> {
   result: T;
   footprint: Footprint;
+}
+
+/** What `Writer.statement` gives the statement it runs. */
+export interface StatementTools {
+  /** Sends one statement (counted with Prisma's). */
+  query: TransactionQuery;
+  /** The outbox row of a footprint, for the statement to insert. */
+  columns(footprint: Footprint): OutboxColumns;
+  /** How long it may wait for a lock (DATABASE_TRANSACTION_TIMEOUT_MS, which bounds a transaction), ms. */
+  lockTimeoutMs: number;
 }
 
 /** A write done in one statement, as `Writer.statement` runs it: its outcome and its outbox row's id. */
@@ -30,12 +40,12 @@ export interface Writer {
   /**
    * A write that is one SQL statement: the change and its outbox row together (PostgreSQL runs a
    * statement as one transaction), so no lock it takes is held across a round trip to this process.
-   * `run` sends its statements through `query` (counted with Prisma's) with `columns`, the outbox
-   * row of the footprint it computed, and returns what the statement committed, or null when it
-   * wrote nothing (the service tries again or writes otherwise). The footprint is then applied as
-   * after any write.
+   * `run` sends its statements through `tools.query` with the outbox row of the footprint it
+   * computed (`tools.columns`), and returns what the statement committed, or null when it wrote
+   * nothing (the service tries again or writes otherwise). The footprint is then applied as after
+   * any write.
    */
-  statement<T>(run: (query: TransactionQuery, columns: (footprint: Footprint) => OutboxColumns) => Promise<StatementOutcome<T> | null>): Promise<WriteOutcome<T> | null>;
+  statement<T>(run: (tools: StatementTools) => Promise<StatementOutcome<T> | null>): Promise<WriteOutcome<T> | null>;
 }
 
 /**
@@ -43,15 +53,19 @@ export interface Writer {
  * (DATABASE_TRANSACTION_TIMEOUT_MS, DATABASE_TRANSACTION_MAX_WAIT_MS).
  */
 export function createWriter(db: Database, outbox: Outbox, transactions: { timeoutMs: number; maxWaitMs: number }): Writer {
-  const query: TransactionQuery = (sql, ...params) => {
-    db.counter.statements += 1;
-    return db.sql.query(sql, params);
+  const tools: StatementTools = {
+    query: (sql, ...params) => {
+      db.counter.statements += 1;
+      return db.sql.query(sql, params);
+    },
+    columns: (footprint) => outbox.columns(footprint),
+    lockTimeoutMs: transactions.timeoutMs,
   };
 
   async function statement<T>(run: Parameters<Writer["statement"]>[0]): Promise<WriteOutcome<T> | null> {
     let committed: StatementOutcome<T> | null;
     try {
-      committed = (await run(query, (footprint) => outbox.columns(footprint))) as StatementOutcome<T> | null;
+      committed = (await run(tools)) as StatementOutcome<T> | null;
     } catch (error) {
       throw translateConstraint(error);
     }
@@ -84,7 +98,8 @@ export function createWriter(db: Database, outbox: Outbox, transactions: { timeo
 
 /**
  * A unique violation that slipped between a service's check and its insert (two writers racing
- * for one SKU or slug) becomes the CONFLICT the check would have given.
+ * for one SKU or slug) becomes the CONFLICT the check would have given; a lock waited for past its
+ * bound, SERVICE_UNAVAILABLE.
  */
 export function translateConstraint(error: unknown): unknown {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -94,5 +109,7 @@ export function translateConstraint(error: unknown): unknown {
   }
   const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
   if (code === "23505") return new ConflictError("A unique value is already taken");
+  // lock_not_available: a one-statement write's lock_timeout (Writer.statement).
+  if (code === "55P03") return new ServiceUnavailableError("Another write held what this one needs for longer than DATABASE_TRANSACTION_TIMEOUT_MS; nothing was written, try again");
   return error;
 }
