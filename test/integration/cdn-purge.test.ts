@@ -83,10 +83,10 @@ describe("the CDN purge hook", () => {
   const reprice = (id: number, price: number) =>
     gqlAs(gateway, ["editor"], `mutation($id: ID!, $price: Float!) { updateProduct(id: $id, input: { price: $price }) { price } }`, { id: String(id), price });
   // The tags a price change of `product` in `path` purges (src/cache/tags.ts: the names of the version
-  // counters it moves, which responses carry in Surrogate-Key): its row and SKU, the price aspect of its chain.
+  // counters it moves, which responses carry in Surrogate-Key): its row (not its SKU lookup, which
+  // holds the id), the price aspect of its chain.
   const priceTags = (product: { id: number; sku: string; path: string }) => [
     `=prod:${product.id}`,
-    `=prod:sku:${encodeURIComponent(product.sku)}`,
     ...[...product.path.split("/").filter(Boolean), "all"].map((id) => `=gen:prods:cat:${id}:price`),
     "=gen:search:price",
     "=gen:stats:price",

@@ -103,6 +103,20 @@ describe("precise footprints: a write retires only what reads the fields it chan
     expect(renamed.result.productBySku.category.name).toBe("Renamed for footprints");
   });
 
+  // `prod:sku:<sku>` holds the product's id, which a price does not change: a price write of a hot
+  // product retires its SKU answers (they read its row) and nothing they find the row by.
+  it("a price change keeps the SKU lookup cached: the SKU answer after it reads the product's row alone", async () => {
+    const [product] = await sql<{ id: number; sku: string; price: string }>(`SELECT id, sku, price::text FROM products ORDER BY id LIMIT 1 OFFSET 7`);
+    const bySku = `query($sku: String!) { productBySku(sku: $sku) { id sku price } }`;
+    const cold = await statementsOf(() => read(bySku, { sku: product.sku }));
+    expect(cold.statements).toBe(2); // the SKU's id, then the row
+    await updateProduct(product.id, { price: Number(product.price) + 1 });
+
+    const after = await statementsOf(() => read(bySku, { sku: product.sku }));
+    expect(after.statements).toBe(1);
+    expect(after.result.productBySku).toEqual({ id: String(product.id), sku: product.sku, price: Number(product.price) + 1 });
+  });
+
   it("a price change keeps statistics that do not read prices, and retires the price summary", async () => {
     const { product } = await productOffBothPages();
     const summary = `{ stats { priceAvg } }`;

@@ -233,9 +233,9 @@ describe("product update footprints: only what reads a changed field", () => {
   const update = (changes: Partial<ProductFacts>) => operations(productUpdateFootprint(row, { ...row, ...changes }, paths));
   const chain = (aspect: string) => ["1", "2", "5", "all"].map((id) => `gen:prods:cat:${id}:${aspect}`);
 
-  it("price: price listings of the chain, price-filtered searches, price statistics; not membership", () => {
+  it("price: price listings of the chain, price-filtered searches, price statistics; not membership, not the SKU lookup", () => {
     expect(update({ price: new Prisma.Decimal("189.00") })).toEqual({
-      del: ["prod:42", "prod:sku:PX-9"],
+      del: ["prod:42"],
       incr: [...chain("price"), "gen:search:price", "gen:stats:price"].sort(),
     });
   });
@@ -283,8 +283,9 @@ describe("product update footprints: only what reads a changed field", () => {
     expect(moved).toEqual(productWriteFootprint(42, ["PX-9"], [pixel.path, headsets.path]));
   });
 
-  it("an update that changes nothing names only the row and its SKU", () => {
-    expect(update({})).toEqual({ del: ["prod:42", "prod:sku:PX-9"], incr: [] });
+  // `prod:sku:<sku>` holds the product's id: only a change of the SKU changes what it holds.
+  it("an update that changes nothing names only the row", () => {
+    expect(update({})).toEqual({ del: ["prod:42"], incr: [] });
   });
 
   // The footprint a one-statement update records when another write of the product came between
@@ -299,7 +300,7 @@ describe("product update footprints: only what reads a changed field", () => {
       expect(operations(fields).incr).toEqual(expect.arrayContaining(precise.incr));
       expect(operations(fields).del).toEqual(precise.del);
     }
-    expect(operations(productFieldsFootprint(row, ["imageUrl"], pixel.path))).toEqual({ del: ["prod:42", "prod:sku:PX-9"], incr: [] });
+    expect(operations(productFieldsFootprint(row, ["imageUrl"], pixel.path))).toEqual({ del: ["prod:42"], incr: [] });
   });
 
   it("merges aspects of many updates per aspect and category", () => {
@@ -383,10 +384,13 @@ describe("surrogate keys (src/cache/tags.ts)", () => {
 
   it("a footprint purges the exact tag of every key it deletes and counter it moves", () => {
     const tags = footprintTags(keys, repriced);
-    for (const tag of ["=prod:42", "=prod:sku:PX%209", "=gen:prods:cat:7:price", "=gen:prods:cat:4:price", "=gen:stats:price"]) {
+    for (const tag of ["=prod:42", "=gen:prods:cat:7:price", "=gen:prods:cat:4:price", "=gen:stats:price"]) {
       expect(tags).toContain(tag);
     }
     expect(tags).not.toContain("=gen:prods:cat:7"); // membership did not change
+    expect(tags).not.toContain("=prod:sku:PX%209"); // the SKU lookup holds the id, which a price does not change
+    const reSkued = footprintTags(keys, productUpdateFootprint(row, { ...row, sku: "PX 10" }, { before: "/4/7/", after: "/4/7/" }));
+    expect(reSkued).toEqual(expect.arrayContaining(["=prod:42", "=prod:sku:PX%209", "=prod:sku:PX%2010"]));
   });
 
   it("a response that read a repriced row or a price listing shares a tag with the purge; a name listing does not", () => {

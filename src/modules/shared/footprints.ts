@@ -49,8 +49,10 @@ export type ProductFacts = Pick<
 
 /**
  * updateProduct, as precise as the fields it changed (old row vs new row). A category change is
- * a membership change of both chains: everything `productWriteFootprint` names. Otherwise the row
- * and its SKU keys, and only what reads a changed field:
+ * a membership change of both chains: everything `productWriteFootprint` names. Otherwise the row,
+ * its old and new SKU keys only when the SKU changed (`prod:sku:<sku>` holds the id alone, which no
+ * other field changes: a price write of a hot product then leaves its SKU lookup cached, and the
+ * re-execution of its answers reads it instead of filling it again), and only what reads a changed field:
  *
  * | field       | listings (chain + catalog-wide) | searches                       | statistics |
  * |-------------|---------------------------------|--------------------------------|------------|
@@ -71,7 +73,7 @@ export function productUpdateFootprint(before: ProductFacts, after: ProductFacts
     return productWriteFootprint(after.id, [before.sku, after.sku], [categoryPaths.before, categoryPaths.after]);
   }
   const priceChanged = String(before.price) !== String(after.price);
-  return footprintOfChanges(after, [before.sku, after.sku], categoryPaths.after, {
+  return footprintOfChanges(after, before.sku === after.sku ? [] : [before.sku, after.sku], categoryPaths.after, {
     price: priceChanged,
     priceBand: priceChanged && priceBandOf(before.price) !== priceBandOf(after.price),
     name: before.name !== after.name,
@@ -92,7 +94,7 @@ export function productUpdateFootprint(before: ProductFacts, after: ProductFacts
  */
 export function productFieldsFootprint(after: ProductFacts, fields: Iterable<string>, categoryPath: string): Footprint {
   const set = new Set(fields);
-  return footprintOfChanges(after, [after.sku], categoryPath, {
+  return footprintOfChanges(after, set.has("sku") ? [after.sku] : [], categoryPath, {
     price: set.has("price"),
     priceBand: set.has("price"),
     name: set.has("name"),
@@ -158,7 +160,8 @@ function footprintOfChanges(after: ProductFacts, skus: string[], categoryPath: s
     searches.add("popularity");
   }
   const chain = [...idsOnPath(categoryPath), null];
-  const footprint: Footprint = { products: [after.id], productSkus: [...new Set(skus)] };
+  const footprint: Footprint = { products: [after.id] };
+  if (skus.length > 0) footprint.productSkus = [...new Set(skus)];
   if (listings.size > 0) footprint.listingAspects = Object.fromEntries([...listings].map((aspect) => [aspect, chain]));
   if (search) footprint.search = true;
   else if (searches.size > 0) footprint.searchAspects = [...searches];
