@@ -136,7 +136,8 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
       await execute(req, res, body, null, record);
       return "none";
     }
-    let cached = await responses!.lookup(requestKey);
+    // An identical execution running: wait for it, then look up (miss-collapse.ts `running`).
+    let cached = collapse.running(requestKey) ? responses!.missed() : await responses!.lookup(requestKey);
     if (cached === null) {
       const after = await collapse.afterMiss(requestKey, () => responses!.lookup(requestKey, { joined: true }));
       if ("execute" in after) {

@@ -8,6 +8,11 @@
  * returned after this request began; the lookup validates the kept entry's versions, as for any hit.
  * An execution that read the database is not kept (a fill may be retired while it runs), so a
  * request waits for at most `maxWaits` executions, then executes beside the one running.
+ *
+ * A request that arrives while an identical execution runs waits for it before any lookup
+ * (`running`): its lookup could only find what a write already retired (that is why the execution
+ * runs) and, the near copy being retired too, would cost a store round trip. Under writes to a hot
+ * product every request for its answers that arrives during the re-execution sent one.
  */
 export interface MissCollapse<T> {
   /**
@@ -16,6 +21,8 @@ export interface MissCollapse<T> {
    * requests that find nothing kept one executes and the others wait for it; `execute` must be called.
    */
   afterMiss(key: string, lookup: () => Promise<T | null>): Promise<{ answer: T } | { execute: (run: () => Promise<void>) => Promise<void> }>;
+  /** Whether an execution of `key` runs now: a request then calls `afterMiss` without its own lookup first. */
+  running(key: string): boolean;
 }
 
 /** Executions a request waits for before it executes itself: the first after a write reads the database and is not kept; the next one is. */
@@ -42,6 +49,8 @@ export function createMissCollapse<T>(maxWaits = defaultMaxWaits): MissCollapse<
   }
 
   return {
+    running: (key) => running.has(key),
+
     async afterMiss(key, lookup) {
       for (let waits = 0; ; waits += 1) {
         const execution = running.get(key);

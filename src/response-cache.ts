@@ -79,6 +79,8 @@ export interface ResponseCache {
   admit(req: IncomingMessage, params: unknown): Promise<string | null>;
   /** The kept answer for `requestKey` if no write has touched what it read, else null. One store round trip. */
   lookup(requestKey: string, options?: { joined?: boolean }): Promise<CachedAnswer | null>;
+  /** Counts a miss not looked up (an identical execution was running: src/miss-collapse.ts `running`); null. */
+  missed(): null;
   /**
    * What an executed 200 answer is for HTTP caches, after keeping it when it may be kept (see
    * `plugin`): null when it must not be reused (private, an error, a mutation, not admitted).
@@ -302,6 +304,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         stats.record("resp", "error");
         return null;
       }
+    },
+
+    missed() {
+      stats.record("resp", "miss");
+      return null;
     },
 
     async settle(requestKey, body, context) {

@@ -12,12 +12,20 @@ import { useGateway } from "../helpers/use-gateway";
 const heldQuery = `query HeldProduct($id: ID!) { product(id: $id) { id sku name price } }`;
 const concurrent = 8;
 
-/** Counts the executions of HeldProduct by id, and holds those of `heldId` until `release`. */
+/** Counts the executions of HeldProduct by id, and holds those of `heldId` until `release` (`hold` arms it again for another id). */
 function createHold() {
   const executions: string[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const hold = { heldId: "", executions, release };
+  let released!: Promise<void>;
+  const hold = {
+    heldId: "",
+    executions,
+    release: () => undefined as void,
+    hold(id: string) {
+      hold.heldId = id;
+      released = new Promise<void>((resolve) => (hold.release = resolve));
+    },
+  };
+  hold.hold("");
   const plugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
@@ -56,7 +64,7 @@ describe("identical misses of the whole-response cache over HTTP", () => {
     // The rows in the entity cache first (another operation, so another response entry), so that
     // the executions below read no row from the database (counted as 0 statements at the end).
     for (const { id } of [held, other]) await gqlData(url, `query Warm($id: ID!) { product(id: $id) { name } }`, { id });
-    hold.heldId = held.id;
+    hold.hold(held.id);
     const statementsBefore = db.counter.statements;
     const before = respStats();
 
@@ -82,5 +90,29 @@ describe("identical misses of the whole-response cache over HTTP", () => {
     expect(await gql(url, heldQuery, { id: held.id })).toEqual({ data: { product: held } });
     expect(respStats().hit - after.hit).toBe(1);
     expect(hold.executions).toHaveLength(2);
+  });
+
+  // What a write of a hot product costs the requests for its answers: while the one execution runs,
+  // each request that arrives would have sent a lookup that could only miss (a store round trip).
+  it("requests arriving while an identical execution runs wait for it without a store round trip, then take its kept answer", async () => {
+    const { db, url, gateway } = fixture;
+    const [row] = await db.sql.query<{ id: number; sku: string; name: string; price: string }>(`SELECT id, sku, name, price FROM products ORDER BY id LIMIT 1 OFFSET 2`);
+    const product = { id: String(row.id), sku: row.sku, name: row.name, price: Number(row.price) };
+    await gqlData(url, `query Warm($id: ID!) { product(id: $id) { name } }`, { id: product.id });
+    hold.hold(product.id);
+    hold.executions.length = 0;
+    const before = respStats();
+    const first = gql(url, heldQuery, { id: product.id });
+    expect(await until(async () => hold.executions.length === 1, 60_000)).toBe(true);
+
+    const roundTrips = gateway.cache.store!.roundTrips;
+    const later = Array.from({ length: concurrent - 1 }, () => gql(url, heldQuery, { id: product.id }));
+    expect(await until(async () => respStats().miss - before.miss === concurrent, 60_000)).toBe(true);
+    expect(gateway.cache.store!.roundTrips - roundTrips).toBe(0);
+
+    hold.release();
+    for (const response of await Promise.all([first, ...later])) expect(response).toEqual({ data: { product } });
+    expect(hold.executions).toEqual([product.id]);
+    expect(respStats().coalesced - before.coalesced).toBe(concurrent - 1);
   });
 });

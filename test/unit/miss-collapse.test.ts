@@ -30,8 +30,10 @@ describe("createMissCollapse", () => {
     const joiners = Array.from({ length: 5 }, (_, i) => collapse.afterMiss("k", lookup(i + 1)));
     await settle();
     expect(lookups).toEqual([]); // nobody looks while the execution runs
+    expect([collapse.running("k"), collapse.running("other")]).toEqual([true, false]);
     held.open();
     await leader;
+    expect(collapse.running("k")).toBe(false);
     expect(await Promise.all(joiners)).toEqual(Array(5).fill({ answer: "answer" }));
     expect(executions).toBe(1);
     expect(lookups.sort()).toEqual([1, 2, 3, 4, 5]);
