@@ -144,6 +144,7 @@ export function createHttpHandler(apollo: ApolloServer<Context>, options: HttpHa
         await after.execute(() => execute(req, res, body, requestKey, record));
         return "miss";
       }
+      responses!.coalesced();
       cached = after.answer;
     }
     record.operationName = cached.operationName;

@@ -77,10 +77,16 @@ export interface ResponseCache {
    * a valid token (verified here). Else null.
    */
   admit(req: IncomingMessage, params: unknown): Promise<string | null>;
-  /** The kept answer for `requestKey` if no write has touched what it read, else null. One store round trip. */
+  /**
+   * The kept answer for `requestKey` if no write has touched what it read, else null. One store
+   * round trip. `joined`: the one lookup of the requests that waited for an identical execution
+   * (src/miss-collapse.ts), counted by `coalesced`, not as a hit or a miss.
+   */
   lookup(requestKey: string, options?: { joined?: boolean }): Promise<CachedAnswer | null>;
   /** Counts a miss not looked up (an identical execution was running: src/miss-collapse.ts `running`); null. */
   missed(): null;
+  /** Counts a request answered by the kept answer of an identical execution it waited for (the `joined` lookup is shared: src/miss-collapse.ts). */
+  coalesced(): void;
   /**
    * What an executed 200 answer is for HTTP caches, after keeping it when it may be kept (see
    * `plugin`): null when it must not be reused (private, an error, a mutation, not admitted).
@@ -297,8 +303,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           const raw = await store.getVersioned(entryKey, stampKey);
           answer = raw === null ? null : decodeAnswer(raw);
         }
-        // A request that waited for an identical one's execution: "coalesced" when it found it kept.
-        if (!joined || answer) stats.record("resp", joined ? "coalesced" : answer ? "hit" : "miss");
+        // A lookup for the requests that waited for an identical one's execution: each of them is
+        // counted "coalesced" when it was found kept (`coalesced`).
+        if (!joined) stats.record("resp", answer ? "hit" : "miss");
         return answer;
       } catch {
         stats.record("resp", "error");
@@ -309,6 +316,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     missed() {
       stats.record("resp", "miss");
       return null;
+    },
+
+    coalesced() {
+      stats.record("resp", "coalesced");
     },
 
     async settle(requestKey, body, context) {

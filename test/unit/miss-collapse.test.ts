@@ -36,7 +36,23 @@ describe("createMissCollapse", () => {
     expect(collapse.running("k")).toBe(false);
     expect(await Promise.all(joiners)).toEqual(Array(5).fill({ answer: "answer" }));
     expect(executions).toBe(1);
-    expect(lookups.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(lookups).toEqual([1]); // one lookup, once the execution ended, for the five that waited for it
+  });
+
+  it("a request that joins after the execution ended and its waiters looked up looks up again itself", async () => {
+    const collapse = createMissCollapse<string>();
+    let kept: string | null = null;
+    let lookups = 0;
+    const lookup = async () => (lookups += 1, kept);
+    const first = (await collapse.afterMiss("k", lookup)) as { execute: (run: () => Promise<void>) => Promise<void> };
+    const waiter = collapse.afterMiss("k", lookup);
+    await first.execute(async () => {
+      kept = "answer";
+    });
+    expect(await waiter).toEqual({ answer: "answer" });
+    // Nothing runs any more: a new miss takes its own turn, never the lookup shared before it came.
+    expect("execute" in (await collapse.afterMiss("k", lookup))).toBe(true);
+    expect(lookups).toBe(1);
   });
 
   it("gives one of the waiters the next turn when the execution was not kept; the others wait for it", async () => {
