@@ -4,7 +4,7 @@ import { defaultMaxConcurrentFills } from "./cache/fill-limit";
 import { defaultKeyPrefix, defaultResponseShards, families, type Family } from "./cache/keys";
 import { defaultNearCacheMaxBytes, defaultNearCacheOptions } from "./cache/near-cache";
 import { defaultMemoryMaxEntries } from "./cache/memory-store";
-import { defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
+import { defaultMarkGatherMs, defaultOutboxIntervalMs, defaultOutboxRetainSeconds } from "./cache/outbox";
 import { defaultOutboxRelayOptions } from "./cache/outbox-relay";
 import { defaultPurgeConfig, type PurgeConfig } from "./cache/purge";
 import { defaultReadThroughOptions } from "./cache/read-through";
@@ -149,6 +149,8 @@ const schema = z.object({
   OUTBOX_REPLAY_INTERVAL_MS: int(100, 3_600_000).default(defaultOutboxIntervalMs),
   /** How long applied invalidations are kept, to apply them again after a Redis failover, seconds. Default 300. */
   OUTBOX_RETAIN_SECONDS: int(1, 7 * 86_400).default(defaultOutboxRetainSeconds),
+  /** The applied marks of outbox rows applied within this many ms are written in one statement. Default 100. */
+  OUTBOX_MARK_GATHER_MS: int(0, 60_000).default(defaultMarkGatherMs),
   /** An invalidation this instance cannot apply is handed to the other instances (PostgreSQL LISTEN/NOTIFY) before the write returns. Default true (Redis with PostgreSQL only). */
   OUTBOX_HANDOFF: bool.default(true),
   /** Longest a write waits for another instance to apply its handed-off invalidation, ms; above the listener heartbeat plus its timeout. Default 5000. */
@@ -381,8 +383,8 @@ export interface Config {
     /** Leases, TTL jitter and stale-while-revalidate grace per family of the read path (CACHE_LEASE_*, CACHE_TTL_JITTER, CACHE_SWR_*). */
     readThrough: { leaseTtlMs: number; leaseWaitMs: number; leaseRetryMs: number; ttlJitter: number; swrSeconds: Record<Family, number> };
     outboxIntervalMs: number;
-    /** OUTBOX_RETAIN_SECONDS, OUTBOX_HANDOFF, OUTBOX_ACK_TIMEOUT_MS, OUTBOX_LISTENER_HEARTBEAT_MS. */
-    outbox: { retainSeconds: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number; heartbeatTimeoutMs: number };
+    /** OUTBOX_RETAIN_SECONDS, OUTBOX_MARK_GATHER_MS, OUTBOX_HANDOFF, OUTBOX_ACK_TIMEOUT_MS, OUTBOX_LISTENER_HEARTBEAT_MS. */
+    outbox: { retainSeconds: number; markGatherMs: number; handOff: boolean; ackTimeoutMs: number; heartbeatMs: number; heartbeatTimeoutMs: number };
     /** The CDN purge hook (CDN_PURGE_*); unset when CDN_PURGE_URL is. */
     purge?: PurgeConfig;
     warmOnStart: boolean;
@@ -565,6 +567,7 @@ export function loadConfig(env: Env = process.env): Config {
       outboxIntervalMs: e.OUTBOX_REPLAY_INTERVAL_MS,
       outbox: {
         retainSeconds: e.OUTBOX_RETAIN_SECONDS,
+        markGatherMs: e.OUTBOX_MARK_GATHER_MS,
         handOff: e.OUTBOX_HANDOFF,
         ackTimeoutMs: e.OUTBOX_ACK_TIMEOUT_MS,
         heartbeatMs: e.OUTBOX_LISTENER_HEARTBEAT_MS,

@@ -43,7 +43,7 @@ export interface Outbox {
   /**
    * After commit: applies the footprint and marks its row applied. The mark is not waited for: it
    * only spares the row a replay (which would apply it again, retiring nothing more), so the write
-   * is not held for a statement and its commit; the marks of one turn go in one statement. If the cache did not take it,
+   * is not held for a statement and its commit; the marks of `markGatherMs` (OutboxOptions) go in one statement. If the cache did not take it,
    * hands the row off (when a hand-off is configured) and resolves once it is safe to acknowledge
    * the write; false when this process could not apply it itself.
    */
@@ -141,6 +141,8 @@ export interface OutboxOptions {
   intervalMs?: number;
   /** Applied rows are kept this long, seconds. Default `defaultOutboxRetainSeconds`. */
   retainSeconds?: number;
+  /** The marks of rows applied within this many ms go in one statement. Default `defaultMarkGatherMs`. */
+  markGatherMs?: number;
   /**
    * Called when this process could not apply row `id`: resolves when the write may be
    * acknowledged (another instance applied it, or none can be serving from the cache). Default none.
@@ -181,7 +183,7 @@ export function createOutbox(
 ): Outbox {
   let timer: NodeJS.Timeout | undefined;
   const retainSeconds = options.retainSeconds ?? defaultOutboxRetainSeconds;
-  const marks = createMarks(db, logger);
+  const marks = createMarks(db, logger, options.markGatherMs ?? defaultMarkGatherMs);
   const purges = createPurges(db, cache, options.purger, logger);
 
   const outbox: Outbox = {
@@ -253,11 +255,22 @@ interface Marks {
   written(): Promise<void>;
 }
 
-function createMarks(db: Database, logger: Logger): Marks {
+/**
+ * How long the first mark queued waits for others before they are written when nothing else is
+ * configured (OUTBOX_MARK_GATHER_MS), ms. Writes of one hot product come one after another, each
+ * in its own turn: marked per turn, each cost one more statement (under the bench's price writes,
+ * about half a millisecond of the gateway's CPU a write, most of it the socket write). A mark later
+ * by this much only means that a replay running meanwhile applies its row once more (harmless, see
+ * `OutboxReplay`); `written` does not wait for it.
+ */
+export const defaultMarkGatherMs = 100;
+
+function createMarks(db: Database, logger: Logger, markGatherMs: number): Marks {
   let queued: string[] = [];
-  // Writes the queued marks, one statement at a time (those queued meanwhile go in the next), from
-  // the turn after the first was queued (the marks of one turn go together).
+  // Writes the queued marks, one statement at a time (those queued meanwhile go in the next),
+  // `markGatherMs` after the first was queued, or at once when `written` is asked.
   let draining: Promise<void> | null = null;
+  let now: (() => void) | null = null;
 
   // One statement per batch: a transaction that skipped the WAL flush (synchronous_commit off)
   // took four, and the gateway's CPU, not the database's flushes, is what a write costs most.
@@ -267,7 +280,16 @@ function createMarks(db: Database, logger: Logger): Marks {
       .catch((error: unknown) => logger.debug({ err: error, outboxIds: ids }, "applied outbox rows were not marked; the replay applies them again"));
 
   async function drain(): Promise<void> {
-    await new Promise(setImmediate);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, markGatherMs);
+      // A process that exits meanwhile leaves its rows to the replay of the next.
+      timer.unref();
+      now = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    now = null;
     while (queued.length > 0) {
       const ids = queued;
       queued = [];
@@ -281,7 +303,10 @@ function createMarks(db: Database, logger: Logger): Marks {
       queued.push(id);
       draining ??= drain();
     },
-    written: () => draining ?? Promise.resolve(),
+    written() {
+      now?.();
+      return draining ?? Promise.resolve();
+    },
   };
 }
 

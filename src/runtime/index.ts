@@ -213,6 +213,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const outbox = createOutbox(db, cache, replay, logger, {
     intervalMs: config.cache.outboxIntervalMs,
     retainSeconds: config.cache.outbox.retainSeconds,
+    markGatherMs: config.cache.outbox.markGatherMs,
     handOff: relay ? (id) => relay.handOff(id) : undefined,
     skipInvalidation: faults.skipInvalidation,
     purger: config.cache.purge && createPurger(config.cache.purge),

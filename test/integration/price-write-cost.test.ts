@@ -3,7 +3,7 @@ import type { Database, SqlRunner } from "../../src/data/database";
 import type { Gateway } from "../../src/server";
 import { CATALOG_WRITE_LOCK_ID } from "../../src/data/catalog-lock";
 import { until } from "../helpers/redis-server";
-import { gqlAs } from "../helpers/gateway";
+import { gqlAs, startTestGateway } from "../helpers/gateway";
 import { useGateway } from "../helpers/use-gateway";
 
 // What one price write costs the database, on the real PostgreSQL: its statements (counted by the
@@ -141,5 +141,35 @@ describe("a price write behind a longer write", () => {
     expect(answer!.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(await db.sql.query(`SELECT price::text FROM products WHERE id = $1`, [product.id])).toEqual([{ price: product.price }]);
     expect((await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM cache_outbox`))[0].n).toBe(rows);
+  });
+});
+
+// Writes of one hot product come one after another, each in its own turn: their rows are marked
+// applied together (outbox.ts `markGatherMs`), not one statement each.
+describe("the outbox marks of writes one after another", () => {
+  // No replay timer: it would mark the rows the test reads unmarked.
+  const quiet = { OUTBOX_REPLAY_INTERVAL_MS: "3600000" };
+  const fixture = useGateway({ label: "pricemarks", catalog: { products: 12, categories: 4 }, env: quiet });
+
+  it("marks the rows applied within OUTBOX_MARK_GATHER_MS in one statement, at the latest when the gateway stops", async () => {
+    const { db } = fixture;
+    const gateway = await startTestGateway(db, { env: { ...quiet, OUTBOX_MARK_GATHER_MS: "60000" } });
+    const latest = async () =>
+      (await db.sql.query<{ statements: number; unmarked: number }>(
+        `SELECT count(DISTINCT applied_at)::int AS statements, count(*) FILTER (WHERE applied_at IS NULL)::int AS unmarked
+           FROM (SELECT applied_at FROM cache_outbox ORDER BY id DESC LIMIT 3) latest`,
+      ))[0];
+    try {
+      const products = await db.sql.query<{ id: number; price: string }>(`SELECT id, price::text FROM products ORDER BY id LIMIT 3`);
+      for (const { id, price } of products) {
+        const answer = await gqlAs(gateway, ["editor"], `mutation($id: ID!, $price: Float!) { updateProduct(id: $id, input: { price: $price }) { id } }`, { id: String(id), price: Number(price) + 1 });
+        expect(answer.errors).toBeUndefined();
+      }
+      expect(await latest()).toEqual({ statements: 0, unmarked: 3 }); // applied, their marks gathered
+    } finally {
+      await gateway.stop();
+    }
+    // One statement (one transaction: one now()) marked the three.
+    expect(await latest()).toEqual({ statements: 1, unmarked: 0 });
   });
 });
