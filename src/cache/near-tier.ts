@@ -20,9 +20,11 @@ import { isLeaseKey } from "./store";
  * the PING's promise settles.
  *
  * Hence the barrier: a request reads near values only after one PING sent after it started has
- * come back. One PING in flight serves every request that started before it was sent; requests
- * arriving meanwhile share the next one, so a request costs at most one small round trip, however
- * many loader levels it has, and none of the entries' bytes. With `barrier: false` a near read
+ * come back. The requests of one event-loop turn share one PING, sent at the end of that turn;
+ * every turn with requests sends its own, without waiting for the one before to come back (they
+ * are answered in order). So a request costs one small round trip from its turn, however many
+ * loader levels it has, and none of the entries' bytes; with one PING in flight at a time, the
+ * requests of a turn that began while one was on the wire waited for it and then for the next. With `barrier: false` a near read
  * costs no round trip at all, but may serve a value retired by a write that returned less than
  * one network delay before (the message still on its way): a setting for measurements, not the
  * default.
@@ -196,25 +198,19 @@ async function startTracking(client: Redis, prefixes: readonly string[]): Promis
  * `ping` coalesced: a caller gets a PING sent after it called. At most one is in flight; callers
  * arriving while it is share the one sent when it comes back.
  */
+// One PING for the callers of an event-loop turn, sent once the turn's I/O callbacks have run (in
+// setImmediate): after every one of them came. Each turn that has callers sends its own, without
+// waiting for an earlier one to come back (the connection answers them in order): a request waits
+// one round trip from its turn, never for a PING that left before it came and then the next.
 function createBarrier(ping: () => Promise<boolean>): () => Promise<boolean> {
-  let inFlight: Promise<boolean> | null = null;
-  let next: Promise<boolean> | null = null;
-  const send = () => {
-    const sent: Promise<boolean> = ping().finally(() => {
-      if (inFlight === sent) inFlight = null;
-    });
-    return (inFlight = sent);
-  };
-  return () => {
-    if (!inFlight) return send();
-    // The PING on the wire left before this caller came: it proves nothing about writes since.
-    next ??= inFlight.then(() => {
-      next = null;
-      // One sent since the last came back left after every caller waiting here arrived.
-      return inFlight ?? send();
-    });
-    return next;
-  };
+  let turn: Promise<boolean> | null = null;
+  return () =>
+    (turn ??= new Promise<boolean>((resolve) =>
+      setImmediate(() => {
+        turn = null;
+        ping().then(resolve);
+      }),
+    ));
 }
 
 export type { NearEntry } from "./near-cache";
