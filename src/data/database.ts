@@ -164,11 +164,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const current = pending.pop();
     if (typeof current !== "object" || current === null || seen.has(current)) continue;
     seen.add(current);
-    const { code, kind, message, cause, originalError, meta, errors } = current as Record<string, unknown>;
+    // `thrownValue`: graphql-js wraps a thrown value that is not an Error (of its realm: a driver's error under a test's VM context) in NonErrorThrown.
+    const { code, kind, message, cause, originalError, meta, errors, thrownValue } = current as Record<string, unknown>;
     if (typeof code === "string" && (unreachableCodes.has(code) || prismaUnavailable.has(code) || sqlStateUnavailable.test(code))) return true;
     if (kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || kind === "SocketTimeout") return true;
     if (typeof message === "string" && /Connection terminated|connection timeout|Can't reach database server/i.test(message)) return true;
-    pending.push(cause, originalError, meta, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
+    pending.push(cause, originalError, thrownValue, meta, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
     if (Array.isArray(errors)) pending.push(...errors);
   }
   return false;
